@@ -1,0 +1,10 @@
+/**
+ * asyncio4j: Python's asyncio for Java 25. Tasks are virtual threads carried by their event
+ * loop's thread; see {@link org.asyncio4j.Asyncio} to start.
+ *
+ * <p>Needs {@code --add-opens java.base/java.lang=org.asyncio4j} on the module path
+ * ({@code =ALL-UNNAMED} on the class path).
+ */
+module org.asyncio4j {
+    exports org.asyncio4j;
+}

@@ -1,0 +1,593 @@
+package org.asyncio4j;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+
+import org.asyncio4j.internal.EventLoopImpl;
+import org.asyncio4j.internal.Interop;
+import org.asyncio4j.internal.Structured;
+import org.asyncio4j.internal.TaskImpl;
+
+/**
+ * The static entry points: {@code import static org.asyncio4j.Asyncio.*;} and the code reads
+ * like Python's asyncio.
+ *
+ * <pre>{@code
+ * static int work() { sleep(1); return 10; }
+ *
+ * List<Integer> vs = run(() -> gather(() -> work(), () -> work(), () -> work()));  // ~1 s
+ * }</pre>
+ *
+ * <p>Every method that waits is a <em>suspension point</em>: it parks the calling task and lets
+ * the loop run others, and it throws {@link CancelledException} if the task is cancelled there.
+ * Such methods must be called from a task ({@link IllegalStateException} otherwise).
+ *
+ * <p>Python: the {@code asyncio} module's functions.
+ */
+public final class Asyncio {
+    private Asyncio() {
+    }
+
+    // ------------------------------------------------------------------ run
+
+    /**
+     * Runs {@code main} as the first task ({@code Task-1}) of a new event loop in the calling
+     * thread, then cancels and awaits every other task, shuts the default executor down and
+     * closes the loop.
+     *
+     * @param main the body
+     * @param <T>  the result type
+     * @return the body's result
+     * @throws NullPointerException  if {@code main} is null
+     * @throws IllegalStateException inside a running loop, or if the JVM lacks the
+     *                               {@code --add-opens} flag (the message names the fix)
+     * @throws CancelledException    if the main task was cancelled
+     * @throws RuntimeException      the body's unchecked exception, as itself
+     * @throws java.util.concurrent.CompletionException wrapping the body's checked exception
+     */
+    public static <T> T run(Callable<T> main) {
+        return run(main, RunOptions.defaults());
+    }
+
+    /**
+     * Runs a body without result; see {@link #run(Callable)}.
+     *
+     * @param main the body
+     * @throws NullPointerException  if {@code main} is null
+     * @throws IllegalStateException as {@link #run(Callable)}
+     */
+    public static void run(ThrowingRunnable main) {
+        run(Structured.callable(main), RunOptions.defaults());
+    }
+
+    /**
+     * Runs a body with options (debug mode, virtual clock); see {@link #run(Callable)}.
+     *
+     * @param main    the body
+     * @param options the options
+     * @param <T>     the result type
+     * @return the body's result
+     * @throws NullPointerException  if an argument is null
+     * @throws IllegalStateException as {@link #run(Callable)}
+     */
+    public static <T> T run(Callable<T> main, RunOptions options) {
+        Objects.requireNonNull(main, "main");
+        Objects.requireNonNull(options, "options");
+        if (EventLoopImpl.running() != null || TaskImpl.current() != null) {
+            throw new IllegalStateException("Asyncio.run() cannot be called from a running event loop");
+        }
+        try (Runner runner = new Runner(options)) {
+            return runner.run(main);
+        }
+    }
+
+    /**
+     * Runs a body without result, with options; see {@link #run(Callable)}.
+     *
+     * @param main    the body
+     * @param options the options
+     * @throws NullPointerException  if an argument is null
+     * @throws IllegalStateException as {@link #run(Callable)}
+     */
+    public static void run(ThrowingRunnable main, RunOptions options) {
+        run(Structured.callable(main), options);
+    }
+
+    // ------------------------------------------------------------------ sleep
+
+    /**
+     * Suspends the current task. {@code sleep(0)} yields once; a negative time counts as 0;
+     * positive infinity waits until cancelled.
+     *
+     * @param seconds how long
+     * @throws IllegalArgumentException if {@code seconds} is NaN
+     * @throws IllegalStateException    outside a task
+     * @throws CancelledException       if the task is cancelled meanwhile
+     */
+    public static void sleep(double seconds) {
+        Structured.sleep(seconds);
+    }
+
+    /**
+     * Suspends the current task; see {@link #sleep(double)}.
+     *
+     * @param duration how long
+     * @throws NullPointerException  if {@code duration} is null
+     * @throws IllegalStateException outside a task
+     * @throws CancelledException    if the task is cancelled meanwhile
+     */
+    public static void sleep(Duration duration) {
+        Structured.sleep(duration);
+    }
+
+    // ------------------------------------------------------------------ tasks
+
+    /**
+     * Schedules a body as a task of the running loop ({@code Task-N}); it starts at the loop's
+     * next turn.
+     *
+     * @param body the body
+     * @param <T>  the result type
+     * @return the task
+     * @throws NullPointerException  if {@code body} is null
+     * @throws IllegalStateException without a running loop
+     */
+    public static <T> Task<T> createTask(Callable<T> body) {
+        return createTask(body, null);
+    }
+
+    /**
+     * Schedules a named task; see {@link #createTask(Callable)}.
+     *
+     * @param body the body
+     * @param name the name, or null for {@code Task-N}
+     * @param <T>  the result type
+     * @return the task
+     * @throws NullPointerException  if {@code body} is null
+     * @throws IllegalStateException without a running loop
+     */
+    public static <T> Task<T> createTask(Callable<T> body, String name) {
+        Objects.requireNonNull(body, "body");
+        return Structured.loop("createTask").createTask(body, name);
+    }
+
+    /**
+     * Schedules a body without result; see {@link #createTask(Callable)}.
+     *
+     * @param body the body
+     * @return the task
+     * @throws NullPointerException  if {@code body} is null
+     * @throws IllegalStateException without a running loop
+     */
+    public static Task<Void> createTask(ThrowingRunnable body) {
+        return createTask(body, null);
+    }
+
+    /**
+     * Schedules a named body without result; see {@link #createTask(Callable)}.
+     *
+     * @param body the body
+     * @param name the name, or null for {@code Task-N}
+     * @return the task
+     * @throws NullPointerException  if {@code body} is null
+     * @throws IllegalStateException without a running loop
+     */
+    public static Task<Void> createTask(ThrowingRunnable body, String name) {
+        Objects.requireNonNull(body, "body");
+        return Structured.loop("createTask").createTask(body, name);
+    }
+
+    /**
+     * The task running on the current thread.
+     *
+     * @return the task, or null outside a task
+     */
+    public static Task<?> currentTask() {
+        return TaskImpl.current();
+    }
+
+    /**
+     * The running loop's tasks that are not done.
+     *
+     * @return an unmodifiable snapshot
+     * @throws IllegalStateException without a running loop
+     */
+    public static Set<Task<?>> allTasks() {
+        return Structured.loop("allTasks").allTasks();
+    }
+
+    /**
+     * The loop running in the current thread (or carrying the current task).
+     *
+     * @return the loop
+     * @throws IllegalStateException if no loop runs here
+     */
+    public static EventLoop getRunningLoop() {
+        EventLoopImpl loop = EventLoopImpl.running();
+        if (loop == null) {
+            throw new IllegalStateException("no running event loop");
+        }
+        return loop;
+    }
+
+    /**
+     * A new event loop, not running. Close it when done.
+     *
+     * @return the loop
+     * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag
+     */
+    public static EventLoop newEventLoop() {
+        return new EventLoopImpl(false);
+    }
+
+    // ------------------------------------------------------------------ gather
+
+    /**
+     * Runs bodies concurrently as tasks and returns their results in argument order. The first
+     * failure is thrown at once (the other tasks keep running); cancelling the caller cancels
+     * them all.
+     *
+     * @param bodies the bodies
+     * @param <T>    the result type
+     * @return the results, unmodifiable, in argument order (nulls allowed)
+     * @throws NullPointerException  if the array or a body is null
+     * @throws IllegalStateException outside a task
+     * @throws CancelledException    if the caller or a child was cancelled
+     * @throws RuntimeException      the first failing child's unchecked exception
+     * @throws java.util.concurrent.CompletionException wrapping its checked exception
+     */
+    @SafeVarargs
+    public static <T> List<T> gather(Callable<? extends T>... bodies) {
+        return Structured.gather(Structured.tasksOf("gather", bodies));
+    }
+
+    /**
+     * Awaits futures concurrently; see {@link #gather(Callable[])}.
+     *
+     * @param futures the futures
+     * @param <T>     the result type
+     * @return the results in argument order
+     * @throws NullPointerException  if the array or a future is null
+     * @throws IllegalStateException outside a task, or a future of another loop
+     */
+    @SafeVarargs
+    public static <T> List<T> gather(Future<? extends T>... futures) {
+        return Structured.gather(Arrays.asList(Objects.requireNonNull(futures, "futures")));
+    }
+
+    /**
+     * Awaits a collection of futures; see {@link #gather(Callable[])}. An empty collection
+     * returns an empty list at once.
+     *
+     * @param futures the futures
+     * @param <T>     the result type
+     * @return the results in iteration order
+     * @throws NullPointerException  if the collection or a future is null
+     * @throws IllegalStateException outside a task, or a future of another loop
+     */
+    public static <T> List<T> gather(Collection<? extends Future<? extends T>> futures) {
+        return Structured.gather(futures);
+    }
+
+    /**
+     * Runs bodies concurrently and returns their futures once all are done, in argument order,
+     * whatever their outcome (Python's {@code return_exceptions=True}).
+     *
+     * @param bodies the bodies
+     * @param <T>    the result type
+     * @return the done futures
+     * @throws NullPointerException  if the array or a body is null
+     * @throws IllegalStateException outside a task
+     * @throws CancelledException    if the caller was cancelled
+     */
+    @SafeVarargs
+    public static <T> List<Future<T>> gatherSettled(Callable<? extends T>... bodies) {
+        return Structured.gatherSettled(Structured.tasksOf("gatherSettled", bodies));
+    }
+
+    /**
+     * Awaits futures whatever their outcome; see {@link #gatherSettled(Callable[])}.
+     *
+     * @param futures the futures
+     * @param <T>     the result type
+     * @return the done futures
+     * @throws NullPointerException  if the array or a future is null
+     * @throws IllegalStateException outside a task, or a future of another loop
+     */
+    @SafeVarargs
+    public static <T> List<Future<T>> gatherSettled(Future<? extends T>... futures) {
+        return Structured.gatherSettled(Arrays.asList(Objects.requireNonNull(futures, "futures")));
+    }
+
+    /**
+     * Awaits a collection of futures whatever their outcome; see
+     * {@link #gatherSettled(Callable[])}.
+     *
+     * @param futures the futures
+     * @param <T>     the result type
+     * @return the done futures
+     * @throws NullPointerException  if the collection or a future is null
+     * @throws IllegalStateException outside a task, or a future of another loop
+     */
+    public static <T> List<Future<T>> gatherSettled(Collection<? extends Future<? extends T>> futures) {
+        return Structured.gatherSettled(futures);
+    }
+
+    // ------------------------------------------------------------------ wait
+
+    /**
+     * Waits until the condition holds, without cancelling anything. Call it as
+     * {@code Asyncio.wait(...)} (an unqualified {@code wait} is {@code Object.wait}).
+     *
+     * @param futures    the futures, not empty
+     * @param returnWhen when to return
+     * @param <F>        the future type
+     * @return the done and pending futures, each in the order given
+     * @throws NullPointerException     if an argument or a future is null
+     * @throws IllegalArgumentException if {@code futures} is empty
+     * @throws IllegalStateException    outside a task, or a future of another loop
+     * @throws CancelledException       if the caller is cancelled
+     */
+    public static <F extends Future<?>> WaitResult<F> wait(Collection<F> futures, ReturnWhen returnWhen) {
+        return Structured.wait(futures, null, returnWhen);
+    }
+
+    /**
+     * Waits until the condition holds or the timeout passes (then returns what is done so far;
+     * no exception).
+     *
+     * @param futures    the futures, not empty
+     * @param timeout    the longest wait
+     * @param returnWhen when to return
+     * @param <F>        the future type
+     * @return the done and pending futures
+     * @throws NullPointerException     if an argument or a future is null
+     * @throws IllegalArgumentException if {@code futures} is empty
+     * @throws IllegalStateException    outside a task, or a future of another loop
+     * @throws CancelledException       if the caller is cancelled
+     */
+    public static <F extends Future<?>> WaitResult<F> wait(Collection<F> futures, Duration timeout, ReturnWhen returnWhen) {
+        Objects.requireNonNull(timeout, "timeout");
+        return Structured.wait(futures, EventLoopImpl.durationToNanos(timeout), returnWhen);
+    }
+
+    /**
+     * Awaits a future for at most {@code timeout}; on expiry the future is cancelled and
+     * awaited, then {@link AsyncTimeoutException} is thrown.
+     *
+     * @param future  the future
+     * @param timeout the longest wait
+     * @param <T>     the result type
+     * @return the result
+     * @throws NullPointerException   if an argument is null
+     * @throws AsyncTimeoutException  on expiry
+     * @throws IllegalStateException  outside a task
+     * @throws CancelledException     if the caller is cancelled
+     */
+    public static <T> T waitFor(Future<T> future, Duration timeout) {
+        Objects.requireNonNull(future, "future");
+        Objects.requireNonNull(timeout, "timeout");
+        return Structured.waitFor(future, EventLoopImpl.durationToNanos(timeout));
+    }
+
+    /**
+     * Runs a body as a task and awaits it for at most {@code timeout}; see
+     * {@link #waitFor(Future, Duration)}.
+     *
+     * @param body    the body
+     * @param timeout the longest wait
+     * @param <T>     the result type
+     * @return the result
+     * @throws NullPointerException  if an argument is null
+     * @throws AsyncTimeoutException on expiry
+     */
+    public static <T> T waitFor(Callable<T> body, Duration timeout) {
+        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(timeout, "timeout");
+        return waitFor(createTask(body), timeout);
+    }
+
+    // ------------------------------------------------------------------ timeout
+
+    /**
+     * Runs {@code body} in the current task with a deadline {@code delay} from now. At the
+     * deadline the task is cancelled; the cancellation this timeout caused leaves the call as
+     * {@link AsyncTimeoutException} (an outer timeout's, or an outside cancel, passes through).
+     *
+     * @param delay the time allowed
+     * @param body  the body
+     * @param <T>   the result type
+     * @return the body's result
+     * @throws NullPointerException  if an argument is null
+     * @throws AsyncTimeoutException if the deadline passed
+     * @throws IllegalStateException outside a task
+     * @throws RuntimeException      the body's unchecked exception, as itself
+     * @throws java.util.concurrent.CompletionException wrapping the body's checked exception
+     */
+    public static <T> T timeout(Duration delay, Callable<T> body) {
+        Objects.requireNonNull(delay, "delay");
+        return Structured.timeout(EventLoopImpl.durationToNanos(delay), body);
+    }
+
+    /**
+     * A timeout around a body without result; see {@link #timeout(Duration, Callable)}.
+     *
+     * @param delay the time allowed
+     * @param body  the body
+     * @throws NullPointerException  if an argument is null
+     * @throws AsyncTimeoutException if the deadline passed
+     */
+    public static void timeout(Duration delay, ThrowingRunnable body) {
+        timeout(delay, Structured.callable(body));
+    }
+
+    /**
+     * A timeout with an absolute deadline on the loop's clock ({@link EventLoop#time()}); see
+     * {@link #timeout(Duration, Callable)}.
+     *
+     * @param loopTime the deadline, in loop seconds
+     * @param body     the body
+     * @param <T>      the result type
+     * @return the body's result
+     * @throws IllegalArgumentException if {@code loopTime} is NaN
+     * @throws NullPointerException     if {@code body} is null
+     * @throws AsyncTimeoutException    if the deadline passed
+     */
+    public static <T> T timeoutAt(double loopTime, Callable<T> body) {
+        if (Double.isNaN(loopTime)) {
+            throw new IllegalArgumentException("timeoutAt: loopTime is NaN");
+        }
+        return Structured.timeoutAt(EventLoopImpl.secondsToNanos(loopTime), body);
+    }
+
+    /**
+     * An absolute timeout around a body without result; see {@link #timeoutAt(double, Callable)}.
+     *
+     * @param loopTime the deadline, in loop seconds
+     * @param body     the body
+     * @throws IllegalArgumentException if {@code loopTime} is NaN
+     * @throws NullPointerException     if {@code body} is null
+     * @throws AsyncTimeoutException    if the deadline passed
+     */
+    public static void timeoutAt(double loopTime, ThrowingRunnable body) {
+        timeoutAt(loopTime, Structured.callable(body));
+    }
+
+    // ------------------------------------------------------------------ shield, asCompleted
+
+    /**
+     * A future that follows {@code future} but whose cancellation does not reach it: a task
+     * awaiting the shield can be cancelled while the shielded work goes on.
+     *
+     * @param future the future to protect
+     * @param <T>    the result type
+     * @return the shield (or {@code future} itself if it is already done)
+     * @throws NullPointerException  if {@code future} is null
+     * @throws IllegalStateException without a running loop, or a future of another loop
+     */
+    public static <T> Future<T> shield(Future<T> future) {
+        return Structured.shield(future);
+    }
+
+    /**
+     * The given futures in the order they complete: the iterator's {@code next()} suspends until
+     * the next one is done.
+     *
+     * @param futures the futures
+     * @param <F>     the future type
+     * @return a single-use iterable
+     * @throws NullPointerException  if the collection or a future is null
+     * @throws IllegalStateException without a running loop, or a future of another loop
+     */
+    public static <F extends Future<?>> Iterable<F> asCompleted(Collection<F> futures) {
+        return Structured.asCompleted(futures, null);
+    }
+
+    /**
+     * The futures in completion order, with a deadline: once it passes with futures still
+     * pending, the iterator's {@code next()} throws {@link AsyncTimeoutException}.
+     *
+     * @param futures the futures
+     * @param timeout the time allowed for all of them
+     * @param <F>     the future type
+     * @return a single-use iterable
+     * @throws NullPointerException  if an argument or a future is null
+     * @throws IllegalStateException without a running loop, or a future of another loop
+     */
+    public static <F extends Future<?>> Iterable<F> asCompleted(Collection<F> futures, Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        return Structured.asCompleted(futures, EventLoopImpl.durationToNanos(timeout));
+    }
+
+    // ------------------------------------------------------------------ threads
+
+    /**
+     * Runs blocking code on the loop's default executor (platform threads, at most
+     * {@code min(32, cores + 4)}) and suspends until it ends. Cancelling the awaiting task
+     * interrupts the call and throws {@link CancelledException} at once.
+     *
+     * @param call the blocking code
+     * @param <T>  the result type
+     * @return the call's result
+     * @throws NullPointerException  if {@code call} is null
+     * @throws IllegalStateException outside a task
+     * @throws CancelledException    if the caller is cancelled
+     * @throws RuntimeException      the call's unchecked exception, as itself
+     * @throws java.util.concurrent.CompletionException wrapping its checked exception
+     */
+    public static <T> T toThread(Callable<T> call) {
+        return Structured.toThread(call);
+    }
+
+    /**
+     * Runs blocking code without result on the default executor; see {@link #toThread(Callable)}.
+     *
+     * @param call the blocking code
+     * @throws NullPointerException  if {@code call} is null
+     * @throws IllegalStateException outside a task
+     */
+    public static void toThread(ThrowingRunnable call) {
+        Structured.toThread(Structured.callable(call));
+    }
+
+    /**
+     * Submits a body to a loop from another thread and returns a {@code CompletableFuture} of
+     * its result. Cancelling the returned future cancels the task. Do not block on the result
+     * from the loop's own thread.
+     *
+     * @param body the body
+     * @param loop the target loop
+     * @param <T>  the result type
+     * @return the future of the result
+     * @throws NullPointerException  if an argument is null
+     * @throws IllegalStateException if the loop is closed
+     */
+    public static <T> CompletableFuture<T> runCoroutineThreadsafe(Callable<T> body, EventLoop loop) {
+        return Interop.runThreadsafe(body, loop);
+    }
+
+    /**
+     * An asyncio4j future of the running loop that follows a {@code java.util.concurrent}
+     * future. A {@code CompletableFuture} is followed through its completion callbacks; any other
+     * future is waited for on the default executor. Cancelling the result cancels the source.
+     *
+     * @param future the source
+     * @param <T>    the result type
+     * @return the wrapper ({@code future} itself if it is already an asyncio4j future)
+     * @throws NullPointerException  if {@code future} is null
+     * @throws IllegalStateException without a running loop
+     */
+    public static <T> Future<T> wrapFuture(java.util.concurrent.Future<T> future) {
+        return Interop.wrap(future);
+    }
+
+    /**
+     * A future already completed with {@code value}; awaiting it never suspends. Callable from
+     * any thread, inside a loop or not.
+     *
+     * @param value the value, may be null
+     * @param <T>   the result type
+     * @return the done future
+     */
+    public static <T> Future<T> completed(T value) {
+        return Interop.completed(value);
+    }
+
+    /**
+     * A future already failed with {@code exception}; awaiting it throws at once.
+     *
+     * @param exception the exception
+     * @param <T>       the result type
+     * @return the failed future
+     * @throws NullPointerException if {@code exception} is null
+     */
+    public static <T> Future<T> failed(Throwable exception) {
+        return Interop.failed(exception);
+    }
+}

@@ -1,0 +1,304 @@
+package org.asyncio4j;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * One thread draining one ready queue of callbacks and task steps, with timers and a clock.
+ *
+ * <p>The loop runs on the thread that calls {@link #runUntilComplete} or {@link #runForever}
+ * (a platform thread; called from a virtual thread, the loop runs on a fresh platform thread
+ * while the caller waits). Its tasks are virtual threads carried only by that thread, so at most
+ * one of them runs at a time.
+ *
+ * <h2>Loop confinement</h2>
+ * Only the loop's thread and its tasks may call the methods that schedule or change state
+ * ({@code callSoon}, {@code callLater}, {@code createTask}, {@code createFuture}...) while the
+ * loop runs; from another thread they throw {@link IllegalStateException}. Other threads use
+ * {@link #callSoonThreadsafe(Runnable)} or {@link #execute(Runnable)}. While the loop is not
+ * running, the thread that owns it may prepare work (create tasks, schedule callbacks).
+ *
+ * <p>Python: {@code asyncio.AbstractEventLoop} / {@code BaseEventLoop}.
+ */
+public interface EventLoop extends Executor, AutoCloseable {
+
+    /**
+     * Schedules a callback for the next iteration; callbacks run in the order scheduled.
+     *
+     * @param callback the callback; an exception it throws goes to the exception handler
+     * @return a handle that can cancel it
+     * @throws NullPointerException  if {@code callback} is null
+     * @throws IllegalStateException if the loop is closed, or the caller is another thread
+     *                               while the loop runs
+     */
+    Handle callSoon(Runnable callback);
+
+    /**
+     * Schedules a callback from any thread, waking the loop if it sleeps.
+     *
+     * @param callback the callback
+     * @return a handle that can cancel it (cancel it on the loop thread)
+     * @throws NullPointerException  if {@code callback} is null
+     * @throws IllegalStateException if the loop is closed
+     */
+    Handle callSoonThreadsafe(Runnable callback);
+
+    /**
+     * Runs a runnable on the loop, from any thread: {@link #callSoonThreadsafe(Runnable)}
+     * without a handle, so a loop can serve as an {@code Executor}.
+     *
+     * @throws NullPointerException                           if {@code command} is null
+     * @throws java.util.concurrent.RejectedExecutionException if the loop is closed
+     */
+    @Override
+    void execute(Runnable command);
+
+    /**
+     * Schedules a callback after a delay.
+     *
+     * @param delaySeconds seconds from now; zero or negative means the next iteration
+     * @param callback     the callback
+     * @return a handle that can cancel it
+     * @throws IllegalArgumentException if the delay is NaN
+     * @throws NullPointerException     if {@code callback} is null
+     * @throws IllegalStateException    as {@link #callSoon(Runnable)}
+     */
+    TimerHandle callLater(double delaySeconds, Runnable callback);
+
+    /**
+     * Schedules a callback after a delay.
+     *
+     * @param delay    the delay; negative means the next iteration
+     * @param callback the callback
+     * @return a handle that can cancel it
+     * @throws NullPointerException  if an argument is null
+     * @throws IllegalStateException as {@link #callSoon(Runnable)}
+     */
+    TimerHandle callLater(Duration delay, Runnable callback);
+
+    /**
+     * Schedules a callback at a loop time (see {@link #time()}).
+     *
+     * @param when     the loop time, in seconds
+     * @param callback the callback
+     * @return a handle that can cancel it
+     * @throws IllegalArgumentException if {@code when} is NaN
+     * @throws NullPointerException     if {@code callback} is null
+     * @throws IllegalStateException    as {@link #callSoon(Runnable)}
+     */
+    TimerHandle callAt(double when, Runnable callback);
+
+    /**
+     * The loop's clock, in seconds: monotonic, with an arbitrary origin (or virtual, see
+     * {@link RunOptions#withVirtualClock(boolean)}).
+     *
+     * @return the current loop time
+     */
+    double time();
+
+    /**
+     * A new pending future bound to this loop.
+     *
+     * @param <T> the result type
+     * @return the future
+     * @throws IllegalStateException if the loop is closed
+     */
+    <T> Future<T> createFuture();
+
+    /**
+     * Schedules a body as a task of this loop, named {@code Task-N}.
+     *
+     * @param body the body
+     * @param <T>  the result type
+     * @return the task
+     * @throws NullPointerException  if {@code body} is null
+     * @throws IllegalStateException if the loop is closed, or the caller is another thread
+     *                               while the loop runs
+     */
+    <T> Task<T> createTask(Callable<T> body);
+
+    /**
+     * Schedules a named task; see {@link #createTask(Callable)}.
+     *
+     * @param body the body
+     * @param name the name; null means {@code Task-N}
+     * @param <T>  the result type
+     * @return the task
+     * @throws NullPointerException  if {@code body} is null
+     * @throws IllegalStateException as {@link #createTask(Callable)}
+     */
+    <T> Task<T> createTask(Callable<T> body, String name);
+
+    /**
+     * Schedules a body without a result; see {@link #createTask(Callable)}.
+     *
+     * @param body the body
+     * @return the task
+     * @throws NullPointerException  if {@code body} is null
+     * @throws IllegalStateException as {@link #createTask(Callable)}
+     */
+    Task<Void> createTask(ThrowingRunnable body);
+
+    /**
+     * Schedules a named body without a result; see {@link #createTask(Callable)}.
+     *
+     * @param body the body
+     * @param name the name; null means {@code Task-N}
+     * @return the task
+     * @throws NullPointerException  if {@code body} is null
+     * @throws IllegalStateException as {@link #createTask(Callable)}
+     */
+    Task<Void> createTask(ThrowingRunnable body, String name);
+
+    /**
+     * Runs the loop until the future is done, and returns its result.
+     *
+     * @param future a future of this loop
+     * @param <T>    the result type
+     * @return the result
+     * @throws IllegalStateException if the loop is closed or already running, another loop runs
+     *                               in this thread, the future belongs to another loop, or the
+     *                               loop was stopped before the future completed
+     * @throws CancelledException    if the future was cancelled
+     * @throws RuntimeException      the future's own unchecked exception
+     * @throws java.util.concurrent.CompletionException wrapping its checked exception
+     */
+    <T> T runUntilComplete(Future<T> future);
+
+    /**
+     * Runs a body as a task until it is done; see {@link #runUntilComplete(Future)}.
+     *
+     * @param body the body
+     * @param <T>  the result type
+     * @return the body's result
+     * @throws NullPointerException if {@code body} is null
+     */
+    <T> T runUntilComplete(Callable<T> body);
+
+    /**
+     * Runs a body without result as a task until it is done; see
+     * {@link #runUntilComplete(Future)}.
+     *
+     * @param body the body
+     * @throws NullPointerException if {@code body} is null
+     */
+    void runUntilComplete(ThrowingRunnable body);
+
+    /**
+     * Runs the loop until {@link #stop()} is called.
+     *
+     * @throws IllegalStateException if the loop is closed or already running, or another loop
+     *                               runs in this thread
+     */
+    void runForever();
+
+    /**
+     * Asks the loop to stop after the callbacks already scheduled have run; callable from any
+     * thread. If the loop is not running, its next run stops after one iteration.
+     */
+    void stop();
+
+    /**
+     * Whether the loop is running.
+     *
+     * @return true while {@code runForever} or {@code runUntilComplete} is on the stack
+     */
+    boolean isRunning();
+
+    /**
+     * Whether the loop is closed.
+     *
+     * @return true after {@link #close()}
+     */
+    boolean isClosed();
+
+    /**
+     * Closes the loop. Tasks still pending are cancelled and the loop runs until they end; then
+     * the default executor is shut down without waiting. Closing twice does nothing.
+     *
+     * @throws IllegalStateException if the loop is running
+     */
+    @Override
+    void close();
+
+    /**
+     * Runs a blocking call on an executor and returns a future of its outcome. Cancelling the
+     * future interrupts the call.
+     *
+     * @param executor the executor; null means the loop's default executor (platform threads)
+     * @param call     the blocking call
+     * @param <T>      the result type
+     * @return a future of this loop
+     * @throws NullPointerException  if {@code call} is null
+     * @throws IllegalStateException if the loop is closed, or the caller is another thread
+     *                               while the loop runs
+     */
+    <T> Future<T> runInExecutor(Executor executor, Callable<T> call);
+
+    /**
+     * Replaces the default executor used by {@link #runInExecutor} and {@link Asyncio#toThread}.
+     *
+     * @param executor the executor
+     * @throws NullPointerException if {@code executor} is null
+     */
+    void setDefaultExecutor(ExecutorService executor);
+
+    /**
+     * Shuts the default executor down and waits for its running calls to end (inside a task, the
+     * task suspends while it waits). Later {@code runInExecutor(null, ...)} calls fail.
+     *
+     * @throws IllegalStateException if called on the loop thread outside a task while the loop
+     *                               runs (waiting there would stall the loop)
+     */
+    void shutdownDefaultExecutor();
+
+    /**
+     * Sets the exception handler; null restores the default, which logs through
+     * {@code System.Logger} ("org.asyncio4j").
+     *
+     * @param handler the handler, or null
+     */
+    void setExceptionHandler(ExceptionHandler handler);
+
+    /**
+     * The current exception handler.
+     *
+     * @return the handler set, or null for the default
+     */
+    ExceptionHandler getExceptionHandler();
+
+    /**
+     * Reports an exception to the exception handler, on the calling thread.
+     *
+     * @param context what happened
+     * @throws NullPointerException if {@code context} is null
+     */
+    void callExceptionHandler(ExceptionContext context);
+
+    /**
+     * Turns debug mode on or off. In debug mode the loop reports, through the exception
+     * handler, every step that holds the loop longer than the slow-callback duration, with the
+     * task's name and the stack it was sampled at while it held the loop.
+     *
+     * @param enabled true to enable
+     */
+    void setDebug(boolean enabled);
+
+    /**
+     * Whether debug mode is on.
+     *
+     * @return true if on
+     */
+    boolean getDebug();
+
+    /**
+     * Sets how long a step may hold the loop before debug mode reports it (default 100 ms).
+     *
+     * @param duration the threshold
+     * @throws NullPointerException     if {@code duration} is null
+     * @throws IllegalArgumentException if it is negative
+     */
+    void setSlowCallbackDuration(Duration duration);
+}

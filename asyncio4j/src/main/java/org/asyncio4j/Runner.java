@@ -1,0 +1,128 @@
+package org.asyncio4j;
+
+import java.util.Objects;
+import java.util.concurrent.Callable;
+
+import org.asyncio4j.internal.EventLoopImpl;
+
+/**
+ * Runs several bodies, one after another, on one event loop, and cleans up on {@link #close()}:
+ * every remaining task cancelled and awaited, the default executor shut down, the loop closed.
+ * {@link Asyncio#run} is a Runner used once.
+ *
+ * <pre>{@code
+ * try (var runner = new Runner()) {
+ *     runner.run(() -> connect());
+ *     runner.run(() -> serve());
+ * }
+ * }</pre>
+ *
+ * <p>Interrupting the thread that runs a body cancels the body's task (Python's Runner does this
+ * for Ctrl-C).
+ *
+ * <p>Python: {@code asyncio.Runner}.
+ */
+public final class Runner implements AutoCloseable {
+    private final RunOptions options;
+    private EventLoopImpl loop;
+    private boolean closed;
+
+    /** A runner with the default options. */
+    public Runner() {
+        this(RunOptions.defaults());
+    }
+
+    /**
+     * A runner with options.
+     *
+     * @param options the options
+     * @throws NullPointerException if {@code options} is null
+     */
+    public Runner(RunOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /**
+     * The runner's loop, created on first use.
+     *
+     * @return the loop
+     * @throws IllegalStateException if the runner is closed, or the JVM lacks the
+     *                               {@code --add-opens} flag (the message names the fix)
+     */
+    public EventLoop getLoop() {
+        return lazyLoop();
+    }
+
+    private EventLoopImpl lazyLoop() {
+        if (closed) {
+            throw new IllegalStateException("Runner is closed");
+        }
+        if (loop == null) {
+            loop = new EventLoopImpl(options.virtualClock());
+            loop.setDebug(options.debug());
+        }
+        return loop;
+    }
+
+    /**
+     * Runs a body as a task on the runner's loop until it is done.
+     *
+     * @param main the body
+     * @param <T>  the result type
+     * @return the body's result
+     * @throws NullPointerException  if {@code main} is null
+     * @throws IllegalStateException if called inside a running loop, or the runner is closed
+     * @throws CancelledException    if the body was cancelled
+     * @throws RuntimeException      the body's unchecked exception, as itself
+     * @throws java.util.concurrent.CompletionException wrapping the body's checked exception
+     */
+    public <T> T run(Callable<T> main) {
+        Objects.requireNonNull(main, "main");
+        if (EventLoopImpl.running() != null || Asyncio.currentTask() != null) {
+            throw new IllegalStateException("Runner.run() cannot be called from a running event loop");
+        }
+        EventLoopImpl l = lazyLoop();
+        return l.runUntilComplete(main);
+    }
+
+    /**
+     * Runs a body without result; see {@link #run(Callable)}.
+     *
+     * @param main the body
+     * @throws NullPointerException  if {@code main} is null
+     * @throws IllegalStateException as {@link #run(Callable)}
+     */
+    public void run(ThrowingRunnable main) {
+        Objects.requireNonNull(main, "main");
+        run(() -> {
+            main.run();
+            return null;
+        });
+    }
+
+    /**
+     * Cancels and awaits every remaining task, shuts the default executor down (waiting for its
+     * calls), and closes the loop. Closing twice does nothing.
+     *
+     * @throws IllegalStateException if called inside the runner's running loop
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        EventLoopImpl l = loop;
+        if (l != null) {
+            if (l.isRunning()) {
+                throw new IllegalStateException("Runner.close() called while its loop is running");
+            }
+            try {
+                l.cancelAllTasks();
+                l.shutdownDefaultExecutor();
+            } finally {
+                l.close();
+            }
+        }
+        closed = true;
+    }
+}

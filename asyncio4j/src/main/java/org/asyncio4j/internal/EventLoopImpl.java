@@ -1,0 +1,1045 @@
+package org.asyncio4j.internal;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import org.asyncio4j.EventLoop;
+import org.asyncio4j.ExceptionContext;
+import org.asyncio4j.ExceptionHandler;
+import org.asyncio4j.Future;
+import org.asyncio4j.Handle;
+import org.asyncio4j.Task;
+import org.asyncio4j.ThrowingRunnable;
+import org.asyncio4j.TimerHandle;
+import org.asyncio4j.internal.carrier.Carrier;
+
+/**
+ * The event loop engine.
+ *
+ * <h2>Implementation overview</h2>
+ * One platform thread (the <em>owner</em>, whoever calls runForever) drains one ready queue.
+ * The ready queue is an {@code ArrayDeque} touched only by the owner; other threads append to a
+ * lock-free {@code inbox} ({@code ConcurrentLinkedQueue}) that the owner drains into the deque
+ * at the top of each iteration. An entry is a {@link HandleImpl} (a callback), a
+ * {@link TaskImpl} (run its continuation: one task step) or a raw Runnable (a continuation of a
+ * virtual thread started inside a task, or {@code execute}). One iteration:
+ * <ol>
+ *   <li>drain the inbox;</li>
+ *   <li>if nothing is ready, park until the next timer or an inbox wake-up;</li>
+ *   <li>move due timers, in (deadline, sequence) order, to the ready queue;</li>
+ *   <li>run the entries that were ready at that point, in order (later ones wait a turn).</li>
+ * </ol>
+ *
+ * <h2>Invariants</h2>
+ * <ul>
+ *   <li>Loop confinement: the deque, the timer heap and every task's state are touched only
+ *       by the owner thread (directly or through a task it carries). "On the loop" is decided
+ *       by comparing the current carrier thread with {@code owner}; public methods check it.</li>
+ *   <li>Wake-ups never block, never run inline, never throw: {@link #schedule} only appends.
+ *       Once the loop is closed, late continuations go to an orphan executor of platform
+ *       threads, so the threads they belong to can finish.</li>
+ *   <li>Inbox hand-off: a producer appends, then reads {@code sleeping}; the owner writes
+ *       {@code sleeping}, then re-reads the inbox before parking. Both are volatile, so one of
+ *       them sees the other (no lost wake-up).</li>
+ *   <li>The loop owns every live task strongly (an intrusive list), so an unreferenced task
+ *       still runs to completion.</li>
+ *   <li>A failing callback or task reaches the exception handler or its awaiter, never the
+ *       loop: {@link #runItem} catches everything.</li>
+ * </ul>
+ */
+public final class EventLoopImpl implements EventLoop {
+
+    private static final System.Logger LOG = System.getLogger("org.asyncio4j");
+    private static final ThreadLocal<EventLoopImpl> RUNNING = new ThreadLocal<>();
+    private static final AtomicInteger LOOP_IDS = new AtomicInteger();
+    private static final long ORIGIN = System.nanoTime();
+    private static final ExecutorService ORPHANS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "asyncio4j-orphan-continuations");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * The home of done futures made outside any loop ({@code Asyncio.completed}). It never runs:
+     * callbacks added to its futures run on the caller's running loop, or inline.
+     */
+    static final java.util.function.Supplier<EventLoopImpl> DETACHED = new java.util.function.Supplier<>() {
+        private volatile EventLoopImpl loop;
+
+        @Override
+        public EventLoopImpl get() {
+            EventLoopImpl l = loop;
+            if (l == null) {
+                synchronized (this) {
+                    if ((l = loop) == null) {
+                        loop = l = new EventLoopImpl(false, true);
+                    }
+                }
+            }
+            return l;
+        }
+    };
+
+    private final int id = LOOP_IDS.incrementAndGet();
+    final boolean detached;
+    private final ArrayDeque<Runnable> ready = new ArrayDeque<>(256);
+    private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    private final TimerHeap timers = new TimerHeap();
+    private final boolean virtualClock;
+    private long virtualNow;
+    private long timerSeq;
+
+    private volatile Thread owner;
+    private volatile boolean sleeping;
+    private volatile boolean stopping;
+    private volatile boolean closed;
+    private Runnable onOwnerInterrupt;
+
+    private int taskCounter;
+    private TaskImpl<?> liveHead;
+    private int liveCount;
+    TaskImpl<?> current;
+
+    private volatile ExceptionHandler handler;
+    private volatile boolean debug;
+    private volatile long slowNanos = 100_000_000L;
+    private DebugWatch watch;
+
+    private ExecutorService defaultExecutor;
+    private boolean defaultExecutorShutdown;
+    private int executorCallsInFlight;
+
+    public EventLoopImpl(boolean virtualClock) {
+        this(virtualClock, false);
+    }
+
+    private EventLoopImpl(boolean virtualClock, boolean detached) {
+        Carrier.checkSupported();
+        this.virtualClock = virtualClock;
+        this.detached = detached;
+    }
+
+    /** The loop running in the calling thread (or carrying the calling task), or null. */
+    public static EventLoopImpl running() {
+        Thread t = Thread.currentThread();
+        if (t.isVirtual()) {
+            if (Carrier.schedulerOf(t) instanceof TaskImpl<?> task && task.loop.isCarriedHere()) {
+                return task.loop;
+            }
+            return null;
+        }
+        return RUNNING.get();
+    }
+
+    // ================================================================== thread checks
+
+    /** True if the caller runs on this loop's thread (itself, or a task it carries). */
+    boolean isCarriedHere() {
+        Thread o = owner;
+        return o != null && Carrier.currentCarrierThread() == o;
+    }
+
+    /** True if the caller may touch loop state: on the loop thread, or the loop is not running. */
+    boolean isConfinedHere() {
+        Thread o = owner;
+        return o == null || Carrier.currentCarrierThread() == o;
+    }
+
+    void checkThread(String operation) {
+        Thread o = owner;
+        if (o != null && Carrier.currentCarrierThread() != o) {
+            throw new IllegalStateException(operation + "() called from thread '" + Thread.currentThread().getName()
+                    + "' while the loop runs in '" + o.getName()
+                    + "': only the loop's thread and its tasks may call it (use callSoonThreadsafe)");
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("Event loop is closed");
+        }
+    }
+
+    // ================================================================== scheduling
+
+    /**
+     * Appends a ready entry; called by the JDK's wake-ups through TaskImpl.execute, from any
+     * thread. Never blocks, never runs the entry, never throws.
+     */
+    void schedule(Runnable r) {
+        Thread o = owner;
+        if (o != null && Carrier.currentCarrierThread() == o) {
+            ready.addLast(r);
+        } else {
+            enqueueRemote(r);
+        }
+    }
+
+    private void enqueueRemote(Runnable r) {
+        if (closed) {
+            orphan(r);
+            return;
+        }
+        inbox.offer(r);
+        if (closed) {
+            // close() may have drained the inbox before our offer: hand anything left over on.
+            drainOrphans();
+            return;
+        }
+        if (sleeping) {
+            Thread o = owner;
+            if (o != null) {
+                LockSupport.unpark(o);
+            }
+        }
+    }
+
+    /** Loop-thread append for callbacks (the loop may also be idle, owned by this thread). */
+    void callSoonInternal(Runnable r) {
+        if (isCarriedHere()) {
+            ready.addLast(r);
+        } else {
+            enqueueRemote(r);
+        }
+    }
+
+    private void orphan(Runnable r) {
+        if (r instanceof HandleImpl) {
+            return;                   // a callback on a closed loop: dropped, as in Python
+        }
+        ORPHANS.execute(r);
+    }
+
+    private void drainOrphans() {
+        Runnable r;
+        while ((r = inbox.poll()) != null) {
+            orphan(r);
+        }
+    }
+
+    @Override
+    public Handle callSoon(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        checkOpen();
+        checkThread("callSoon");
+        HandleImpl h = new HandleImpl(this, callback);
+        callSoonInternal(h);
+        return h;
+    }
+
+    @Override
+    public Handle callSoonThreadsafe(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        checkOpen();
+        HandleImpl h = new HandleImpl(this, callback);
+        schedule(h);
+        return h;
+    }
+
+    @Override
+    public void execute(Runnable command) {
+        Objects.requireNonNull(command, "command");
+        if (closed) {
+            throw new RejectedExecutionException("Event loop is closed");
+        }
+        schedule(command);
+    }
+
+    @Override
+    public TimerHandle callLater(double delaySeconds, Runnable callback) {
+        if (Double.isNaN(delaySeconds)) {
+            throw new IllegalArgumentException("delay is NaN");
+        }
+        return callAtNanos(saturatedAdd(now(), secondsToNanos(delaySeconds)), callback);
+    }
+
+    @Override
+    public TimerHandle callLater(Duration delay, Runnable callback) {
+        Objects.requireNonNull(delay, "delay");
+        return callAtNanos(saturatedAdd(now(), durationToNanos(delay)), callback);
+    }
+
+    @Override
+    public TimerHandle callAt(double when, Runnable callback) {
+        if (Double.isNaN(when)) {
+            throw new IllegalArgumentException("when is NaN");
+        }
+        return callAtNanos(secondsToNanos(when), callback);
+    }
+
+    TimerHandleImpl callAtNanos(long deadline, Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        checkOpen();
+        checkThread("callLater");
+        TimerHandleImpl t = new TimerHandleImpl(this, callback, deadline, timerSeq++);
+        timers.add(t);
+        return t;
+    }
+
+    SleepTimer scheduleSleep(long nanos, TaskImpl<?> task) {
+        SleepTimer t = new SleepTimer(this, task, saturatedAdd(now(), nanos), timerSeq++);
+        timers.add(t);
+        return t;
+    }
+
+    void timerCancelled(TimerHandleImpl t) {
+        if (t.heapIndex < 0) {
+            return;                   // already moved to the ready queue; skipped when run
+        }
+        if (isConfinedHere()) {
+            timers.remove(t);
+        } else if (!closed) {
+            schedule(() -> timers.remove(t));
+        }
+    }
+
+    // ================================================================== clock
+
+    long now() {
+        return virtualClock ? virtualNow : System.nanoTime() - ORIGIN;
+    }
+
+    @Override
+    public double time() {
+        return now() / 1e9;
+    }
+
+    public static long secondsToNanos(double seconds) {
+        if (seconds >= 9.0e9) {
+            return Long.MAX_VALUE / 2;
+        }
+        if (seconds <= -9.0e9) {
+            return -(Long.MAX_VALUE / 2);
+        }
+        return (long) (seconds * 1e9);
+    }
+
+    public static long durationToNanos(Duration d) {
+        try {
+            return Math.clamp(d.toNanos(), -(Long.MAX_VALUE / 2), Long.MAX_VALUE / 2);
+        } catch (ArithmeticException overflow) {
+            return d.isNegative() ? -(Long.MAX_VALUE / 2) : Long.MAX_VALUE / 2;
+        }
+    }
+
+    static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        if (((a ^ r) & (b ^ r)) < 0) {
+            return b > 0 ? Long.MAX_VALUE / 2 : -(Long.MAX_VALUE / 2);
+        }
+        return Math.min(r, Long.MAX_VALUE / 2);
+    }
+
+    // ================================================================== futures and tasks
+
+    @Override
+    public <T> Future<T> createFuture() {
+        checkOpen();
+        return new FutureImpl<>(this);
+    }
+
+    @Override
+    public <T> Task<T> createTask(Callable<T> body) {
+        return createTask(body, null);
+    }
+
+    @Override
+    public <T> Task<T> createTask(Callable<T> body, String name) {
+        Objects.requireNonNull(body, "body");
+        return spawn(body, name);
+    }
+
+    @Override
+    public Task<Void> createTask(ThrowingRunnable body) {
+        return createTask(body, null);
+    }
+
+    @Override
+    public Task<Void> createTask(ThrowingRunnable body, String name) {
+        Objects.requireNonNull(body, "body");
+        return spawn(() -> {
+            body.run();
+            return null;
+        }, name);
+    }
+
+    <T> TaskImpl<T> spawn(Callable<T> body, String name) {
+        checkOpen();
+        checkThread("createTask");
+        TaskImpl<T> t = new TaskImpl<>(this, body, name != null ? name : "Task-" + (++taskCounter));
+        TaskImpl<?> head = liveHead;
+        t.nextLive = head;
+        if (head != null) {
+            head.prevLive = t;
+        }
+        liveHead = t;
+        liveCount++;
+        t.start();
+        return t;
+    }
+
+    void taskDone(TaskImpl<?> t) {
+        TaskImpl<?> p = t.prevLive, n = t.nextLive;
+        if (p != null) {
+            p.nextLive = n;
+        } else if (liveHead == t) {
+            liveHead = n;
+        }
+        if (n != null) {
+            n.prevLive = p;
+        }
+        t.prevLive = t.nextLive = null;
+        liveCount--;
+    }
+
+    /** The tasks not yet done, oldest first. */
+    public Set<Task<?>> allTasks() {
+        List<Task<?>> list = new ArrayList<>(liveCount);
+        for (TaskImpl<?> t = liveHead; t != null; t = t.nextLive) {
+            if (!t.isDone()) {
+                list.add(t);
+            }
+        }
+        Collections.reverse(list);
+        return Collections.unmodifiableSet(new LinkedHashSet<>(list));
+    }
+
+    // ================================================================== running
+
+    @Override
+    public <T> T runUntilComplete(Future<T> future) {
+        Objects.requireNonNull(future, "future");
+        if (!(future instanceof FutureImpl<T> f) || f.loop != this) {
+            throw new IllegalStateException("runUntilComplete: the future belongs to another event loop: " + future);
+        }
+        checkOpen();
+        if (Thread.currentThread().isVirtual() && running() == null) {
+            return onPlatformThread(() -> runUntilComplete(future));
+        }
+        checkNotRunning();
+        java.util.function.Consumer<Future<T>> stopper = x -> stop();
+        Runnable previousInterrupt = onOwnerInterrupt;
+        onOwnerInterrupt = () -> f.cancel();
+        if (!f.isDone()) {
+            f.addDoneCallback(stopper);
+        }
+        try {
+            runForever();
+        } finally {
+            onOwnerInterrupt = previousInterrupt;
+            if (!f.isDone()) {
+                f.removeDoneCallback(stopper);
+            }
+        }
+        if (!f.isDone()) {
+            throw new IllegalStateException("Event loop stopped before Future completed.");
+        }
+        return f.report();
+    }
+
+    @Override
+    public <T> T runUntilComplete(Callable<T> body) {
+        Objects.requireNonNull(body, "body");
+        checkOpen();
+        if (Thread.currentThread().isVirtual() && running() == null) {
+            return onPlatformThread(() -> runUntilComplete(body));
+        }
+        checkNotRunning();
+        return runUntilComplete(createTask(body));
+    }
+
+    @Override
+    public void runUntilComplete(ThrowingRunnable body) {
+        Objects.requireNonNull(body, "body");
+        runUntilComplete(() -> {
+            body.run();
+            return null;
+        });
+    }
+
+    private void checkNotRunning() {
+        if (owner != null) {
+            throw new IllegalStateException("This event loop is already running");
+        }
+        if (running() != null || TaskImpl.current() != null) {
+            throw new IllegalStateException("Cannot run the event loop while another loop is running");
+        }
+    }
+
+    /** Runs a loop call on a fresh platform thread (a loop cannot run on a virtual thread). */
+    private static <T> T onPlatformThread(Callable<T> call) {
+        Object[] out = new Object[2];
+        Thread t = Thread.ofPlatform().name("asyncio4j-loop").start(() -> {
+            try {
+                out[0] = call.call();
+            } catch (Throwable e) {
+                out[1] = e;
+            }
+        });
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+                t.interrupt();
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (out[1] != null) {
+            throw FutureImpl.rethrow((Throwable) out[1]);
+        }
+        @SuppressWarnings("unchecked")
+        T result = (T) out[0];
+        return result;
+    }
+
+    @Override
+    public void runForever() {
+        checkOpen();
+        if (Thread.currentThread().isVirtual() && running() == null && TaskImpl.current() == null) {
+            onPlatformThread(() -> {
+                runForever();
+                return null;
+            });
+            return;
+        }
+        checkNotRunning();
+        owner = Thread.currentThread();
+        RUNNING.set(this);
+        if (debug) {
+            startWatch();
+        }
+        boolean interrupted = false;
+        try {
+            while (true) {
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                    Runnable action = onOwnerInterrupt;
+                    if (action != null) {
+                        action.run();
+                    } else {
+                        stopping = true;
+                    }
+                }
+                runOnce();
+                if (stopping) {
+                    break;
+                }
+            }
+        } finally {
+            stopping = false;
+            stopWatch();
+            RUNNING.remove();
+            owner = null;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void runOnce() {
+        drainInbox();
+        if (ready.isEmpty() && !stopping) {
+            TimerHandleImpl next = timers.peek();
+            if (next == null) {
+                idle(-1);
+            } else {
+                long wait = next.deadline - now();
+                if (wait > 0) {
+                    idle(wait);
+                }
+            }
+        }
+        long end = now();
+        TimerHandleImpl t;
+        while ((t = timers.peek()) != null && t.deadline <= end) {
+            timers.poll();
+            ready.addLast(t);
+        }
+        for (int n = ready.size(); n > 0; n--) {
+            runItem(ready.pollFirst());
+        }
+    }
+
+    private void drainInbox() {
+        Runnable r;
+        while ((r = inbox.poll()) != null) {
+            ready.addLast(r);
+        }
+    }
+
+    /** Waits for the next timer ({@code nanos}; -1: none) or an inbox wake-up. */
+    private void idle(long nanos) {
+        if (virtualClock && nanos > 0 && executorCallsInFlight == 0 && inbox.isEmpty()) {
+            virtualNow += nanos;      // nothing can happen before the next timer: jump to it
+            return;
+        }
+        sleeping = true;
+        try {
+            if (inbox.isEmpty() && !stopping && !Thread.currentThread().isInterrupted()) {
+                if (nanos < 0 || virtualClock) {
+                    LockSupport.park(this);
+                } else {
+                    LockSupport.parkNanos(this, nanos);
+                }
+            }
+        } finally {
+            sleeping = false;
+        }
+        drainInbox();
+    }
+
+    private void runItem(Runnable r) {
+        if (debug) {
+            runTimed(r);
+            return;
+        }
+        if (r instanceof TaskImpl<?> task) {
+            current = task;
+            try {
+                task.run();
+            } catch (Throwable e) {
+                callExceptionHandler(new ExceptionContext("Exception in step of " + task, e, task, null));
+            } finally {
+                current = null;
+            }
+        } else {
+            try {
+                r.run();
+            } catch (Throwable e) {
+                callExceptionHandler(new ExceptionContext("Exception in callback " + r, e, null,
+                        r instanceof Handle h ? h : null));
+            }
+        }
+    }
+
+    @Override
+    public void stop() {
+        stopping = true;
+        Thread o = owner;
+        if (o != null && sleeping) {
+            LockSupport.unpark(o);
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return owner != null;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        if (owner != null) {
+            throw new IllegalStateException("Cannot close a running event loop");
+        }
+        if (closed) {
+            return;
+        }
+        if (Thread.currentThread().isVirtual() && running() == null) {
+            onPlatformThread(() -> {
+                close();
+                return null;
+            });
+            return;
+        }
+        cancelAllTasks();
+        closed = true;
+        Runnable r;
+        while ((r = ready.pollFirst()) != null) {
+            orphan(r);
+        }
+        drainOrphans();
+        timers.clear();
+        ExecutorService ex = defaultExecutor;
+        if (ex != null) {
+            ex.shutdown();
+        }
+    }
+
+    /**
+     * Cancels every live task and runs the loop until all have ended; tasks that end with an
+     * exception other than a cancellation are reported to the exception handler.
+     */
+    public void cancelAllTasks() {
+        Set<Task<?>> tasks = allTasks();
+        if (tasks.isEmpty()) {
+            return;
+        }
+        for (Task<?> t : tasks) {
+            t.cancel();
+        }
+        FutureImpl<Void> all = new FutureImpl<>(this);
+        int[] left = {tasks.size()};
+        for (Task<?> t : tasks) {
+            ((FutureImpl<?>) t).addDoneCallback(f -> {
+                if (--left[0] == 0 && !all.isDone()) {
+                    all.complete(null);
+                }
+            });
+        }
+        runUntilComplete(all);
+        for (Task<?> t : tasks) {
+            Throwable e = ((FutureImpl<?>) t).exceptionOrNull();
+            if (e != null) {
+                callExceptionHandler(new ExceptionContext(
+                        "unhandled exception during shutdown of the event loop", e, t, null));
+            }
+        }
+    }
+
+    // ================================================================== executor
+
+    @Override
+    public <T> Future<T> runInExecutor(Executor executor, Callable<T> call) {
+        Objects.requireNonNull(call, "call");
+        checkOpen();
+        checkThread("runInExecutor");
+        Executor ex = executor != null ? executor : defaultExecutor();
+        FutureImpl<T> f = new FutureImpl<>(this);
+        ExecutorCall<T> job = new ExecutorCall<>(this, f, call);
+        f.addDoneCallback(x -> {
+            if (x.isCancelled()) {
+                job.cancel(true);
+            }
+        });
+        executorCallsInFlight++;
+        try {
+            ex.execute(job);
+        } catch (RejectedExecutionException e) {
+            executorCallsInFlight--;
+            f.cancelFuture(null);
+            throw new IllegalStateException("the executor rejected the call (is it shut down?): " + e.getMessage(), e);
+        }
+        return f;
+    }
+
+    private ExecutorService defaultExecutor() {
+        if (defaultExecutorShutdown) {
+            throw new IllegalStateException("the default executor is shut down");
+        }
+        ExecutorService ex = defaultExecutor;
+        if (ex == null) {
+            int n = Math.min(32, Runtime.getRuntime().availableProcessors() + 4);
+            AtomicInteger ids = new AtomicInteger();
+            ThreadPoolExecutor tpe = new ThreadPoolExecutor(n, n, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                    r -> {
+                        // Platform threads made from a platform thread: never a task of this loop.
+                        Thread t = Thread.ofPlatform().daemon().name("asyncio4j-loop" + id + "-executor-" + ids.incrementAndGet())
+                                .unstarted(r);
+                        return t;
+                    });
+            tpe.allowCoreThreadTimeOut(true);
+            defaultExecutor = ex = tpe;
+        }
+        return ex;
+    }
+
+    @Override
+    public void setDefaultExecutor(ExecutorService executor) {
+        Objects.requireNonNull(executor, "executor");
+        checkThread("setDefaultExecutor");
+        defaultExecutor = executor;
+        defaultExecutorShutdown = false;
+    }
+
+    @Override
+    public void shutdownDefaultExecutor() {
+        ExecutorService ex = defaultExecutor;
+        defaultExecutorShutdown = true;
+        if (ex == null) {
+            return;
+        }
+        ex.shutdown();
+        TaskImpl<?> task = TaskImpl.current();
+        if (task != null && task.loop == this) {
+            FutureImpl<Void> done = new FutureImpl<>(this);
+            Thread.ofPlatform().daemon().name("asyncio4j-executor-shutdown").start(() -> {
+                awaitTermination(ex);
+                try {
+                    callSoonThreadsafe(() -> {
+                        if (!done.isDone()) {
+                            done.complete(null);
+                        }
+                    });
+                } catch (IllegalStateException closedLoop) {
+                    // nobody waits any more
+                }
+            });
+            done.await();
+        } else if (isCarriedHere()) {
+            throw new IllegalStateException("shutdownDefaultExecutor() on the loop thread outside a task would stall the loop");
+        } else {
+            awaitTermination(ex);
+        }
+    }
+
+    private static void awaitTermination(ExecutorService ex) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    if (!ex.awaitTermination(300, TimeUnit.SECONDS)) {
+                        LOG.log(System.Logger.Level.WARNING,
+                                "The default executor did not finish its calls within 300 seconds; not waiting any longer");
+                    }
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A call on an executor thread whose outcome is copied to a loop future. */
+    private static final class ExecutorCall<T> extends FutureTask<T> {
+        private final EventLoopImpl loop;
+        private final FutureImpl<T> target;
+
+        ExecutorCall(EventLoopImpl loop, FutureImpl<T> target, Callable<T> call) {
+            super(call);
+            this.loop = loop;
+            this.target = target;
+        }
+
+        @Override
+        protected void done() {
+            try {
+                loop.schedule(new HandleImpl(loop, this::copyOutcome));
+            } catch (RuntimeException e) {
+                // never reached: schedule does not throw
+            }
+        }
+
+        private void copyOutcome() {
+            loop.executorCallsInFlight--;
+            if (target.isDone()) {
+                return;
+            }
+            switch (state()) {
+                case SUCCESS -> target.complete(resultNow());
+                case FAILED -> target.fail(exceptionNow());
+                default -> target.cancelFuture(null);
+            }
+        }
+    }
+
+    // ================================================================== exceptions and debug
+
+    @Override
+    public void setExceptionHandler(ExceptionHandler handler) {
+        this.handler = handler;
+    }
+
+    @Override
+    public ExceptionHandler getExceptionHandler() {
+        return handler;
+    }
+
+    @Override
+    public void callExceptionHandler(ExceptionContext context) {
+        Objects.requireNonNull(context, "context");
+        ExceptionHandler h = handler;
+        if (h == null) {
+            defaultExceptionHandler(context);
+            return;
+        }
+        try {
+            h.handle(this, context);
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, "Unhandled error in exception handler while handling: " + context.message(), t);
+        }
+    }
+
+    private void defaultExceptionHandler(ExceptionContext c) {
+        StringBuilder sb = new StringBuilder(c.message());
+        if (c.future() != null) {
+            sb.append("\n  future: ").append(c.future());
+        }
+        if (c.handle() != null) {
+            sb.append("\n  handle: ").append(c.handle());
+        }
+        LOG.log(System.Logger.Level.ERROR, sb.toString(), c.exception());
+    }
+
+    /** Reports from a foreign thread (the unretrieved-exception cleaner). */
+    void reportFromAnyThread(ExceptionContext c) {
+        if (!closed) {
+            try {
+                callSoonThreadsafe(() -> callExceptionHandler(c));
+                return;
+            } catch (IllegalStateException closedMeanwhile) {
+                // fall through
+            }
+        }
+        defaultExceptionHandler(c);
+    }
+
+    @Override
+    public void setDebug(boolean enabled) {
+        debug = enabled;
+        if (enabled && owner != null && isCarriedHere()) {
+            startWatch();
+        }
+    }
+
+    @Override
+    public boolean getDebug() {
+        return debug;
+    }
+
+    @Override
+    public void setSlowCallbackDuration(Duration duration) {
+        Objects.requireNonNull(duration, "duration");
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException("slow callback duration is negative: " + duration);
+        }
+        slowNanos = durationToNanos(duration);
+    }
+
+    private void runTimed(Runnable r) {
+        DebugWatch w = watch;
+        TaskImpl<?> task = r instanceof TaskImpl<?> t ? t : null;
+        long t0 = System.nanoTime();
+        if (w != null) {
+            w.begin(t0, task);
+        }
+        if (task != null) {
+            current = task;
+        }
+        try {
+            if (task != null) {
+                task.run();
+            } else {
+                r.run();
+            }
+        } catch (Throwable e) {
+            callExceptionHandler(new ExceptionContext("Exception in " + (task != null ? "step of " + task : "callback " + r),
+                    e, task, r instanceof Handle h ? h : null));
+        } finally {
+            current = null;
+        }
+        long dt = System.nanoTime() - t0;
+        StackTraceElement[] sample = w != null ? w.end(t0) : null;
+        if (dt >= slowNanos) {
+            StringBuilder sb = new StringBuilder(String.format("Executing %s took %.3f seconds",
+                    task != null ? task : r, dt / 1e9));
+            if (sample != null && sample.length > 0) {
+                sb.append("; its stack while it held the loop:");
+                for (StackTraceElement e : sample) {
+                    sb.append("\n\tat ").append(e);
+                }
+            }
+            callExceptionHandler(new ExceptionContext(sb.toString(), null, task, r instanceof Handle h ? h : null));
+        }
+    }
+
+    private void startWatch() {
+        if (watch == null) {
+            watch = new DebugWatch(this);
+            watch.start();
+        }
+    }
+
+    private void stopWatch() {
+        DebugWatch w = watch;
+        watch = null;
+        if (w != null) {
+            w.stop();
+        }
+    }
+
+    /** Debug mode's sampler: takes the stack of a task that holds the loop too long. */
+    private static final class DebugWatch implements Runnable {
+        private final EventLoopImpl loop;
+        private volatile boolean stopped;
+        private volatile long stepStart;
+        private volatile TaskImpl<?> stepTask;
+        private volatile long sampledFor;
+        private volatile StackTraceElement[] sample;
+        private Thread thread;
+
+        DebugWatch(EventLoopImpl loop) {
+            this.loop = loop;
+        }
+
+        void start() {
+            thread = Thread.ofPlatform().daemon().name("asyncio4j-debug-watch-loop" + loop.id).start(this);
+        }
+
+        void stop() {
+            stopped = true;
+            LockSupport.unpark(thread);
+        }
+
+        void begin(long t0, TaskImpl<?> task) {
+            stepTask = task;
+            stepStart = t0;
+        }
+
+        StackTraceElement[] end(long t0) {
+            stepStart = 0;
+            stepTask = null;
+            return sampledFor == t0 ? sample : null;
+        }
+
+        @Override
+        public void run() {
+            while (!stopped) {
+                long slow = loop.slowNanos;
+                LockSupport.parkNanos(Math.max(1_000_000L, slow / 4));
+                long s = stepStart;
+                TaskImpl<?> t = stepTask;
+                if (s != 0 && t != null && sampledFor != s && System.nanoTime() - s >= slow) {
+                    StackTraceElement[] st = t.thread.getStackTrace();
+                    if (stepStart == s) {
+                        sample = st;
+                        sampledFor = s;
+                    }
+                }
+            }
+        }
+    }
+
+    /** The task whose step runs now (debug and diagnostics). */
+    public TaskImpl<?> currentStep() {
+        return current;
+    }
+
+    @Override
+    public String toString() {
+        return "EventLoop[" + (closed ? "closed" : owner != null ? "running" : "idle") + " id=" + id
+                + " ready=" + ready.size() + " timers=" + timers.size() + " tasks=" + liveCount
+                + (debug ? " debug" : "") + "]";
+    }
+}

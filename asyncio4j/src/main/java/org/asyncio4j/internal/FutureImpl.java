@@ -1,0 +1,554 @@
+package org.asyncio4j.internal;
+
+import java.lang.ref.Cleaner;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+import org.asyncio4j.CancelledException;
+import org.asyncio4j.EventLoop;
+import org.asyncio4j.ExceptionContext;
+import org.asyncio4j.Future;
+import org.asyncio4j.InvalidStateException;
+
+/**
+ * The future state machine.
+ *
+ * <h2>Implementation overview</h2>
+ * {@code state} goes once from PENDING to RESULT, EXCEPTION or CANCELLED, on the loop thread;
+ * it is volatile so other threads can poll it (isDone, get) and see the outcome fields, which are
+ * written before it. Completion walks the callback list in order: a task waiting in
+ * {@link TaskImpl#awaitDone} is woken directly (unparking it appends its continuation to the
+ * ready queue, exactly where a {@code callSoon} of a wake-up callback would have put it, without
+ * allocating one), and every other callback is scheduled with {@code callSoon}. So callbacks run
+ * and waiters resume in the order they registered (the FIFO guarantee).
+ *
+ * <p>The callback list is a single object while it holds one entry (the common case: one
+ * awaiting task) and an array beyond that.
+ *
+ * <p>A future that fails and is dropped without anyone reading its exception reports it to the
+ * exception handler when the garbage collector finds it, as Python does ("exception was never
+ * retrieved"); a {@link Cleaner} carries the report, which does not reference the future.
+ */
+public class FutureImpl<T> implements Future<T> {
+    static final int PENDING = 0, RESULT = 1, EXCEPTION = 2, CANCELLED = 3;
+
+    private static final Cleaner CLEANER = Cleaner.create(r -> {
+        Thread t = new Thread(r, "asyncio4j-unretrieved-reporter");
+        t.setDaemon(true);
+        return t;
+    });
+
+    final EventLoopImpl loop;
+    volatile int state;
+    private Object result;
+    private Throwable exception;
+    String cancelMessage;
+    private Object callbacks;       // null | one entry | Object[] (null-terminated)
+    private Unretrieved unretrieved;
+
+    public FutureImpl(EventLoopImpl loop) {
+        this.loop = loop;
+    }
+
+    // ---------------------------------------------------------------- queries (any thread)
+
+    @Override
+    public final boolean isDone() {
+        return state != PENDING;
+    }
+
+    @Override
+    public final boolean isCancelled() {
+        return state == CANCELLED;
+    }
+
+    @Override
+    public final State state() {
+        return switch (state) {
+            case PENDING -> State.RUNNING;
+            case RESULT -> State.SUCCESS;
+            case EXCEPTION -> State.FAILED;
+            default -> State.CANCELLED;
+        };
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public final T resultNow() {
+        int s = state;
+        if (s == RESULT) {
+            return (T) result;
+        }
+        throw new IllegalStateException(switch (s) {
+            case PENDING -> "Result is not ready: " + this;
+            case EXCEPTION -> "Future completed with an exception: " + exception;
+            default -> "Future was cancelled";
+        });
+    }
+
+    @Override
+    public final Throwable exceptionNow() {
+        int s = state;
+        if (s == EXCEPTION) {
+            markRetrieved();
+            return exception;
+        }
+        throw new IllegalStateException(switch (s) {
+            case PENDING -> "Exception is not set: " + this;
+            case RESULT -> "Future completed with a result";
+            default -> "Future was cancelled";
+        });
+    }
+
+    /** The exception of a failed future, null for any other state; marks it retrieved. */
+    final Throwable exceptionOrNull() {
+        if (state == EXCEPTION) {
+            markRetrieved();
+            return exception;
+        }
+        return null;
+    }
+
+    @Override
+    public final EventLoop getLoop() {
+        return loop;
+    }
+
+    // ---------------------------------------------------------------- await / get
+
+    @Override
+    public final T await() {
+        if (state == PENDING) {
+            TaskImpl<?> task = TaskImpl.current();
+            if (task == null || task.loop != loop) {
+                waitOutsideTask();
+            } else {
+                task.awaitDone(this);
+            }
+        }
+        return report();
+    }
+
+    /** Waits in a virtual thread that the loop carries but that is not a task, or refuses. */
+    private void waitOutsideTask() {
+        Thread t = Thread.currentThread();
+        if (t.isVirtual() && loop.isCarriedHere()) {
+            // A virtual thread started inside a task: it runs on the loop, so it may park here.
+            ThreadWaiter w = new ThreadWaiter(t);
+            addEntry(w);
+            while (state == PENDING) {
+                java.util.concurrent.locks.LockSupport.park(this);
+            }
+            return;
+        }
+        TaskImpl<?> task = TaskImpl.current();
+        if (task != null) {
+            throw new IllegalStateException("await() on a future of another event loop: " + this
+                    + " belongs to " + loop + ", the calling task to " + task.loop);
+        }
+        throw new IllegalStateException("await() on a pending future outside a task: " + this
+                + " (from a plain thread use get(), from a callback use addDoneCallback)");
+    }
+
+    /** The outcome of a done future: the value, or the exception thrown as await() throws it. */
+    @SuppressWarnings("unchecked")
+    final T report() {
+        switch (state) {
+            case RESULT:
+                return (T) result;
+            case EXCEPTION:
+                markRetrieved();
+                throw rethrow(exception);
+            case CANCELLED:
+                throw new CancelledException(cancelMessage);
+            default:
+                throw new InvalidStateException("Result is not ready: " + this);
+        }
+    }
+
+    /** Unchecked exceptions as themselves, checked ones wrapped in CompletionException. */
+    static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new CompletionException(t);
+    }
+
+    @Override
+    public final T get() throws InterruptedException, ExecutionException {
+        if (state == PENDING) {
+            TaskImpl<?> task = TaskImpl.current();
+            if (task != null && task.loop == loop) {
+                task.awaitDone(this);
+            } else {
+                blockUntilDone(0, null);
+            }
+        }
+        return reportGet();
+    }
+
+    @Override
+    public final T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        Objects.requireNonNull(unit, "unit");
+        if (state == PENDING) {
+            if (TaskImpl.current() != null && TaskImpl.current().loop == loop) {
+                throw new IllegalStateException("get(timeout) inside a task of the future's loop: use Asyncio.waitFor");
+            }
+            if (!blockUntilDone(timeout, unit)) {
+                throw new TimeoutException("timed out waiting for " + this);
+            }
+        }
+        return reportGet();
+    }
+
+    @SuppressWarnings("unchecked")
+    private T reportGet() throws ExecutionException {
+        switch (state) {
+            case RESULT:
+                return (T) result;
+            case EXCEPTION:
+                markRetrieved();
+                throw new ExecutionException(exception);
+            default:
+                throw new CancelledException(cancelMessage);
+        }
+    }
+
+    /** Blocks a thread that is not this loop's until the future is done. */
+    private boolean blockUntilDone(long timeout, TimeUnit unit) throws InterruptedException {
+        if (loop.isCarriedHere()) {
+            throw new IllegalStateException("get() on the loop thread outside a task would block the loop forever: " + this);
+        }
+        CountDownLatch latch = new CountDownLatch(1);
+        loop.callSoonThreadsafe(() -> addDoneCallback(f -> latch.countDown()));
+        if (unit == null) {
+            latch.await();
+            return true;
+        }
+        return latch.await(timeout, unit);
+    }
+
+    // ---------------------------------------------------------------- completion (loop thread)
+
+    @Override
+    public void setResult(T value) {
+        loop.checkThread("setResult");
+        if (state != PENDING) {
+            throw new InvalidStateException("setResult on a done future: " + this);
+        }
+        complete(value);
+    }
+
+    @Override
+    public void setException(Throwable exception) {
+        Objects.requireNonNull(exception, "exception");
+        loop.checkThread("setException");
+        if (state != PENDING) {
+            throw new InvalidStateException("setException on a done future: " + this);
+        }
+        fail(exception);
+    }
+
+    final void complete(Object value) {
+        result = value;
+        state = RESULT;
+        scheduleCallbacks();
+    }
+
+    final void fail(Throwable exception) {
+        this.exception = exception;
+        state = EXCEPTION;
+        // Report it if the future is dropped unread (reading it through await, get,
+        // exceptionNow or a combinator marks it retrieved).
+        unretrieved = new Unretrieved(loop, exception, toString());
+        CLEANER.register(this, unretrieved);
+        scheduleCallbacks();
+    }
+
+    final void markRetrieved() {
+        Unretrieved u = unretrieved;
+        if (u != null) {
+            u.retrieved = true;
+            unretrieved = null;
+        }
+    }
+
+    @Override
+    public boolean cancel() {
+        return cancel((String) null);
+    }
+
+    @Override
+    public final boolean cancel(boolean mayInterruptIfRunning) {
+        return cancel((String) null);
+    }
+
+    @Override
+    public boolean cancel(String msg) {
+        if (!loop.isConfinedHere()) {
+            return cancelFromOtherThread(msg);
+        }
+        return cancelFuture(msg);
+    }
+
+    /** Cancels a pending future; loop thread only. */
+    final boolean cancelFuture(String msg) {
+        if (state != PENDING) {
+            return false;
+        }
+        cancelMessage = msg;
+        state = CANCELLED;
+        scheduleCallbacks();
+        return true;
+    }
+
+    final boolean cancelFromOtherThread(String msg) {
+        if (state != PENDING) {
+            return false;
+        }
+        try {
+            loop.callSoonThreadsafe(() -> cancel(msg));
+        } catch (IllegalStateException closed) {
+            return false;
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- callbacks
+
+    @Override
+    public final void addDoneCallback(Consumer<? super Future<T>> callback) {
+        Objects.requireNonNull(callback, "callback");
+        loop.checkThread("addDoneCallback");
+        if (state != PENDING) {
+            EventLoopImpl target = loop.detached ? EventLoopImpl.running() : loop;
+            if (target == null) {
+                new DoneCallback(this, callback).run();   // a detached done future, no loop here
+            } else {
+                target.callSoon(new DoneCallback(this, callback));
+            }
+        } else {
+            addEntry(callback);
+        }
+    }
+
+    /** Registers a task to be woken on completion (no callSoon hop). */
+    final void addWaiter(TaskImpl<?> task) {
+        addEntry(task);
+    }
+
+    final void removeWaiter(Object waiter) {
+        removeEntries(waiter, true);
+    }
+
+    @Override
+    public final int removeDoneCallback(Consumer<? super Future<T>> callback) {
+        Objects.requireNonNull(callback, "callback");
+        loop.checkThread("removeDoneCallback");
+        return removeEntries(callback, false);
+    }
+
+    private void addEntry(Object e) {
+        Object cbs = callbacks;
+        if (cbs == null) {
+            callbacks = e;
+        } else if (cbs instanceof Object[] arr) {
+            int n = 0;
+            while (n < arr.length && arr[n] != null) {
+                n++;
+            }
+            if (n == arr.length) {
+                arr = Arrays.copyOf(arr, n * 2);
+                callbacks = arr;
+            }
+            arr[n] = e;
+        } else {
+            Object[] arr = new Object[4];
+            arr[0] = cbs;
+            arr[1] = e;
+            callbacks = arr;
+        }
+    }
+
+    private int removeEntries(Object target, boolean identity) {
+        Object cbs = callbacks;
+        if (cbs == null) {
+            return 0;
+        }
+        if (!(cbs instanceof Object[] arr)) {
+            if (identity ? cbs == target : cbs.equals(target)) {
+                callbacks = null;
+                return 1;
+            }
+            return 0;
+        }
+        int w = 0, removed = 0;
+        for (int r = 0; r < arr.length && arr[r] != null; r++) {
+            Object e = arr[r];
+            if (identity ? e == target : e.equals(target)) {
+                removed++;
+            } else {
+                arr[w++] = e;
+            }
+        }
+        for (int i = w; i < arr.length && arr[i] != null; i++) {
+            arr[i] = null;
+        }
+        if (w == 0) {
+            callbacks = null;
+        }
+        return removed;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void scheduleCallbacks() {
+        Object cbs = callbacks;
+        if (cbs == null) {
+            return;
+        }
+        callbacks = null;
+        if (cbs instanceof Object[] arr) {
+            for (Object e : arr) {
+                if (e == null) {
+                    break;
+                }
+                dispatch(e);
+            }
+        } else {
+            dispatch(cbs);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void dispatch(Object e) {
+        if (e instanceof TaskImpl<?> t) {
+            t.wake();
+        } else if (e instanceof ThreadWaiter w) {
+            java.util.concurrent.locks.LockSupport.unpark(w.thread);
+        } else {
+            loop.callSoonInternal(new DoneCallback(this, (Consumer<? super Future<T>>) e));
+        }
+    }
+
+    @Override
+    public CompletableFuture<T> toCompletableFuture() {
+        Bridge<T> cf = new Bridge<>(this);
+        Runnable link = () -> addDoneCallback(f -> {
+            switch (state) {
+                case RESULT -> cf.complete(resultNow());
+                case EXCEPTION -> cf.completeExceptionally(exceptionNow());
+                default -> cf.completeExceptionally(new CancelledException(cancelMessage));
+            }
+        });
+        if (loop.isConfinedHere()) {
+            link.run();
+        } else {
+            loop.callSoonThreadsafe(link);
+        }
+        return cf;
+    }
+
+    @Override
+    public String toString() {
+        return "Future[" + describeState() + "]";
+    }
+
+    final String describeState() {
+        return switch (state) {
+            case PENDING -> "pending";
+            case RESULT -> "finished result=" + abbreviate(result);
+            case EXCEPTION -> "finished exception=" + exception;
+            default -> "cancelled";
+        };
+    }
+
+    private static String abbreviate(Object o) {
+        String s;
+        try {
+            s = String.valueOf(o);
+        } catch (RuntimeException e) {
+            s = "<toString failed: " + e + ">";
+        }
+        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** A done callback on its way through the ready queue. */
+    private static final class DoneCallback implements Runnable {
+        private final FutureImpl<?> future;
+        private final Consumer<Object> callback;
+
+        @SuppressWarnings("unchecked")
+        DoneCallback(FutureImpl<?> future, Consumer<?> callback) {
+            this.future = future;
+            this.callback = (Consumer<Object>) callback;
+        }
+
+        @Override
+        public void run() {
+            callback.accept(future);
+        }
+
+        @Override
+        public String toString() {
+            return "done callback " + callback + " of " + future;
+        }
+    }
+
+    /** A virtual thread, not a task, parked in await() on the loop. */
+    private record ThreadWaiter(Thread thread) {
+    }
+
+    /** The report of an exception nobody read; shares no reference with its future. */
+    private static final class Unretrieved implements Runnable {
+        private final EventLoopImpl loop;
+        private final Throwable exception;
+        private final String description;
+        volatile boolean retrieved;
+
+        Unretrieved(EventLoopImpl loop, Throwable exception, String description) {
+            this.loop = loop;
+            this.exception = exception;
+            this.description = description;
+        }
+
+        @Override
+        public void run() {
+            if (!retrieved) {
+                loop.reportFromAnyThread(new ExceptionContext(
+                        description.startsWith("Task") ? "Task exception was never retrieved: " + description
+                                : "Future exception was never retrieved: " + description,
+                        exception, null, null));
+            }
+        }
+    }
+
+    /** A CompletableFuture whose cancellation cancels the source future. */
+    private static final class Bridge<T> extends CompletableFuture<T> {
+        private final FutureImpl<T> source;
+
+        Bridge(FutureImpl<T> source) {
+            this.source = source;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled && !source.isDone()) {
+                source.cancelFromOtherThread(null);
+            }
+            return cancelled;
+        }
+    }
+}

@@ -1,0 +1,513 @@
+package org.asyncio4j.internal;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+
+import org.asyncio4j.AsyncTimeoutException;
+import org.asyncio4j.CancelledException;
+import org.asyncio4j.Future;
+import org.asyncio4j.ReturnWhen;
+import org.asyncio4j.ThrowingRunnable;
+import org.asyncio4j.WaitResult;
+
+/**
+ * gather, wait, waitFor, timeout, shield, asCompleted, sleep and toThread: compositions over
+ * futures, tasks and the loop's callbacks, with no scheduling machinery of their own (layer 4).
+ * Each method says which Python function it follows.
+ */
+public final class Structured {
+    private Structured() {
+    }
+
+    // ------------------------------------------------------------------ context
+
+    /** The running loop, or IllegalStateException naming the operation. */
+    public static EventLoopImpl loop(String operation) {
+        EventLoopImpl loop = EventLoopImpl.running();
+        if (loop == null) {
+            throw new IllegalStateException(operation + "() needs a running event loop: call it inside Asyncio.run(...) or a task");
+        }
+        return loop;
+    }
+
+    /** The current task, or IllegalStateException naming the operation. */
+    public static TaskImpl<?> task(String operation) {
+        TaskImpl<?> task = TaskImpl.current();
+        if (task == null) {
+            throw new IllegalStateException(operation + "() must be called from a task (inside Asyncio.run(...) or createTask)");
+        }
+        return task;
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> FutureImpl<T> own(Future<T> f, EventLoopImpl loop, String operation) {
+        Objects.requireNonNull(f, "future");
+        if (!(f instanceof FutureImpl<?> impl)) {
+            throw new IllegalArgumentException(operation + ": not an asyncio4j future (use Asyncio.wrapFuture): " + f);
+        }
+        if (impl.loop != loop && !(impl.loop.detached && impl.isDone())) {
+            throw new IllegalStateException(operation + ": the future belongs to another event loop: " + f);
+        }
+        return (FutureImpl<T>) impl;
+    }
+
+    // ------------------------------------------------------------------ sleep
+
+    /** asyncio.sleep: negative is 0, 0 yields once, +infinity waits until cancelled. */
+    public static void sleep(double seconds) {
+        if (Double.isNaN(seconds)) {
+            throw new IllegalArgumentException("sleep: seconds is NaN");
+        }
+        TaskImpl<?> task = task("sleep");
+        if (seconds == Double.POSITIVE_INFINITY) {
+            task.awaitDone(new FutureImpl<>(task.loop));
+            return;
+        }
+        task.sleep(seconds <= 0 ? 0 : Math.max(1, EventLoopImpl.secondsToNanos(seconds)));
+    }
+
+    /** sleep with a Duration. */
+    public static void sleep(java.time.Duration d) {
+        Objects.requireNonNull(d, "duration");
+        TaskImpl<?> task = task("sleep");
+        long nanos = EventLoopImpl.durationToNanos(d);
+        task.sleep(nanos <= 0 ? 0 : nanos);
+    }
+
+    // ------------------------------------------------------------------ gather
+
+    /** Turns callables into tasks of the running loop. */
+    public static <T> List<Future<? extends T>> tasksOf(String operation, Callable<? extends T>[] bodies) {
+        Objects.requireNonNull(bodies, "bodies");
+        EventLoopImpl loop = loop(operation);
+        List<Future<? extends T>> tasks = new ArrayList<>(bodies.length);
+        for (Callable<? extends T> c : bodies) {
+            Objects.requireNonNull(c, operation + ": a body is null");
+        }
+        for (Callable<? extends T> c : bodies) {
+            tasks.add(loop.spawn(c, null));
+        }
+        return tasks;
+    }
+
+    /** asyncio.gather(*fs): results in order; the first failure is thrown at once. */
+    public static <T> List<T> gather(Collection<? extends Future<? extends T>> futures) {
+        Gathering<T> g = gathering("gather", futures, false);
+        if (g == null) {
+            return Collections.emptyList();
+        }
+        @SuppressWarnings("unchecked")
+        List<T> out = (List<T>) g.await();
+        return out;
+    }
+
+    /** asyncio.gather(*fs, return_exceptions=True): every future, done, in order. */
+    public static <T> List<Future<T>> gatherSettled(Collection<? extends Future<? extends T>> futures) {
+        Gathering<T> g = gathering("gatherSettled", futures, true);
+        if (g == null) {
+            return Collections.emptyList();
+        }
+        g.await();
+        List<Future<T>> out = new ArrayList<>(g.children.length);
+        for (FutureImpl<? extends T> f : g.children) {
+            @SuppressWarnings("unchecked")
+            Future<T> ft = (Future<T>) f;
+            out.add(ft);
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    private static <T> Gathering<T> gathering(String op, Collection<? extends Future<? extends T>> futures, boolean settled) {
+        Objects.requireNonNull(futures, "futures");
+        if (futures.isEmpty()) {
+            return null;
+        }
+        EventLoopImpl loop = loop(op);
+        @SuppressWarnings("unchecked")
+        FutureImpl<? extends T>[] children = new FutureImpl[futures.size()];
+        int i = 0;
+        for (Future<? extends T> f : futures) {
+            children[i++] = own(f, loop, op);
+        }
+        Gathering<T> g = new Gathering<>(loop, children, settled);
+        g.start();
+        return g;
+    }
+
+    /**
+     * The outer future of a gather. Cancelling it cancels the children; it then ends with a
+     * CancelledException once they are all done (Python's _GatheringFuture).
+     */
+    private static final class Gathering<T> extends FutureImpl<Object> implements Consumer<Future<?>> {
+        final FutureImpl<? extends T>[] children;
+        private final boolean settled;
+        private int remaining;
+        private boolean cancelRequested;
+
+        Gathering(EventLoopImpl loop, FutureImpl<? extends T>[] children, boolean settled) {
+            super(loop);
+            this.children = children;
+            this.settled = settled;
+        }
+
+        void start() {
+            IdentityHashMap<FutureImpl<?>, Boolean> seen = new IdentityHashMap<>();
+            for (FutureImpl<? extends T> c : children) {
+                if (seen.put(c, Boolean.TRUE) == null) {
+                    remaining++;
+                }
+            }
+            for (FutureImpl<?> c : seen.keySet()) {
+                @SuppressWarnings("unchecked")
+                FutureImpl<Object> co = (FutureImpl<Object>) c;
+                co.addDoneCallback(this);
+            }
+        }
+
+        @Override
+        public boolean cancel(String msg) {
+            if (isDone()) {
+                return false;
+            }
+            boolean any = false;
+            for (FutureImpl<? extends T> c : children) {
+                if (c.cancel(msg)) {
+                    any = true;
+                }
+            }
+            if (any) {
+                cancelRequested = true;
+            }
+            return any;
+        }
+
+        @Override
+        public void accept(Future<?> child) {
+            FutureImpl<?> c = (FutureImpl<?>) child;
+            remaining--;
+            if (isDone()) {
+                c.exceptionOrNull();          // mark it retrieved: gather already reported one
+                return;
+            }
+            if (!settled) {
+                if (c.isCancelled()) {
+                    fail(new CancelledException(c.cancelMessage));
+                    return;
+                }
+                Throwable e = c.exceptionOrNull();
+                if (e != null) {
+                    fail(e);
+                    return;
+                }
+            } else {
+                c.exceptionOrNull();
+            }
+            if (remaining == 0) {
+                if (cancelRequested) {
+                    fail(new CancelledException(null));
+                    return;
+                }
+                if (settled) {
+                    complete(null);
+                } else {
+                    List<Object> values = new ArrayList<>(children.length);
+                    for (FutureImpl<? extends T> f : children) {
+                        values.add(f.resultNow());
+                    }
+                    complete(Collections.unmodifiableList(values));
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ wait
+
+    /** asyncio.wait: does not cancel anything; on timeout returns what is done so far. */
+    public static <F extends Future<?>> WaitResult<F> wait(Collection<F> futures, Long timeoutNanos, ReturnWhen when) {
+        Objects.requireNonNull(futures, "futures");
+        Objects.requireNonNull(when, "returnWhen");
+        if (futures.isEmpty()) {
+            throw new IllegalArgumentException("wait: the set of futures is empty");
+        }
+        EventLoopImpl loop = loop("wait");
+        LinkedHashSet<F> all = new LinkedHashSet<>();
+        for (F f : futures) {
+            own((Future<?>) f, loop, "wait");
+            all.add(f);
+        }
+        if (!satisfied(all, when)) {
+            FutureImpl<Void> waiter = new FutureImpl<>(loop);
+            Consumer<Future<?>> onDone = f -> {
+                if (!waiter.isDone() && satisfied(all, when)) {
+                    waiter.complete(null);
+                }
+            };
+            TimerHandleImpl timer = null;
+            if (timeoutNanos != null) {
+                timer = loop.callAtNanos(EventLoopImpl.saturatedAdd(loop.now(), Math.max(0, timeoutNanos)), () -> {
+                    if (!waiter.isDone()) {
+                        waiter.complete(null);
+                    }
+                });
+            }
+            for (F f : all) {
+                addCallback(f, onDone);
+            }
+            try {
+                waiter.await();
+            } finally {
+                if (timer != null) {
+                    timer.cancel();
+                }
+                for (F f : all) {
+                    removeCallback(f, onDone);
+                }
+            }
+        }
+        LinkedHashSet<F> done = new LinkedHashSet<>(), pending = new LinkedHashSet<>();
+        for (F f : all) {
+            (f.isDone() ? done : pending).add(f);
+        }
+        return new WaitResult<>(Collections.unmodifiableSet(done), Collections.unmodifiableSet(pending));
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void addCallback(Future<?> f, Consumer<Future<?>> cb) {
+        ((Future) f).addDoneCallback(cb);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void removeCallback(Future<?> f, Consumer<Future<?>> cb) {
+        ((Future) f).removeDoneCallback(cb);
+    }
+
+    private static boolean satisfied(Set<? extends Future<?>> all, ReturnWhen when) {
+        int done = 0;
+        for (Future<?> f : all) {
+            if (f.isDone()) {
+                done++;
+                if (when == ReturnWhen.FIRST_COMPLETED) {
+                    return true;
+                }
+                if (when == ReturnWhen.FIRST_EXCEPTION && !f.isCancelled() && ((FutureImpl<?>) f).state == FutureImpl.EXCEPTION) {
+                    return true;
+                }
+            }
+        }
+        return done == all.size();
+    }
+
+    // ------------------------------------------------------------------ timeout / waitFor
+
+    /**
+     * asyncio.timeout / timeout_at: runs the body in the current task; at the deadline the task
+     * is cancelled, and the cancellation this timeout caused leaves as AsyncTimeoutException.
+     *
+     * @param deadline loop time in nanoseconds, or null for no deadline
+     */
+    public static <T> T timeoutAt(Long deadline, Callable<T> body) {
+        Objects.requireNonNull(body, "body");
+        TaskImpl<?> task = task("timeout");
+        EventLoopImpl loop = task.loop;
+        int cancellingAtEntry = task.cancelling();
+        boolean[] expiring = {false};
+        TimerHandleImpl timer = null;
+        if (deadline != null) {
+            Runnable onExpiry = () -> {
+                expiring[0] = true;
+                task.cancel();
+            };
+            timer = loop.callAtNanos(deadline, onExpiry);
+        }
+        T value;
+        try {
+            value = body.call();
+        } catch (Throwable e) {
+            if (timer != null) {
+                timer.cancel();
+            }
+            if (expiring[0] && task.uncancel() <= cancellingAtEntry
+                    && (e instanceof CancelledException || e instanceof InterruptedException)) {
+                throw new AsyncTimeoutException("the timeout expired", e);
+            }
+            throw FutureImpl.rethrow(e);
+        }
+        if (timer != null) {
+            timer.cancel();
+        }
+        if (expiring[0]) {
+            task.uncancel();
+        }
+        return value;
+    }
+
+    /** timeout with a relative delay in nanoseconds. */
+    public static <T> T timeout(long delayNanos, Callable<T> body) {
+        Objects.requireNonNull(body, "body");
+        EventLoopImpl loop = task("timeout").loop;
+        return timeoutAt(EventLoopImpl.saturatedAdd(loop.now(), delayNanos), body);
+    }
+
+    public static <T> Callable<T> callable(ThrowingRunnable r) {
+        Objects.requireNonNull(r, "body");
+        return () -> {
+            r.run();
+            return null;
+        };
+    }
+
+    /** asyncio.wait_for (3.12+): a timeout around awaiting the future. */
+    public static <T> T waitFor(Future<T> future, long timeoutNanos) {
+        TaskImpl<?> task = task("waitFor");
+        FutureImpl<T> f = own(future, task.loop, "waitFor");
+        if (timeoutNanos <= 0 && f.isDone()) {
+            return f.report();
+        }
+        return timeout(timeoutNanos, f::await);
+    }
+
+    // ------------------------------------------------------------------ shield
+
+    /** asyncio.shield: the outer can be cancelled without cancelling the inner. */
+    public static <T> Future<T> shield(Future<T> future) {
+        EventLoopImpl loop = loop("shield");
+        FutureImpl<T> inner = own(future, loop, "shield");
+        if (inner.isDone()) {
+            return inner;
+        }
+        FutureImpl<T> outer = new FutureImpl<>(loop);
+        Consumer<Future<T>> innerDone = x -> {
+            if (outer.isDone()) {
+                if (!inner.isCancelled()) {
+                    inner.exceptionOrNull();
+                }
+                return;
+            }
+            if (inner.isCancelled()) {
+                outer.cancelFuture(inner.cancelMessage);
+            } else {
+                Throwable e = inner.exceptionOrNull();
+                if (e != null) {
+                    outer.fail(e);
+                } else {
+                    outer.complete(inner.resultNow());
+                }
+            }
+        };
+        inner.addDoneCallback(innerDone);
+        outer.addDoneCallback(x -> {
+            if (!inner.isDone()) {
+                inner.removeDoneCallback(innerDone);
+            }
+        });
+        return outer;
+    }
+
+    // ------------------------------------------------------------------ asCompleted
+
+    /** asyncio.as_completed: the given futures in the order they finish. */
+    public static <F extends Future<?>> Iterable<F> asCompleted(Collection<F> futures, Long timeoutNanos) {
+        Objects.requireNonNull(futures, "futures");
+        EventLoopImpl loop = loop("asCompleted");
+        LinkedHashSet<F> all = new LinkedHashSet<>();
+        for (F f : futures) {
+            own((Future<?>) f, loop, "asCompleted");
+            all.add(f);
+        }
+        Long deadline = timeoutNanos == null ? null : EventLoopImpl.saturatedAdd(loop.now(), timeoutNanos);
+        CompletionOrder<F> order = new CompletionOrder<>(loop, all, deadline);
+        return () -> order;
+    }
+
+    private static final class CompletionOrder<F extends Future<?>> implements Iterator<F> {
+        private final EventLoopImpl loop;
+        private final ArrayDeque<F> done = new ArrayDeque<>();
+        private final Set<F> pending;
+        private final Long deadline;
+        private final Consumer<Future<?>> onDone;
+        private int left;
+        private FutureImpl<Void> wakeup;
+        private TimerHandleImpl timer;
+        private boolean timedOut;
+
+        @SuppressWarnings("unchecked")
+        CompletionOrder(EventLoopImpl loop, Set<F> all, Long deadline) {
+            this.loop = loop;
+            this.pending = new LinkedHashSet<>(all);
+            this.deadline = deadline;
+            this.left = all.size();
+            this.onDone = f -> {
+                if (pending.remove(f)) {
+                    done.addLast((F) f);
+                    if (wakeup != null && !wakeup.isDone()) {
+                        wakeup.complete(null);
+                    }
+                }
+            };
+            for (F f : all) {
+                addCallback(f, onDone);
+            }
+            if (deadline != null && !all.isEmpty()) {
+                timer = loop.callAtNanos(deadline, this::expire);
+            }
+        }
+
+        private void expire() {
+            timedOut = true;
+            for (F f : pending) {
+                removeCallback(f, onDone);
+            }
+            if (wakeup != null && !wakeup.isDone()) {
+                wakeup.complete(null);
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            return left > 0;
+        }
+
+        @Override
+        public F next() {
+            if (left == 0) {
+                throw new NoSuchElementException("asCompleted: every future was returned");
+            }
+            while (done.isEmpty()) {
+                if (timedOut) {
+                    throw new AsyncTimeoutException("asCompleted: " + pending.size() + " futures still pending at the deadline");
+                }
+                wakeup = new FutureImpl<>(loop);
+                try {
+                    wakeup.await();
+                } finally {
+                    wakeup = null;
+                }
+            }
+            left--;
+            if (left == 0 && timer != null) {
+                timer.cancel();
+            }
+            return done.pollFirst();
+        }
+    }
+
+    // ------------------------------------------------------------------ toThread
+
+    /** asyncio.to_thread: the call runs on the default executor; cancelling interrupts it. */
+    public static <T> T toThread(Callable<T> call) {
+        Objects.requireNonNull(call, "call");
+        TaskImpl<?> task = task("toThread");
+        return task.loop.runInExecutor(null, call).await();
+    }
+}

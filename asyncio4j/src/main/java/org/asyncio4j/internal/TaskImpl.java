@@ -1,0 +1,325 @@
+package org.asyncio4j.internal;
+
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
+import java.util.concurrent.locks.LockSupport;
+
+import org.asyncio4j.CancelledException;
+import org.asyncio4j.Task;
+import org.asyncio4j.internal.carrier.Carrier;
+
+/**
+ * A task: a future plus the virtual thread that runs its body.
+ *
+ * <h2>Implementation overview</h2>
+ * The task is its own thread's scheduler. The JDK calls {@link #execute} with the thread's
+ * continuation whenever the thread becomes runnable (start, unpark, end of a timed park, a
+ * ready socket), from whichever thread caused it; the task then puts <em>itself</em> in its
+ * loop's ready queue, and the loop runs it by running the continuation ({@link #run}). Because
+ * the ready-queue entry is the task, the loop always knows which task runs, and from inside the
+ * task {@link #current()} finds the task by reading the thread's scheduler: no thread-local.
+ * A virtual thread started inside the task inherits the task as scheduler; its continuations
+ * are recognised (they are not this thread's) and scheduled on the loop as plain runnables.
+ *
+ * <h2>Suspension points and cancellation</h2>
+ * The task suspends in {@link #awaitDone} (waiting for a future), in {@link #sleep}, and in any
+ * JDK blocking call. {@link #requestCancel} follows Python's {@code Task.cancel}: if the task
+ * awaits a future it cancels that future, which wakes the task; otherwise it records
+ * {@code mustCancel} and, so that a JDK blocking call (or the next one) notices, interrupts the
+ * thread. Every asyncio4j suspension point calls {@link #deliverCancel()} on entry and on
+ * resume, which throws the pending cancellation once. A cancellation that a JDK call already
+ * consumed (it threw InterruptedException, which the body caught) is not delivered twice: the
+ * interrupt we sent is gone, so {@code deliverCancel} knows it was delivered.
+ *
+ * <p>All fields but the inherited {@code state} are touched only on the loop thread (by the
+ * loop, the task itself, or other tasks of the loop).
+ */
+public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executor, Runnable {
+
+    final Thread thread;
+    private Runnable continuation;      // the JDK's runContinuation of `thread`, seen at start
+    private Callable<T> body;
+    private String name;
+
+    // the loop's list of live tasks (the loop owns every live task strongly)
+    TaskImpl<?> prevLive, nextLive;
+
+    private int cancelRequests;         // cancel() minus uncancel()
+    private boolean mustCancel;         // a request not yet delivered
+    private boolean interruptSent;      // we interrupted the thread for the pending request
+    private String requestMessage;
+    private Throwable override;         // thrown instead of CancelledException (TaskGroup)
+    private Runnable onOverrideDelivered;
+    private FutureImpl<?> waitingOn;    // the future awaited in awaitDone
+    private boolean sleeping;           // parked in sleep(): cancel wakes it directly
+
+    TaskImpl(EventLoopImpl loop, Callable<T> body, String name) {
+        super(loop);
+        this.body = body;
+        this.name = name;
+        this.thread = Carrier.newVirtualThread(this, name, this::runBody);
+    }
+
+    /** The task running on the current thread, or null. */
+    public static TaskImpl<?> current() {
+        Thread t = Thread.currentThread();
+        if (t.isVirtual() && Carrier.schedulerOf(t) instanceof TaskImpl<?> task && task.thread == t) {
+            return task;
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ scheduling
+
+    void start() {
+        thread.start();
+    }
+
+    /** The JDK hands us a continuation to run; never blocks, never runs it, never throws. */
+    @Override
+    public void execute(Runnable command) {
+        if (continuation == null) {
+            continuation = command;       // the first call comes from Thread.start(), in start()
+        }
+        loop.schedule(command == continuation ? this : command);
+    }
+
+    /** Runs the task until it next suspends (the loop calls this for our ready-queue entry). */
+    @Override
+    public void run() {
+        continuation.run();
+    }
+
+    void wake() {
+        LockSupport.unpark(thread);
+    }
+
+    private void runBody() {
+        Callable<T> b = body;
+        body = null;
+        T value = null;
+        Throwable failure = null;
+        boolean returned = false;
+        try {
+            deliverCancel();              // a task cancelled before it started never runs its body
+            value = b.call();
+            returned = true;
+        } catch (Throwable t) {
+            failure = t;
+        }
+        finish(returned, value, failure);
+    }
+
+    private void finish(boolean returned, T value, Throwable failure) {
+        waitingOn = null;
+        boolean pendingInterrupt = Thread.interrupted();
+        if (returned) {
+            // A request not yet delivered when the body returns still cancels the task (Python);
+            // one whose interrupt a JDK call consumed was delivered, and the body chose to return.
+            if (mustCancel && (!interruptSent || pendingInterrupt)) {
+                cancelFuture(requestMessage);
+            } else {
+                complete(value);
+            }
+        } else if (failure instanceof CancelledException c) {
+            cancelFuture(c.getMessage());
+        } else if (failure instanceof InterruptedException && cancelRequests > 0) {
+            cancelFuture(requestMessage);
+        } else {
+            fail(failure);
+        }
+        mustCancel = false;
+        loop.taskDone(this);
+    }
+
+    // ------------------------------------------------------------------ suspension points
+
+    /** Suspends this task (the current thread) until {@code f} is done. */
+    void awaitDone(FutureImpl<?> f) {
+        deliverCancel();
+        waitingOn = f;
+        f.addWaiter(this);
+        try {
+            while (f.state == PENDING) {
+                LockSupport.park(f);
+                if (Thread.interrupted() && !dropStaleInterrupt()) {
+                    requestCancel(null, null);            // someone interrupted us: a cancel request
+                }
+            }
+        } finally {
+            waitingOn = null;
+        }
+        if (mustCancel) {
+            deliverCancel();
+        } else if (override != null && f.state == CANCELLED) {
+            throwOverride();
+        }
+    }
+
+    /** Suspends this task for {@code nanos} of loop time; 0 or less yields once. */
+    void sleep(long nanos) {
+        deliverCancel();
+        if (nanos <= 0) {
+            Thread.yield();
+            deliverCancel();
+            return;
+        }
+        SleepTimer timer = loop.scheduleSleep(nanos, this);
+        sleeping = true;
+        try {
+            while (!timer.fired && !mustCancel) {
+                LockSupport.park(timer);
+                if (Thread.interrupted() && !dropStaleInterrupt()) {
+                    requestCancel(null, null);            // someone interrupted us: a cancel request
+                }
+            }
+        } finally {
+            sleeping = false;
+            if (!timer.fired) {
+                timer.cancel();
+            }
+        }
+        deliverCancel();
+    }
+
+    /** An interrupt left over from a request that uncancel() withdrew: true if it was one. */
+    private boolean dropStaleInterrupt() {
+        if (interruptSent && !mustCancel) {
+            interruptSent = false;
+            return true;
+        }
+        return false;
+    }
+
+    /** Throws the pending cancellation, once; called by the task itself at suspension points. */
+    void deliverCancel() {
+        boolean interrupted = Thread.interrupted();
+        if (mustCancel) {
+            boolean consumedByJdkCall = interruptSent && !interrupted;
+            mustCancel = false;
+            interruptSent = false;
+            if (!consumedByJdkCall) {
+                if (override != null) {
+                    throwOverride();
+                }
+                throw new CancelledException(requestMessage);
+            }
+        } else if (interrupted && !dropStaleInterrupt()) {
+            cancelRequests++;                             // an interrupt from outside: a cancel
+            throw new CancelledException(null);
+        }
+    }
+
+    private void throwOverride() {
+        Throwable t = override;
+        Runnable hook = onOverrideDelivered;
+        override = null;
+        onOverrideDelivered = null;
+        if (hook != null) {
+            hook.run();
+        }
+        throw rethrow(t);
+    }
+
+    // ------------------------------------------------------------------ cancellation
+
+    @Override
+    public boolean cancel(String msg) {
+        if (!loop.isConfinedHere()) {
+            return cancelFromOtherThread(msg);
+        }
+        return requestCancel(msg, null);
+    }
+
+    /**
+     * Python's Task.cancel. With an {@code override}, the task's body sees that exception
+     * instead of a CancelledException, and {@code onDelivered} runs when it is thrown.
+     */
+    boolean requestCancel(String msg, Throwable override) {
+        return requestCancel(msg, override, null);
+    }
+
+    public boolean requestCancel(String msg, Throwable override, Runnable onDelivered) {
+        if (state != PENDING) {
+            return false;
+        }
+        cancelRequests++;
+        if (override != null) {
+            this.override = override;
+            this.onOverrideDelivered = onDelivered;
+        }
+        FutureImpl<?> w = waitingOn;
+        if (w != null && w.cancel(msg)) {
+            return true;                  // the awaited future's end wakes us
+        }
+        mustCancel = true;
+        requestMessage = msg;
+        if (sleeping) {
+            wake();
+        } else if (w == null && !interruptSent) {
+            // running, ready, or blocked in a JDK call: the interrupt reaches JDK blocking calls
+            interruptSent = true;
+            thread.interrupt();
+        }
+        return true;
+    }
+
+    @Override
+    public int cancelling() {
+        return cancelRequests;
+    }
+
+    @Override
+    public int uncancel() {
+        if (cancelRequests > 0 && --cancelRequests == 0) {
+            mustCancel = false;
+            override = null;
+            onOverrideDelivered = null;
+            if (interruptSent && Thread.currentThread() == thread) {
+                Thread.interrupted();
+                interruptSent = false;
+            }
+        }
+        return cancelRequests;
+    }
+
+    // ------------------------------------------------------------------ Future overrides
+
+    @Override
+    public void setResult(T value) {
+        throw new IllegalStateException("Task does not support setResult: its result is its body's");
+    }
+
+    @Override
+    public void setException(Throwable exception) {
+        Objects.requireNonNull(exception, "exception");
+        throw new IllegalStateException("Task does not support setException: its exception is its body's");
+    }
+
+    // ------------------------------------------------------------------ Task
+
+    @Override
+    public String getName() {
+        return name;
+    }
+
+    @Override
+    public void setName(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+        thread.setName(name);
+    }
+
+    @Override
+    public StackTraceElement[] getStack() {
+        if (isDone()) {
+            return new StackTraceElement[0];
+        }
+        return thread.getStackTrace();
+    }
+
+    @Override
+    public String toString() {
+        return "Task[" + describeState() + " name=" + name + "]";
+    }
+}

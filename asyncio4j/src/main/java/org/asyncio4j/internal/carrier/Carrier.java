@@ -1,0 +1,198 @@
+package org.asyncio4j.internal.carrier;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.concurrent.Executor;
+
+/**
+ * The one seam between asyncio4j and the JDK's internals.
+ *
+ * <h2>Implementation overview</h2>
+ * An event loop carries its tasks by being their virtual threads' scheduler. The JDK 25 API has
+ * no public way to give a virtual thread a scheduler, so this class reaches three package-private
+ * members of {@code java.lang} through method handles, all looked up once, in the static
+ * initialiser:
+ * <ul>
+ *   <li>{@code ThreadBuilders.newVirtualThread(Executor, String, int, Runnable)}: an unstarted
+ *       virtual thread whose every wake-up (start, unpark, end of a sleep, a ready socket) is
+ *       handed to the given executor as {@code execute(continuation)};</li>
+ *   <li>{@code Thread.currentCarrierThread()}: the platform thread under the running code, so the
+ *       loop can tell its own thread (and its tasks) from foreign ones in O(1);</li>
+ *   <li>the {@code VirtualThread.scheduler} field, read only: from a task's own thread it leads
+ *       back to the task, without a thread-local.</li>
+ * </ul>
+ * The lookups need {@code java.lang} opened to this module ({@code --add-opens
+ * java.base/java.lang=ALL-UNNAMED} on the class path). Without it {@link #isSupported()} is
+ * false and {@link #checkSupported()} throws one line naming the fix.
+ *
+ * <p>The static initialiser also starts the JDK's socket pollers from a platform thread: they
+ * start lazily on the first socket operation of the process, and a virtual thread inherits its
+ * creator's scheduler, so a first socket operation inside a task would make the pollers tasks of
+ * that loop for the life of the process.
+ *
+ * <p>Set {@code -Dasyncio4j.carrier.disable=true} to switch the seam off (tests use it to see
+ * the failure path).
+ */
+public final class Carrier {
+
+    /** The property that switches the seam off. */
+    public static final String DISABLE_PROPERTY = "asyncio4j.carrier.disable";
+
+    private static final MethodHandle NEW_VIRTUAL_THREAD;   // (Executor,String,int,Runnable)Thread
+    private static final MethodHandle CURRENT_CARRIER;      // ()Thread
+    private static final MethodHandle SCHEDULER_OF;         // (Thread)Executor, VirtualThread only
+    private static final Class<?> VIRTUAL_THREAD_CLASS;
+    private static final String UNAVAILABLE;                // null when supported
+
+    static {
+        MethodHandle newVt = null, carrier = null, scheduler = null;
+        Class<?> vtClass = null;
+        String reason = null;
+        if (Boolean.getBoolean(DISABLE_PROPERTY)) {
+            reason = "asyncio4j is switched off by -D" + DISABLE_PROPERTY + "=true";
+        } else {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup());
+                Class<?> builders = Class.forName("java.lang.ThreadBuilders");
+                vtClass = Class.forName("java.lang.VirtualThread");
+                newVt = lookup.findStatic(builders, "newVirtualThread",
+                        MethodType.methodType(Thread.class, Executor.class, String.class, int.class, Runnable.class));
+                carrier = lookup.findStatic(Thread.class, "currentCarrierThread", MethodType.methodType(Thread.class));
+                scheduler = MethodHandles.privateLookupIn(vtClass, MethodHandles.lookup())
+                        .findGetter(vtClass, "scheduler", Executor.class)
+                        .asType(MethodType.methodType(Executor.class, Thread.class));
+            } catch (IllegalAccessException | RuntimeException e) {
+                // InaccessibleObjectException (a RuntimeException) when java.lang is not opened.
+                reason = fixMessage();
+                newVt = carrier = scheduler = null;
+            } catch (ReflectiveOperationException e) {
+                reason = "asyncio4j needs JDK 25's java.lang.ThreadBuilders/VirtualThread internals, not found in Java "
+                        + Runtime.version() + " (" + e + ")";
+                newVt = carrier = scheduler = null;
+            }
+        }
+        NEW_VIRTUAL_THREAD = newVt;
+        CURRENT_CARRIER = carrier;
+        SCHEDULER_OF = scheduler;
+        VIRTUAL_THREAD_CLASS = vtClass;
+        UNAVAILABLE = reason;
+        if (reason == null) {
+            startSocketPollers();
+        }
+    }
+
+    private Carrier() {
+    }
+
+    /** The one-line message for a JVM started without the flag. */
+    private static String fixMessage() {
+        Module m = Carrier.class.getModule();
+        String target = m.isNamed() ? m.getName() : "ALL-UNNAMED";
+        return "asyncio4j needs java.lang opened to it: start the JVM with --add-opens java.base/java.lang="
+                + target + " (or JDK_JAVA_OPTIONS=\"--add-opens java.base/java.lang=" + target
+                + "\", or the manifest entry 'Add-Opens: java.base/java.lang' for java -jar)";
+    }
+
+    /** True if loops can be created in this JVM. */
+    public static boolean isSupported() {
+        return UNAVAILABLE == null;
+    }
+
+    /** Why loops cannot be created, in one line; null when they can. */
+    public static String unavailableReason() {
+        return UNAVAILABLE;
+    }
+
+    /**
+     * Throws unless loops can be created.
+     *
+     * @throws IllegalStateException with one line naming the fix
+     */
+    public static void checkSupported() {
+        if (UNAVAILABLE != null) {
+            throw new IllegalStateException(UNAVAILABLE);
+        }
+    }
+
+    /**
+     * An unstarted virtual thread whose scheduler is {@code scheduler}. The scheduler's
+     * {@code execute} is called from whichever thread wakes the thread, so it must never block,
+     * never run the continuation inline, and never throw.
+     *
+     * @throws IllegalStateException if the seam is unavailable
+     */
+    public static Thread newVirtualThread(Executor scheduler, String name, Runnable body) {
+        checkSupported();
+        try {
+            return (Thread) NEW_VIRTUAL_THREAD.invokeExact(scheduler, name, 0, body);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * The platform thread under the calling code: the thread itself for a platform thread, the
+     * carrier for a mounted virtual thread.
+     */
+    public static Thread currentCarrierThread() {
+        try {
+            return (Thread) CURRENT_CARRIER.invokeExact();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** The scheduler of a virtual thread made by the JDK ({@code null} for any other thread). */
+    public static Executor schedulerOf(Thread thread) {
+        if (thread.getClass() != VIRTUAL_THREAD_CLASS) {
+            return null;
+        }
+        try {
+            return (Executor) SCHEDULER_OF.invokeExact(thread);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Initialises {@code sun.nio.ch.Poller} (which starts the JDK's socket pollers) from a fresh
+     * platform thread, so that the pollers get the JDK's default scheduler whatever thread first
+     * touches this class.
+     */
+    private static void startSocketPollers() {
+        // Not a lambda: a lambda's body is a method of this class, which is still initialising,
+        // so the new thread would wait for this initialiser while it waits for the thread.
+        Thread t = Thread.ofPlatform().daemon().name("asyncio4j-poller-init").unstarted(new PollerInit());
+        t.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static final class PollerInit implements Runnable {
+        @Override
+        public void run() {
+            try {
+                Class.forName("sun.nio.ch.Poller", true, null);
+            } catch (ClassNotFoundException | LinkageError e) {
+                // A JDK without that class has no lazily started pollers to protect.
+            }
+        }
+    }
+}
