@@ -260,7 +260,7 @@ public final class EventLoopImpl implements EventLoop {
         if (closed) {
             throw new RejectedExecutionException("Event loop is closed");
         }
-        schedule(command);
+        schedule(new HandleImpl(this, command));
     }
 
     @Override

@@ -333,9 +333,10 @@ public class FutureImpl<T> implements Future<T> {
         if (state != PENDING) {
             EventLoopImpl target = loop.detached ? EventLoopImpl.running() : loop;
             if (target == null) {
-                new DoneCallback(this, callback).run();   // a detached done future, no loop here
+                callback.accept(this);                    // a detached done future, no loop here
             } else {
-                target.callSoon(new DoneCallback(this, callback));
+                target.checkThread("addDoneCallback");
+                target.callSoonInternal(new DoneCallback(target, this, callback));
             }
         } else {
             addEntry(callback);
@@ -436,7 +437,7 @@ public class FutureImpl<T> implements Future<T> {
         } else if (e instanceof ThreadWaiter w) {
             java.util.concurrent.locks.LockSupport.unpark(w.thread);
         } else {
-            loop.callSoonInternal(new DoneCallback(this, (Consumer<? super Future<T>>) e));
+            loop.callSoonInternal(new DoneCallback(loop, this, (Consumer<?>) e));
         }
     }
 
@@ -484,25 +485,36 @@ public class FutureImpl<T> implements Future<T> {
 
     // ---------------------------------------------------------------- helpers
 
-    /** A done callback on its way through the ready queue. */
-    private static final class DoneCallback implements Runnable {
+    /**
+     * A done callback on its way through the ready queue. It is a handle, so a loop that closes
+     * drops it instead of running it elsewhere.
+     */
+    private static final class DoneCallback extends HandleImpl {
         private final FutureImpl<?> future;
-        private final Consumer<Object> callback;
+        private final Consumer<Object> consumer;
 
         @SuppressWarnings("unchecked")
-        DoneCallback(FutureImpl<?> future, Consumer<?> callback) {
+        DoneCallback(EventLoopImpl loop, FutureImpl<?> future, Consumer<?> consumer) {
+            super(loop, null);
             this.future = future;
-            this.callback = (Consumer<Object>) callback;
+            this.consumer = (Consumer<Object>) consumer;
         }
 
         @Override
         public void run() {
-            callback.accept(future);
+            if (cancelled) {
+                return;
+            }
+            try {
+                consumer.accept(future);
+            } catch (Throwable t) {
+                loop.callExceptionHandler(new ExceptionContext("Exception in " + this, t, future, this));
+            }
         }
 
         @Override
         public String toString() {
-            return "done callback " + callback + " of " + future;
+            return "done callback " + consumer + " of " + future;
         }
     }
 

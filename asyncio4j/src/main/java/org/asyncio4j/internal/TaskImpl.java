@@ -137,6 +137,9 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
 
     /** Suspends this task (the current thread) until {@code f} is done. */
     void awaitDone(FutureImpl<?> f) {
+        if (f == this) {
+            throw new IllegalStateException("Task cannot await on itself: " + this);
+        }
         deliverCancel();
         waitingOn = f;
         f.addWaiter(this);

@@ -1,0 +1,39 @@
+/**
+ * asyncio4j: Python's asyncio for Java 25. Start with {@link org.asyncio4j.Asyncio}.
+ *
+ * <h2>Guarantees</h2>
+ * These are named once here; the rest of the documentation refers to them.
+ * <dl>
+ *   <dt id="suspension-point">Suspension point</dt>
+ *   <dd>A call where a task may give the loop up: every asyncio4j method that waits
+ *       ({@code await}, {@code sleep}, {@code gather}, {@code wait}, {@code waitFor},
+ *       {@code toThread}, {@code TaskGroup.close}, ...) and every JDK blocking call
+ *       ({@code Thread.sleep}, {@code java.util.concurrent} waits, {@code Object.wait}, socket
+ *       I/O, contended {@code synchronized}). Between two suspension points a task's code runs
+ *       without interleaving with any other task of its loop: it is atomic with respect to
+ *       them, exactly as code between two {@code await}s in Python.</dd>
+ *   <dt id="loop-confinement">Loop confinement</dt>
+ *   <dd>A loop's state (its queues, timers, futures, tasks) is touched only by the loop's
+ *       thread and the tasks it carries. Other threads enter through
+ *       {@link org.asyncio4j.EventLoop#callSoonThreadsafe}, {@link org.asyncio4j.EventLoop#execute}
+ *       and {@link org.asyncio4j.Asyncio#runCoroutineThreadsafe}; a confined method called from
+ *       elsewhere while the loop runs throws {@link java.lang.IllegalStateException} instead of
+ *       corrupting anything.</dd>
+ *   <dt id="fifo">FIFO</dt>
+ *   <dd>Callbacks run in the order they were scheduled (timers due at the same time included),
+ *       and the tasks awaiting one future resume in the order they started waiting.</dd>
+ *   <dt id="cancellation">Cancellation</dt>
+ *   <dd>{@link org.asyncio4j.Task#cancel(String)} is delivered once, as a
+ *       {@link org.asyncio4j.CancelledException}, at the task's current or next suspension point
+ *       (inside a JDK blocking call, as that call's interruption). Cancelling a task cancels the
+ *       future it awaits, unless {@link org.asyncio4j.Asyncio#shield shield} protects it.</dd>
+ *   <dt id="ownership">Ownership</dt>
+ *   <dd>The loop holds every live task strongly: a task nobody references still runs to
+ *       completion. A failure in a task or callback reaches its awaiter or the loop's exception
+ *       handler, never the loop itself, which keeps running.</dd>
+ *   <dt id="clean-exit">Clean exit</dt>
+ *   <dd>{@link org.asyncio4j.Asyncio#run} leaves nothing behind: every other task cancelled and
+ *       finished, the default executor shut down, the loop closed.</dd>
+ * </dl>
+ */
+package org.asyncio4j;

@@ -1,0 +1,163 @@
+package org.asyncio4j.benchmarks;
+
+import static org.asyncio4j.Asyncio.*;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.asyncio4j.Future;
+import org.asyncio4j.Task;
+
+/**
+ * Quick figures for the core runtime, before the JMH suite exists: median of several rounds
+ * after warm-up. Not a substitute for JMH; good enough to see orders of magnitude.
+ *
+ * <p>Run with {@code ./dev probe}.
+ */
+public final class QuickProbe {
+
+    public static void main(String[] args) throws Exception {
+        Locale.setDefault(Locale.ROOT);
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
+        report("sleep(0) switch, one task", "ns/switch", rounds, QuickProbe::sleepZero);
+        report("ping-pong handoff via futures, two tasks", "ns/handoff", rounds, QuickProbe::pingPong);
+        report("createTask + run + gather, per task", "ns/task", rounds, QuickProbe::spawnGather);
+        report("callSoon throughput, per callback", "ns/callback", rounds, QuickProbe::callSoon);
+        parkedMemory(100_000);
+    }
+
+    interface Probe {
+        double run() throws Exception;
+    }
+
+    static void report(String name, String unit, int rounds, Probe p) throws Exception {
+        for (int i = 0; i < 3; i++) {
+            p.run();                   // warm-up
+        }
+        double[] xs = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            xs[i] = p.run();
+        }
+        java.util.Arrays.sort(xs);
+        System.out.printf("%-45s %10.1f %s (min %.1f, max %.1f)%n", name, xs[rounds / 2], unit, xs[0], xs[rounds - 1]);
+    }
+
+    static double sleepZero() {
+        int n = 1_000_000;
+        return run(() -> {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                sleep(0);
+            }
+            return (System.nanoTime() - t0) / (double) n;
+        });
+    }
+
+    static double pingPong() {
+        int n = 200_000;
+        return run(() -> {
+            var loop = getRunningLoop();
+            Future<?>[] ping = {loop.createFuture()};
+            Future<?>[] pong = {loop.createFuture()};
+            Task<Void> b = createTask(() -> {
+                for (int i = 0; i < n; i++) {
+                    ping[0].await();
+                    ping[0] = loop.createFuture();
+                    @SuppressWarnings("unchecked")
+                    Future<Object> p = (Future<Object>) pong[0];
+                    p.setResult(null);
+                }
+            });
+            sleep(0);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                @SuppressWarnings("unchecked")
+                Future<Object> p = (Future<Object>) ping[0];
+                p.setResult(null);
+                pong[0].await();
+                pong[0] = loop.createFuture();
+            }
+            b.await();
+            return (System.nanoTime() - t0) / (2.0 * n);
+        });
+    }
+
+    static double spawnGather() {
+        int n = 100_000;
+        return run(() -> {
+            long t0 = System.nanoTime();
+            List<Task<Integer>> ts = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                ts.add(createTask(() -> k));
+            }
+            gather(ts);
+            return (System.nanoTime() - t0) / (double) n;
+        });
+    }
+
+    static double callSoon() {
+        int n = 1_000_000;
+        return run(() -> {
+            var loop = getRunningLoop();
+            int[] count = {0};
+            Future<Void> done = loop.createFuture();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                loop.callSoon(() -> {
+                    if (++count[0] == n) {
+                        done.setResult(null);
+                    }
+                });
+            }
+            done.await();
+            return (System.nanoTime() - t0) / (double) n;
+        });
+    }
+
+    static void parkedMemory(int n) throws Exception {
+        run(() -> {
+            var loop = getRunningLoop();
+            Future<Void> gate = loop.createFuture();
+            sleep(0);
+            long heap0 = usedHeapAfterGc(), rss0 = rssBytes();
+            List<Task<Void>> ts = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                ts.add(createTask(() -> {
+                    gate.await();
+                }));
+            }
+            sleep(0);
+            sleep(0);
+            long heap1 = usedHeapAfterGc(), rss1 = rssBytes();
+            System.out.printf("%-45s %10.0f B/task heap after full GC, %.0f B/task RSS (%d tasks)%n",
+                    "memory per parked task", (heap1 - heap0) / (double) n, (rss1 - rss0) / (double) n, n);
+            gate.setResult(null);
+            gather(ts);
+        });
+    }
+
+    static long usedHeapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    static long rssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (Exception e) {
+            return -1;
+        }
+        return -1;
+    }
+}
