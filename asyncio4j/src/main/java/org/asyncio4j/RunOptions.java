@@ -39,9 +39,10 @@ public final class RunOptions {
     /**
      * With a virtual clock: when nothing is ready to run and no {@code toThread} call is in
      * flight, the loop jumps its clock to the next timer instead of waiting, so code that sleeps
-     * for an hour runs in microseconds. Only the loop's own timers (sleep, callLater, timeouts)
-     * follow it; JDK timed waits inside tasks ({@code Thread.sleep}) keep real time. Meant for
-     * tests.
+     * for an hour runs in microseconds. While {@code toThread}/{@code runInExecutor} calls are
+     * in flight, loop time follows real time instead, so their results still arrive before
+     * later timers. Only the loop's own timers (sleep, callLater, timeouts) follow the virtual
+     * clock; JDK timed waits inside tasks ({@code Thread.sleep}) keep real time. Meant for tests.
      *
      * @param virtualClock true for the virtual clock
      * @return a copy with the option set

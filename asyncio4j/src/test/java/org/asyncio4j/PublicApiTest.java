@@ -36,6 +36,7 @@ class PublicApiTest {
         List<String> actual = signatures();
         if (Boolean.getBoolean("asyncio4j.api.update")) {
             Files.write(LIST, actual, StandardCharsets.UTF_8);
+            return;
         }
         List<String> expected;
         try (InputStream in = PublicApiTest.class.getResourceAsStream("/public-api.txt")) {

@@ -599,8 +599,14 @@ public final class EventLoopImpl implements EventLoop {
         sleeping = true;
         try {
             if (inbox.isEmpty() && !stopping && !Thread.currentThread().isInterrupted()) {
-                if (nanos < 0 || virtualClock) {
+                if (nanos < 0) {
                     LockSupport.park(this);
+                } else if (virtualClock) {
+                    // Calls are in flight on other threads: virtual time follows real time
+                    // until they report back, so timers falling due meanwhile still fire.
+                    long t0 = System.nanoTime();
+                    LockSupport.parkNanos(this, nanos);
+                    virtualNow += Math.min(nanos, System.nanoTime() - t0);
                 } else {
                     LockSupport.parkNanos(this, nanos);
                 }

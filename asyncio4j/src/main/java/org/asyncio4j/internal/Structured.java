@@ -71,7 +71,7 @@ public final class Structured {
         }
         TaskImpl<?> task = task("sleep");
         if (seconds == Double.POSITIVE_INFINITY) {
-            task.awaitDone(new FutureImpl<>(task.loop));
+            new FutureImpl<Void>(task.loop).await();   // only a cancellation ends it
             return;
         }
         task.sleep(seconds <= 0 ? 0 : Math.max(1, EventLoopImpl.secondsToNanos(seconds)));

@@ -253,7 +253,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
             this.onOverrideDelivered = onDelivered;
         }
         FutureImpl<?> w = waitingOn;
-        if (w != null && w.cancel(msg)) {
+        if (w != null && w != this && w.cancel(msg)) {
             return true;                  // the awaited future's end wakes us
         }
         mustCancel = true;

@@ -6,11 +6,13 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 
+import org.asyncio4j.AsyncGenerator;
 import org.asyncio4j.Asyncio;
 import org.asyncio4j.Future;
 import org.asyncio4j.ReturnWhen;
 import org.asyncio4j.Task;
 import org.asyncio4j.TaskGroup;
+import org.asyncio4j.sync.Lock;
 
 /**
  * The seed notes' examples, in the order api.md lists them, each printed with its result and
@@ -83,6 +85,39 @@ public final class SeedWalkthrough {
             }
             return tasks.stream().map(Task::resultNow).toList();
         }));
+
+        var lock = new Lock();
+        step("Lock: async with lock, sleep 1 s inside, return 10", () -> run(() -> {
+            try (var _ = lock.acquire()) {
+                sleep(1);
+                return 10;
+            }
+        }));
+
+        step("Lock: three tasks through one lock, ~3 s (one at a time)", () -> run(() -> gather(
+                () -> { try (var _ = lock.acquire()) { sleep(1); return 1; } },
+                () -> { try (var _ = lock.acquire()) { sleep(1); return 2; } },
+                () -> { try (var _ = lock.acquire()) { sleep(1); return 3; } })));
+
+        System.out.println("async for over a generator of a TaskGroup: 1, 2, 3, 4, 5, one per second:");
+        long t0 = System.nanoTime();
+        run(() -> {
+            try (var gen = AsyncGenerator.<Integer>of(y -> {
+                try (var tg = new TaskGroup()) {
+                    var tasks = IntStream.rangeClosed(1, 5).mapToObj(i -> tg.createTask(() -> {
+                        sleep(i);
+                        return i;
+                    })).toList();
+                    for (var t : tasks) {
+                        y.yield(t.await());
+                    }
+                }
+            })) {
+                for (int x : gen) {
+                    System.out.printf("    %d at %.3f s%n", x, (System.nanoTime() - t0) / 1e9);
+                }
+            }
+        });
     }
 
     private static void step(String title, Callable<?> body) {

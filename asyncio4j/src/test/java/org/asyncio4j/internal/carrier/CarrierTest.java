@@ -1,0 +1,444 @@
+package org.asyncio4j.internal.carrier;
+
+import static org.asyncio4j.Asyncio.createTask;
+import static org.asyncio4j.Asyncio.run;
+import static org.asyncio4j.Asyncio.sleep;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.asyncio4j.Asyncio;
+import org.asyncio4j.EventLoop;
+import org.asyncio4j.Task;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The carrier seam's contract (architecture.md, "The seam's contract"): a JDK upgrade that
+ * breaks the seam should fail here first.
+ */
+@Timeout(60)
+class CarrierTest {
+
+    private static final String FLAG = "--add-opens java.base/java.lang=ALL-UNNAMED";
+
+    /** Run by the forked JVMs: one plain Asyncio.run. */
+    public static final class ForkMain {
+        public static void main(String[] args) {
+            int v = Asyncio.run(() -> {
+                sleep(0);
+                return 42;
+            });
+            System.out.println("result=" + v);
+        }
+    }
+
+    @Test
+    void isSupported_inTheTestJvm() {
+        assertTrue(Carrier.isSupported(), Carrier.unavailableReason());
+        assertNull(Carrier.unavailableReason());
+        assertDoesNotThrow(Carrier::checkSupported);
+    }
+
+    @Test
+    void currentCarrierThread_ofPlatformThread_isItself() {
+        assertSame(Thread.currentThread(), Carrier.currentCarrierThread());
+        assertNull(Carrier.schedulerOf(Thread.currentThread()));
+    }
+
+    @Test
+    void insideTask_threadIsVirtual_andCarrierIsTheLoopThread() {
+        Thread loopThread = Thread.currentThread();
+        Object[] seen = run(() -> new Object[] {
+                Thread.currentThread().isVirtual(), Carrier.currentCarrierThread(),
+                Carrier.schedulerOf(Thread.currentThread()) != null });
+        assertEquals(true, seen[0]);
+        assertSame(loopThread, seen[1]);
+        assertEquals(true, seen[2]);
+    }
+
+    // ------------------------------------------------------------------ resume paths
+
+    /** Records, after each kind of blocking call inside a task, which thread carries the task. */
+    @Test
+    void everyResumePath_comesBackThroughTheLoopThread() throws Exception {
+        Thread loopThread = Thread.currentThread();
+        Map<String, Thread> carriers = new LinkedHashMap<>();
+        Map<String, Integer> ticksDuring = new LinkedHashMap<>();
+        List<Throwable> helperErrors = new ArrayList<>();
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            run(() -> {
+                int[] ticks = {0};
+                AtomicBoolean stopTicker = new AtomicBoolean();
+                Task<Void> ticker = createTask(() -> {
+                    while (!stopTicker.get()) {
+                        ticks[0]++;
+                        sleep(0.001);
+                    }
+                });
+                sleep(0);
+
+                // Thread.yield
+                int t0 = ticks[0];
+                Thread.yield();
+                carriers.put("yield", Carrier.currentCarrierThread());
+
+                // LockSupport.unpark from a platform thread
+                Thread me = Thread.currentThread();
+                AtomicBoolean unparked = new AtomicBoolean();
+                Thread unparker = Thread.ofPlatform().start(() -> {
+                    waitUntilWaiting(me);
+                    sleepQuietly(30);
+                    unparked.set(true);
+                    LockSupport.unpark(me);
+                });
+                t0 = ticks[0];
+                while (!unparked.get()) {
+                    LockSupport.park();
+                }
+                carriers.put("foreign unpark", Carrier.currentCarrierThread());
+                ticksDuring.put("foreign unpark", ticks[0] - t0);
+                unparker.join();
+
+                // Thread.sleep
+                t0 = ticks[0];
+                Thread.sleep(50);
+                carriers.put("Thread.sleep", Carrier.currentCarrierThread());
+                ticksDuring.put("Thread.sleep", ticks[0] - t0);
+
+                // contended synchronized
+                Object monitor = new Object();
+                CountDownLatch held = new CountDownLatch(1);
+                Thread holder = Thread.ofPlatform().start(() -> {
+                    synchronized (monitor) {
+                        held.countDown();
+                        waitUntilBlocked(me);
+                        sleepQuietly(30);
+                    }
+                });
+                held.await();
+                t0 = ticks[0];
+                synchronized (monitor) {
+                    carriers.put("contended synchronized", Carrier.currentCarrierThread());
+                }
+                ticksDuring.put("contended synchronized", ticks[0] - t0);
+                holder.join();
+
+                // Object.wait / notify
+                Object cond = new Object();
+                boolean[] flag = {false};
+                Thread notifier = Thread.ofPlatform().start(() -> {
+                    sleepQuietly(30);
+                    synchronized (cond) {
+                        flag[0] = true;
+                        cond.notifyAll();
+                    }
+                });
+                t0 = ticks[0];
+                synchronized (cond) {
+                    while (!flag[0]) {
+                        cond.wait();
+                    }
+                    carriers.put("Object.wait", Carrier.currentCarrierThread());
+                }
+                ticksDuring.put("Object.wait", ticks[0] - t0);
+                notifier.join();
+
+                // socket read, the peer writes from a platform thread
+                Thread peer = Thread.ofPlatform().start(() -> {
+                    try (Socket s = server.accept()) {
+                        sleepQuietly(50);
+                        OutputStream out = s.getOutputStream();
+                        out.write("hello\n".getBytes(StandardCharsets.UTF_8));
+                        out.flush();
+                    } catch (IOException e) {
+                        synchronized (helperErrors) {
+                            helperErrors.add(e);
+                        }
+                    }
+                });
+                t0 = ticks[0];
+                try (Socket client = new Socket(server.getInetAddress(), server.getLocalPort())) {
+                    InputStream in = client.getInputStream();
+                    byte[] buf = new byte[6];
+                    int n = 0;
+                    while (n < 6) {
+                        int r = in.read(buf, n, 6 - n);
+                        if (r < 0) {
+                            break;
+                        }
+                        n += r;
+                    }
+                    carriers.put("socket read", Carrier.currentCarrierThread());
+                    assertEquals("hello\n", new String(buf, 0, n, StandardCharsets.UTF_8));
+                }
+                ticksDuring.put("socket read", ticks[0] - t0);
+                peer.join();
+
+                // ReentrantLock
+                ReentrantLock lock = new ReentrantLock();
+                CountDownLatch locked = new CountDownLatch(1);
+                Thread lockHolder = Thread.ofPlatform().start(() -> {
+                    lock.lock();
+                    try {
+                        locked.countDown();
+                        waitUntilWaiting(me);
+                        sleepQuietly(30);
+                    } finally {
+                        lock.unlock();
+                    }
+                });
+                locked.await();
+                t0 = ticks[0];
+                lock.lock();
+                try {
+                    carriers.put("ReentrantLock", Carrier.currentCarrierThread());
+                } finally {
+                    lock.unlock();
+                }
+                ticksDuring.put("ReentrantLock", ticks[0] - t0);
+                lockHolder.join();
+
+                // CompletableFuture.join
+                CompletableFuture<String> cf = new CompletableFuture<>();
+                Thread completer = Thread.ofPlatform().start(() -> {
+                    sleepQuietly(50);
+                    cf.complete("done");
+                });
+                t0 = ticks[0];
+                assertEquals("done", cf.join());
+                carriers.put("CompletableFuture.join", Carrier.currentCarrierThread());
+                ticksDuring.put("CompletableFuture.join", ticks[0] - t0);
+                completer.join();
+
+                stopTicker.set(true);
+                ticker.await();
+            });
+        }
+        assertEquals(List.of(), helperErrors);
+        assertEquals(List.of("yield", "foreign unpark", "Thread.sleep", "contended synchronized", "Object.wait",
+                "socket read", "ReentrantLock", "CompletableFuture.join"), new ArrayList<>(carriers.keySet()));
+        carriers.forEach((path, carrier) -> assertSame(loopThread, carrier, "resumed off the loop after " + path));
+        // the task blocked cooperatively: the loop ran the ticker meanwhile
+        ticksDuring.forEach((path, n) -> assertTrue(n > 0, "the loop was stalled during " + path));
+    }
+
+    private static void waitUntilWaiting(Thread t) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING
+                && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void waitUntilBlocked(Thread t) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (t.getState() != Thread.State.BLOCKED && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------ threads started in tasks
+
+    @Test
+    void virtualThreadStartedInTask_runsOnLoopThread_isNotATask_andFinishes() {
+        Thread loopThread = Thread.currentThread();
+        Object[] seen = new Object[4];
+        boolean finished = run(() -> {
+            Thread vt = Thread.ofVirtual().start(() -> {
+                seen[0] = Carrier.currentCarrierThread();
+                seen[1] = Asyncio.currentTask();
+                seen[2] = Thread.currentThread().isVirtual();
+                Thread.yield();
+                sleepQuietly(10);
+                seen[3] = Carrier.currentCarrierThread();
+            });
+            assertTrue(vt.join(java.time.Duration.ofSeconds(10)));
+            return !vt.isAlive();
+        });
+        assertTrue(finished);
+        assertSame(loopThread, seen[0]);
+        assertNull(seen[1]);
+        assertEquals(true, seen[2]);
+        assertSame(loopThread, seen[3]);
+    }
+
+    // ------------------------------------------------------------------ socket pollers
+
+    @Test
+    void socketPollers_areNotCarriedByALoop() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread peer = echoOnce(server);
+            EventLoop[] loopA = new EventLoop[1];
+            String a = run(() -> {
+                loopA[0] = Asyncio.getRunningLoop();
+                return roundTrip(server, "a");
+            });
+            assertEquals("a", a);
+            peer.join();
+            assertTrue(loopA[0].isClosed());
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().contains("Poller")) {
+                    Executor scheduler = t.isVirtual() ? Carrier.schedulerOf(t) : null;
+                    assertFalse(scheduler instanceof EventLoop, "poller " + t + " is carried by a loop");
+                    assertFalse(scheduler != null && scheduler.getClass().getName().startsWith("org.asyncio4j"),
+                            "poller " + t + " is scheduled by asyncio4j: " + scheduler);
+                }
+            }
+            // loop A is closed: socket operations in a task of a new loop B still work
+            peer = echoOnce(server);
+            String b = run(() -> roundTrip(server, "b"));
+            assertEquals("b", b);
+            peer.join();
+        }
+    }
+
+    private static Thread echoOnce(ServerSocket server) {
+        return Thread.ofPlatform().start(() -> {
+            try (Socket s = server.accept()) {
+                int c = s.getInputStream().read();
+                sleepQuietly(20);
+                s.getOutputStream().write(c);
+                s.getOutputStream().flush();
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+    }
+
+    private static String roundTrip(ServerSocket server, String one) throws IOException {
+        try (Socket s = new Socket(server.getInetAddress(), server.getLocalPort())) {
+            s.getOutputStream().write(one.getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            int c = s.getInputStream().read();
+            return String.valueOf((char) c);
+        }
+    }
+
+    // ------------------------------------------------------------------ after close
+
+    @Test
+    void lateContinuation_afterLoopClosed_stillFinishes_andExecuteNeverThrows() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<String> outcome = new AtomicReference<>();
+        AtomicReference<Thread> vtRef = new AtomicReference<>();
+        AtomicReference<Executor> schedulerRef = new AtomicReference<>();
+        run(() -> {
+            schedulerRef.set(Carrier.schedulerOf(Thread.currentThread()));
+            vtRef.set(Thread.ofVirtual().start(() -> {
+                try {
+                    release.await();
+                    outcome.set("finished after close");
+                } catch (InterruptedException e) {
+                    outcome.set("interrupted");
+                }
+            }));
+            sleep(0);           // let it start and park on the latch
+        });
+        Thread vt = vtRef.get();
+        assertTrue(vt.isAlive(), "the thread should still wait on the latch");
+        release.countDown();    // its wake-up reaches the closed loop's scheduler
+        assertTrue(vt.join(java.time.Duration.ofSeconds(10)), "the late continuation never ran");
+        assertEquals("finished after close", outcome.get());
+
+        Executor scheduler = schedulerRef.get();
+        assertNotNull(scheduler);
+        CountDownLatch ran = new CountDownLatch(1);
+        assertDoesNotThrow(() -> scheduler.execute(ran::countDown));
+        Thread other = Thread.ofPlatform().start(() -> scheduler.execute(() -> { }));
+        other.join();
+    }
+
+    // ------------------------------------------------------------------ forked JVMs
+
+    private record Fork(int exit, String stdout, String stderr) {
+    }
+
+    private static Fork fork(String... jvmArgs) throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(List.of(jvmArgs));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(ForkMain.class.getName());
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        // the environment must not sneak the flag in
+        pb.environment().remove("JDK_JAVA_OPTIONS");
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().remove("_JAVA_OPTIONS");
+        Process p = pb.start();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+        if (!p.waitFor(40, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("forked JVM hung: " + cmd);
+        }
+        return new Fork(p.exitValue(), out.get(), err.get());
+    }
+
+    private static String readAll(InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "<" + e + ">";
+        }
+    }
+
+    @Test
+    void forkedJvm_withFlag_runsALoop() throws Exception {
+        Fork f = fork("--add-opens", "java.base/java.lang=ALL-UNNAMED");
+        assertEquals(0, f.exit(), f.stderr());
+        assertTrue(f.stdout().contains("result=42"), f.stdout());
+    }
+
+    @Test
+    void forkedJvm_withoutFlag_failsWithExactlyOneLineNamingTheFlag() throws Exception {
+        Fork f = fork();
+        assertNotEquals(0, f.exit(), "stdout: " + f.stdout());
+        List<String> naming = f.stderr().lines().filter(l -> l.contains(FLAG)).toList();
+        assertEquals(1, naming.size(), "stderr:\n" + f.stderr());
+        assertFalse(f.stdout().contains("result="), f.stdout());
+    }
+
+    @Test
+    void forkedJvm_withDisableProperty_saysItIsSwitchedOff() throws Exception {
+        Fork f = fork("--add-opens", "java.base/java.lang=ALL-UNNAMED", "-D" + Carrier.DISABLE_PROPERTY + "=true");
+        assertNotEquals(0, f.exit(), "stdout: " + f.stdout());
+        assertTrue(f.stderr().contains("switched off"), f.stderr());
+        assertTrue(f.stderr().contains(Carrier.DISABLE_PROPERTY), f.stderr());
+    }
+}
