@@ -234,8 +234,16 @@ public final class TaskGroup implements AutoCloseable {
             parent.uncancel();
         }
         if (group != null) {
-            if (groupDelivered && !deliveredInClose && propagate == null) {
-                return;                  // the body is throwing the group: it is complete now
+            if (groupDelivered && !deliveredInClose) {
+                // The body is throwing the group, complete now. Never throw that same object
+                // from here: try-with-resources would make it suppress itself. An outside
+                // cancellation that arrived while we waited stays pending for the parent's next
+                // suspension point (Python 3.13 uncancels and re-cancels the parent likewise).
+                if (propagate != null) {
+                    parent.uncancel();
+                    parent.cancel();
+                }
+                return;
             }
             if (cancelledFromOutside && parent.cancelling() > 0) {
                 // keep the outside cancellation pending for the parent's next suspension point

@@ -154,6 +154,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
             waitingOn = null;
         }
         if (mustCancel) {
+            f.markRetrieved();            // as Python's __wakeup reads the result first
             deliverCancel();
         } else if (override != null && f.state == CANCELLED) {
             throwOverride();
