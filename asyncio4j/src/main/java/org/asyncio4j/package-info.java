@@ -35,5 +35,21 @@
  *   <dd>{@link org.asyncio4j.Asyncio#run} leaves nothing behind: every other task cancelled and
  *       finished, the default executor shut down, the loop closed.</dd>
  * </dl>
+ *
+ * <h2>Virtual threads started inside a task</h2>
+ * A virtual thread inherits its creator's scheduler, so one started inside a task
+ * ({@code Thread.ofVirtual().start(...)}, {@code Executors.newVirtualThreadPerTaskExecutor()})
+ * runs on the task's loop thread, interleaved cooperatively with the tasks (it never runs in
+ * parallel with them). It is not a {@link org.asyncio4j.Task}: {@code currentTask()} is null in
+ * it, {@code allTasks()} does not list it, it cannot be cancelled, and {@code run} neither waits
+ * for it nor cancels it; if it is still running when the loop closes, it finishes on a fallback
+ * platform thread. It may await asyncio4j futures of its loop. Prefer {@code createTask}.
+ *
+ * <h2>What still blocks the loop</h2>
+ * Calls that block the carrier thread itself stall every task of the loop: file I/O, DNS
+ * lookups, {@code Process} pipe streams, native code, long computations, and parks while a task
+ * is pinned (inside a class initialiser or a native frame; the JDK reports those as the JFR event
+ * {@code jdk.VirtualThreadPinned}). Run such code with {@link org.asyncio4j.Asyncio#toThread}.
+ * Debug mode reports any step that holds the loop longer than 100 ms.
  */
 package org.asyncio4j;
