@@ -18,7 +18,10 @@ import org.asyncio4j.internal.EventLoopImpl;
  * }</pre>
  *
  * <p>Interrupting the thread that runs a body cancels the body's task (Python's Runner does this
- * for Ctrl-C).
+ * for Ctrl-C) when the interrupt reaches the loop between steps, as it does while the loop
+ * waits. An interrupt that lands while a task runs on that thread is absorbed by the JDK (it
+ * clears the carrier's interrupt status when a virtual thread mounts or unmounts), so from
+ * another thread, cancel reliably with {@code loop.callSoonThreadsafe(() -> task.cancel())}.
  *
  * <p>Python: {@code asyncio.Runner}.
  */

@@ -322,13 +322,20 @@ public final class Structured {
         EventLoopImpl loop = task.loop;
         int cancellingAtEntry = task.cancelling();
         boolean[] expiring = {false};
-        TimerHandleImpl timer = null;
+        HandleImpl timer = null;
         if (deadline != null) {
             Runnable onExpiry = () -> {
                 expiring[0] = true;
                 task.cancel();
             };
-            timer = loop.callAtNanos(deadline, onExpiry);
+            if (deadline <= loop.now()) {
+                // Already due: expire before the body's first suspension completes (Python's
+                // Timeout.reschedule uses call_soon here), not after the timers' turn.
+                timer = new HandleImpl(loop, onExpiry);
+                loop.callSoonInternal(timer);
+            } else {
+                timer = loop.callAtNanos(deadline, onExpiry);
+            }
         }
         T value;
         try {
