@@ -167,7 +167,14 @@ public final class AsyncGenerator<T> implements Iterable<T>, AutoCloseable {
         } catch (RuntimeException | Error e) {
             finished = true;
             if (s.isCancelled() && !task.isDone()) {
-                task.cancel(s.isCancelled() ? e.getMessage() : null);   // the consumer was cancelled
+                // The consumer was cancelled: as Python delivers that inside the generator's
+                // frame, the producer's cleanup ends before the consumer sees the cancellation.
+                task.cancel(e.getMessage());
+                try {
+                    task.await();
+                } catch (CancelledException ended) {
+                    // ended by the forwarded cancellation
+                }
             }
             throw e;
         } finally {

@@ -123,6 +123,9 @@ public final class EventLoopImpl implements EventLoop {
     private volatile long slowNanos = 100_000_000L;
     private DebugWatch watch;
 
+    private IoPoller io;                       // created by the first socket wait
+    private volatile IoPoller wakeIo;          // the same, for cross-thread wake-ups
+
     private ExecutorService defaultExecutor;
     private boolean defaultExecutorShutdown;
     private int executorCallsInFlight;
@@ -205,10 +208,19 @@ public final class EventLoopImpl implements EventLoop {
             return;
         }
         if (sleeping) {
-            Thread o = owner;
-            if (o != null) {
-                LockSupport.unpark(o);
-            }
+            wakeOwner();
+        }
+    }
+
+    /** Wakes the owner from its idle wait: the selector if it waits there, else a park. */
+    private void wakeOwner() {
+        IoPoller p = wakeIo;
+        if (p != null) {
+            p.wakeup();
+        }
+        Thread o = owner;
+        if (o != null) {
+            LockSupport.unpark(o);
         }
     }
 
@@ -561,16 +573,20 @@ public final class EventLoopImpl implements EventLoop {
 
     private void runOnce() {
         drainInbox();
+        boolean polled = false;
         if (ready.isEmpty() && !stopping) {
             TimerHandleImpl next = timers.peek();
             if (next == null) {
-                idle(-1);
+                polled = idle(-1);
             } else {
                 long wait = next.deadline - now();
                 if (wait > 0) {
-                    idle(wait);
+                    polled = idle(wait);
                 }
             }
+        }
+        if (!polled && io != null && io.waiting() > 0) {
+            io.poll(0);               // I/O readiness every iteration, as asyncio: no starvation
         }
         long end = now();
         TimerHandleImpl t;
@@ -590,31 +606,75 @@ public final class EventLoopImpl implements EventLoop {
         }
     }
 
-    /** Waits for the next timer ({@code nanos}; -1: none) or an inbox wake-up. */
-    private void idle(long nanos) {
-        if (virtualClock && nanos > 0 && executorCallsInFlight == 0 && inbox.isEmpty()) {
+    /**
+     * Waits for the next timer ({@code nanos}; -1: none), an I/O event or an inbox wake-up.
+     *
+     * @return true if it polled the selector
+     */
+    private boolean idle(long nanos) {
+        boolean ioActive = io != null && io.waiting() > 0;
+        if (virtualClock && nanos > 0 && executorCallsInFlight == 0 && !ioActive && inbox.isEmpty()) {
             virtualNow += nanos;      // nothing can happen before the next timer: jump to it
-            return;
+            return false;
         }
+        boolean polled = false;
         sleeping = true;
         try {
             if (inbox.isEmpty() && !stopping && !Thread.currentThread().isInterrupted()) {
-                if (nanos < 0) {
+                long t0 = virtualClock ? System.nanoTime() : 0;
+                if (io != null) {
+                    io.poll(nanos);
+                    polled = true;
+                } else if (nanos < 0) {
                     LockSupport.park(this);
-                } else if (virtualClock) {
-                    // Calls are in flight on other threads: virtual time follows real time
-                    // until they report back, so timers falling due meanwhile still fire.
-                    long t0 = System.nanoTime();
-                    LockSupport.parkNanos(this, nanos);
-                    virtualNow += Math.min(nanos, System.nanoTime() - t0);
                 } else {
                     LockSupport.parkNanos(this, nanos);
                 }
+                if (virtualClock && nanos > 0) {
+                    // Work is in flight elsewhere: virtual time follows real time until it
+                    // reports back, so timers falling due meanwhile still fire.
+                    virtualNow += Math.min(nanos, System.nanoTime() - t0);
+                }
+            } else if (io != null && ioActive) {
+                io.poll(0);
+                polled = true;
             }
         } finally {
             sleeping = false;
         }
         drainInbox();
+        return polled;
+    }
+
+    // ================================================================== I/O
+
+    /** The loop's selector poller, created on first use (loop thread). */
+    IoPoller io() {
+        IoPoller p = io;
+        if (p == null) {
+            checkOpen();
+            io = p = new IoPoller(this);
+            wakeIo = p;
+        }
+        return p;
+    }
+
+    /** Suspends the current task until the channel is ready for the operation. */
+    public void awaitReady(java.nio.channels.SelectableChannel ch, int op) throws java.io.IOException {
+        io().await(ch, op);
+    }
+
+    /** Runs {@code callback} on the loop once the channel is ready for the operation. */
+    public void whenReady(java.nio.channels.SelectableChannel ch, int op, Runnable callback) throws java.io.IOException {
+        io().whenReady(ch, op, callback);
+    }
+
+    /** Drops a channel from the selector; its waiters fail with ClosedChannelException. */
+    public void forget(java.nio.channels.SelectableChannel ch) {
+        IoPoller p = io;
+        if (p != null) {
+            p.forget(ch);
+        }
     }
 
     private void runItem(Runnable r) {
@@ -644,9 +704,8 @@ public final class EventLoopImpl implements EventLoop {
     @Override
     public void stop() {
         stopping = true;
-        Thread o = owner;
-        if (o != null && sleeping) {
-            LockSupport.unpark(o);
+        if (sleeping) {
+            wakeOwner();
         }
     }
 
@@ -683,6 +742,12 @@ public final class EventLoopImpl implements EventLoop {
         }
         drainOrphans();
         timers.clear();
+        IoPoller p = io;
+        if (p != null) {
+            io = null;
+            wakeIo = null;
+            p.close();
+        }
         ExecutorService ex = defaultExecutor;
         if (ex != null) {
             ex.shutdown();

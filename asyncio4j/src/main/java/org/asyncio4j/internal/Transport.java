@@ -1,0 +1,71 @@
+package org.asyncio4j.internal;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * A byte pipe under a StreamReader/StreamWriter pair: a socket, a TLS session over a socket,
+ * or a process pipe. Every method runs on the loop thread; only {@link #awaitReadable()}
+ * suspends (the calling task). Reads are pulled by the reader, writes are pushed without
+ * blocking and the writer is told when more can be taken.
+ */
+public abstract class Transport {
+    protected final EventLoopImpl loop;
+
+    protected Transport(EventLoopImpl loop) {
+        this.loop = loop;
+    }
+
+    public final EventLoopImpl loop() {
+        return loop;
+    }
+
+    /** Reads what is available without blocking: bytes read, 0 if none now, -1 at end of stream. */
+    public abstract int readNow(ByteBuffer dst) throws IOException;
+
+    /** Suspends the current task until {@link #readNow} may return data or the end. */
+    public abstract void awaitReadable() throws IOException;
+
+    /** Writes without blocking; returns how many bytes of {@code src} it took (0: would block). */
+    public abstract int writeNow(ByteBuffer src) throws IOException;
+
+    /** True while bytes accepted by writeNow still wait to go out (TLS records, pipe pumps). */
+    public boolean hasPendingOutput() {
+        return false;
+    }
+
+    /** Pushes pending output without blocking; true when none is left. */
+    public boolean flushPending() throws IOException {
+        return true;
+    }
+
+    /** Runs {@code callback} on the loop when writeNow/flushPending may make progress. */
+    public abstract void whenWritable(Runnable callback) throws IOException;
+
+    /** Half-closes: no more output (EOF for the peer). */
+    public abstract void shutdownOutput() throws IOException;
+
+    /** True if {@link #shutdownOutput()} is supported (not over TLS, as in Python). */
+    public boolean canShutdownOutput() {
+        return true;
+    }
+
+    /** Closes at once (what was accepted and not yet written may be lost; writers flush first). */
+    public abstract void close();
+
+    /** Closes with a reset where the transport supports it (TCP RST), discarding output. */
+    public void abort() {
+        close();
+    }
+
+    public abstract boolean isClosed();
+
+    public SocketAddress localAddress() {
+        return null;
+    }
+
+    public SocketAddress remoteAddress() {
+        return null;
+    }
+}

@@ -1,0 +1,1059 @@
+package org.asyncio4j.queues;
+
+import static org.asyncio4j.Asyncio.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.asyncio4j.AsyncTimeoutException;
+import org.asyncio4j.Asyncio;
+import org.asyncio4j.CancelledException;
+import org.asyncio4j.Order;
+import org.asyncio4j.RunOptions;
+import org.asyncio4j.Task;
+import org.asyncio4j.ThrowingRunnable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * FIFO queue behaviours ported from CPython's Lib/test/test_asyncio/test_queues.py (QueueBasicTests,
+ * QueueGetTests, QueuePutTests, the join/task_done tests and Python 3.13's shutdown tests): order,
+ * bounds, the nowait variants, fairness of waiting getters and putters, cancellation safety
+ * (including the races where the cancellation lands after the wake-up was scheduled),
+ * taskDone/join, shutdown and shutdown(immediate), toString/statistics, null items, loop
+ * confinement and a long producer/consumer run.
+ *
+ * <p>Skipped (Python-only): the {@code loop=} constructor argument, {@code repr} with {@code id()},
+ * a float {@code maxsize}, {@code _format()}, poking at {@code _getters}/{@code _putters} directly.
+ */
+@Timeout(10)
+class QueueTest {
+
+    private static final RunOptions VC = RunOptions.defaults().withVirtualClock(true);
+
+    private static <T> T runVc(Callable<T> main) {
+        return Asyncio.run(main, VC);
+    }
+
+    private static void runVc(ThrowingRunnable main) {
+        Asyncio.run(main, VC);
+    }
+
+    /** Lets every ready task run a few steps (test_utils.run_briefly). */
+    private static void runBriefly() {
+        for (int i = 0; i < 5; i++) {
+            sleep(0);
+        }
+    }
+
+    private static double now() {
+        return getRunningLoop().time();
+    }
+
+    private static <T> List<T> drain(Queue<T> q) {
+        List<T> out = new ArrayList<>();
+        while (!q.isEmpty()) {
+            out.add(q.getNowait());
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ basics
+
+    @Test
+    void getNowait_returnsItemsInFifoOrder() {
+        Queue<Integer> q = new Queue<>();
+        for (int i : new int[] {1, 3, 2}) {
+            q.putNowait(i);
+        }
+        assertEquals(List.of(1, 3, 2), List.of(q.getNowait(), q.getNowait(), q.getNowait()));
+    }
+
+    @Test
+    void get_inTasks_returnsItemsInFifoOrder() {
+        List<String> got = runVc(() -> {
+            Queue<String> q = new Queue<>();
+            q.put("a");
+            q.put("b");
+            q.put("c");
+            return List.of(q.get(), q.get(), q.get());
+        });
+        assertEquals(List.of("a", "b", "c"), got);
+    }
+
+    @Test
+    void isEmpty_tracksWhetherItemsAreHeld() {
+        Queue<Integer> q = new Queue<>();
+        assertTrue(q.isEmpty());
+        assertEquals(0, q.size());
+        q.putNowait(1);
+        assertFalse(q.isEmpty());
+        assertEquals(1, q.size());
+        assertEquals(1, q.getNowait());
+        assertTrue(q.isEmpty());
+        assertEquals(0, q.size());
+    }
+
+    @Test
+    void isFull_onlyForABoundedQueueAtCapacity() {
+        Queue<Integer> unbounded = new Queue<>();
+        assertFalse(unbounded.isFull());
+        Queue<Integer> q = new Queue<>(2);
+        assertEquals(2, q.maxSize());
+        q.putNowait(1);
+        assertFalse(q.isFull());
+        q.putNowait(2);
+        assertTrue(q.isFull());
+        q.getNowait();
+        assertFalse(q.isFull());
+    }
+
+    @Test
+    void maxSize_zeroOrNegative_meansUnbounded() {
+        for (Queue<Integer> q : List.of(new Queue<Integer>(), new Queue<Integer>(0), new Queue<Integer>(-5))) {
+            assertEquals(0, q.maxSize());
+            for (int i = 0; i < 1000; i++) {
+                q.putNowait(i);
+            }
+            assertFalse(q.isFull());
+            assertEquals(1000, q.size());
+        }
+    }
+
+    @Test
+    void putNowait_onFullQueue_throwsQueueFullExceptionAndInsertsNothing() {
+        Queue<Integer> q = new Queue<>(1);
+        q.putNowait(1);
+        assertThrows(QueueFullException.class, () -> q.putNowait(2));
+        assertEquals(1, q.size());
+        assertEquals(1, q.statistics().unfinishedTasks());
+        assertEquals(1, q.getNowait());
+        assertThrows(QueueEmptyException.class, q::getNowait);
+    }
+
+    @Test
+    void getNowait_onEmptyQueue_throwsQueueEmptyException() {
+        Queue<Integer> q = new Queue<>();
+        assertThrows(QueueEmptyException.class, q::getNowait);
+        q.putNowait(7);
+        assertEquals(7, q.getNowait());
+        assertThrows(QueueEmptyException.class, q::getNowait);
+    }
+
+    @Test
+    void queueExceptions_areUnchecked() {
+        assertInstanceOf(RuntimeException.class, new QueueFullException());
+        assertInstanceOf(RuntimeException.class, new QueueEmptyException());
+        assertInstanceOf(RuntimeException.class, new QueueShutDownException());
+    }
+
+    // ------------------------------------------------------------------ suspending put / get
+
+    @Test
+    void put_suspendsWhileFull_andResumesWhenAnItemIsTaken() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>(2);
+            List<Integer> havePut = new ArrayList<>();
+            Task<Boolean> putter = createTask(() -> {
+                for (int i = 0; i < 3; i++) {
+                    q.put(i);
+                    havePut.add(i);
+                }
+                return true;
+            });
+            sleep(0.01);
+            assertEquals(List.of(0, 1), havePut, "the putter blocks after two items");
+            assertTrue(q.isFull());
+            assertFalse(putter.isDone());
+            assertEquals(0, q.getNowait());
+            sleep(0.01);
+            assertEquals(List.of(0, 1, 2), havePut);
+            assertEquals(1, q.getNowait());
+            assertEquals(2, q.getNowait());
+            assertTrue(putter.isDone());
+            assertTrue(putter.resultNow());
+            assertEquals(0.02, now(), 0.005);
+        });
+    }
+
+    @Test
+    void put_onUnboundedQueue_neverSuspends() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            Order o = new Order();
+            createTask(() -> o.expect(2));
+            o.expect(1);
+            for (int i = 0; i < 100; i++) {
+                q.put(i);
+            }
+            assertEquals(1, o.steps(), "put on an unbounded queue must not give the loop up");
+            sleep(0);
+            o.finish(3);
+            assertEquals(100, q.size());
+        });
+    }
+
+    @Test
+    void get_withItemAvailable_doesNotSuspend() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            q.putNowait(1);
+            Order o = new Order();
+            createTask(() -> o.expect(2));
+            o.expect(1);
+            assertEquals(1, q.get());
+            assertEquals(1, o.steps());
+            sleep(0);
+            o.finish(3);
+        });
+    }
+
+    @Test
+    void get_suspendsUntilAnItemIsPut() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            AtomicBoolean finished = new AtomicBoolean();
+            getRunningLoop().callLater(0.01, () -> q.putNowait(1));
+            Task<Integer> getter = createTask(() -> {
+                int v = q.get();
+                finished.set(true);
+                return v;
+            });
+            sleep(0);
+            assertFalse(finished.get());
+            assertEquals(1, q.statistics().getters());
+            assertEquals(1, getter.await());
+            assertTrue(finished.get());
+            assertEquals(0.01, now(), 0.005);
+        });
+    }
+
+    @Test
+    void put_suspendsUntilASlotIsFree() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>(1);
+            AtomicBoolean finished = new AtomicBoolean();
+            getRunningLoop().callLater(0.01, () -> q.getNowait());
+            Task<Void> putter = createTask(() -> {
+                q.put(1);
+                q.put(2);
+                finished.set(true);
+            });
+            sleep(0);
+            assertFalse(finished.get());
+            assertEquals(1, q.statistics().putters());
+            putter.await();
+            assertTrue(finished.get());
+            assertEquals(0.01, now(), 0.005);
+            assertEquals(List.of(2), drain(q));
+        });
+    }
+
+    @Test
+    void get_withWaitingPutters_letsThemInInOrder() {
+        runVc(() -> {
+            Queue<String> q = new Queue<>(1);
+            createTask(() -> q.put("a"));
+            createTask(() -> q.put("b"));
+            runBriefly();
+            assertEquals("a", q.get());
+            assertEquals("b", q.get());
+        });
+    }
+
+    @Test
+    void put_withWaitingGetter_handsTheItemToIt() {
+        runVc(() -> {
+            Queue<String> q = new Queue<>();
+            Task<String> getter = createTask(() -> q.get());
+            runBriefly();
+            q.put("a");
+            assertEquals("a", getter.await());
+            assertTrue(q.isEmpty());
+        });
+    }
+
+    @Test
+    void waitFor_get_itemArrivingBeforeTheTimeout_isReturned() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            Task<Integer> getter = createTask(() -> waitFor(() -> q.get(), Duration.ofMillis(51)));
+            sleep(0.01);
+            q.putNowait(1);
+            assertEquals(1, getter.await());
+            assertEquals(0.01, now(), 0.005);
+        });
+    }
+
+    // ------------------------------------------------------------------ fairness
+
+    @Test
+    void waitingGetters_areServedInArrivalOrder() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            List<String> got = new ArrayList<>();
+            List<Task<Void>> getters = new ArrayList<>();
+            for (String name : List.of("g1", "g2", "g3")) {
+                getters.add(createTask(() -> {
+                    got.add(name + "=" + q.get());
+                }));
+                sleep(0);
+            }
+            assertEquals(3, q.statistics().getters());
+            q.putNowait(1);
+            q.putNowait(2);
+            q.putNowait(3);
+            gather(getters);
+            assertEquals(List.of("g1=1", "g2=2", "g3=3"), got);
+        });
+    }
+
+    @Test
+    void newcomer_cannotOvertakeAWokenGetter() {
+        runVc(() -> {
+            Queue<String> q = new Queue<>();
+            Task<String> waiter = createTask(() -> q.get());
+            runBriefly();
+            q.putNowait("a");                       // wakes (and reserves "a" for) the waiter
+            assertEquals(1, q.size(), "the reserved item is still counted");
+            assertThrows(QueueEmptyException.class, q::getNowait, "a newcomer must not take the reserved item");
+            Task<String> late = createTask(() -> q.get());
+            q.putNowait("b");
+            assertEquals("a", waiter.await());
+            assertEquals("b", late.await());
+        });
+    }
+
+    @Test
+    void waitingPutters_areServedInArrivalOrder() {
+        runVc(() -> {
+            Queue<String> q = new Queue<>(1);
+            q.putNowait("first");
+            List<Task<Void>> putters = new ArrayList<>();
+            for (String item : List.of("p1", "p2", "p3")) {
+                putters.add(createTask(() -> q.put(item)));
+                sleep(0);
+            }
+            assertEquals(3, q.statistics().putters());
+            List<String> got = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                got.add(q.get());
+            }
+            gather(putters);
+            assertEquals(List.of("first", "p1", "p2", "p3"), got);
+        });
+    }
+
+    @Test
+    void newcomer_cannotTakeTheSlotReservedForAWokenPutter() {
+        runVc(() -> {
+            Queue<String> q = new Queue<>(1);
+            q.putNowait("x");
+            Task<Void> putter = createTask(() -> q.put("waiting"));
+            runBriefly();
+            assertEquals("x", q.getNowait());      // frees a slot and reserves it for the putter
+            assertThrows(QueueFullException.class, () -> q.putNowait("newcomer"));
+            putter.await();
+            assertEquals(List.of("waiting"), drain(q));
+        });
+    }
+
+    // ------------------------------------------------------------------ cancellation safety
+
+    @Test
+    void get_cancelledWhileWaiting_takesNothingAndIsNotCounted() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            assertThrows(AsyncTimeoutException.class, () -> waitFor(() -> q.get(), Duration.ofMillis(10)));
+            assertEquals(0, q.statistics().getters(), "a cancelled getter is not held as waiting");
+            q.putNowait(1);
+            assertEquals(1, q.size());
+            assertEquals(1, q.getNowait());
+        });
+    }
+
+    @Test
+    void get_cancelledBeforeAnItemArrives_nextGetterReceivesIt() {
+        runVc(() -> {
+            Queue<String> q = new Queue<>();
+            Task<String> t1 = createTask(() -> q.get());
+            Task<String> t2 = createTask(() -> q.get());
+            runBriefly();
+            t1.cancel();
+            runBriefly();
+            assertTrue(t1.isCancelled());
+            q.putNowait("a");
+            runBriefly();
+            assertEquals("a", t2.resultNow());
+        });
+    }
+
+    @Test
+    void get_cancelledAfterItsWakeUpWasScheduled_leavesTheItemForTheNextGetter() {
+        runVc(() -> {
+            Queue<String> q = new Queue<>();
+            Task<String> t1 = createTask(() -> q.get());
+            Task<String> t2 = createTask(() -> q.get());
+            runBriefly();
+            q.putNowait("a");          // wakes t1 with a reservation on "a"
+            assertTrue(t1.cancel());   // lands before t1 ran
+            runBriefly();
+            assertTrue(t1.isCancelled());
+            assertEquals("a", t2.resultNow());
+            assertTrue(q.isEmpty());
+        });
+    }
+
+    @Test
+    void get_cancelledAfterWakeUp_itemOrderIsPreservedForLaterGetters() {
+        runVc(() -> {
+            Queue<String> q = new Queue<>();
+            Task<String> t1 = createTask(() -> q.get());
+            Task<String> t2 = createTask(() -> q.get());
+            Task<String> t3 = createTask(() -> q.get());
+            runBriefly();
+            q.putNowait("a");          // reserved for t1
+            q.putNowait("b");          // reserved for t2
+            t1.cancel();
+            runBriefly();
+            assertTrue(t1.isCancelled());
+            assertEquals("a", t2.resultNow());
+            assertEquals("b", t3.resultNow());
+            assertTrue(q.isEmpty());
+            assertEquals(2, q.statistics().unfinishedTasks());
+        });
+    }
+
+    @Test
+    void get_cancelledAfterWakeUpWithNoOtherGetter_itemStaysInTheQueue() {
+        runVc(() -> {
+            Queue<String> q = new Queue<>();
+            Task<String> t1 = createTask(() -> q.get());
+            runBriefly();
+            q.putNowait("a");
+            t1.cancel();
+            runBriefly();
+            assertTrue(t1.isCancelled());
+            assertEquals(1, q.size());
+            assertEquals("a", q.getNowait(), "the cancelled getter's reservation must be released");
+        });
+    }
+
+    @Test
+    void getter_cancelledAfterWakeUp_consumerSeesCancelledException() {
+        runVc(() -> {
+            Queue<String> q = new Queue<>();
+            Task<String> t1 = createTask(() -> q.get());
+            runBriefly();
+            q.putNowait("a");
+            t1.cancel("stop");
+            CancelledException e = assertThrows(CancelledException.class, t1::await);
+            assertEquals("stop", e.getMessage());
+            assertEquals(List.of("a"), drain(q));
+        });
+    }
+
+    @Test
+    void put_cancelledWhileWaiting_neverInserts() {
+        runVc(() -> {
+            Queue<String> q = new Queue<>(1);
+            Task<Void> putA = createTask(() -> q.put("a"));
+            Task<Void> putB = createTask(() -> q.put("b"));
+            Task<Void> putX = createTask(() -> q.put("X"));
+            runBriefly();
+            assertTrue(putA.isDone());
+            assertFalse(putB.isDone());
+            putX.cancel();
+            runBriefly();
+            assertTrue(putX.isCancelled());
+            assertEquals(1, q.statistics().putters(), "a cancelled putter is not held as waiting");
+            assertEquals("a", q.getNowait());
+            runBriefly();
+            assertEquals("b", q.getNowait());
+            putB.await();
+            runBriefly();
+            assertTrue(q.isEmpty(), "the cancelled put must not have inserted X");
+            assertEquals(2, q.statistics().unfinishedTasks());
+        });
+    }
+
+    @Test
+    void put_timingOutOnAFullQueue_insertsNothing() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>(1);
+            q.putNowait(1);
+            assertThrows(AsyncTimeoutException.class, () -> waitFor(() -> {
+                q.put(2);
+                return null;
+            }, Duration.ofMillis(10)));
+            assertEquals(0, q.statistics().putters());
+            assertEquals(List.of(1), drain(q));
+            q.putNowait(3);
+            assertEquals(List.of(3), drain(q));
+        });
+    }
+
+    @Test
+    void put_cancelledAfterItsWakeUpWasScheduled_passesTheSlotToTheNextPutter() {
+        runVc(() -> {
+            Queue<String> q = new Queue<>(1);
+            q.putNowait("x");
+            Task<Void> p1 = createTask(() -> q.put("a"));
+            Task<Void> p2 = createTask(() -> q.put("b"));
+            runBriefly();
+            assertEquals(2, q.statistics().putters());
+            assertEquals("x", q.getNowait());   // wakes p1 with the free slot
+            assertTrue(p1.cancel());            // lands before p1 ran
+            runBriefly();
+            assertTrue(p1.isCancelled());
+            assertTrue(p2.isDone(), "p2 must get the slot p1 gave back");
+            p2.await();
+            assertEquals(List.of("b"), drain(q), "the cancelled put must not insert");
+        });
+    }
+
+    @Test
+    void put_cancelledAfterWakeUpWithNoOtherPutter_slotIsFreeForNewcomers() {
+        runVc(() -> {
+            Queue<String> q = new Queue<>(1);
+            q.putNowait("x");
+            Task<Void> p1 = createTask(() -> q.put("a"));
+            runBriefly();
+            q.getNowait();
+            p1.cancel();
+            runBriefly();
+            assertTrue(p1.isCancelled());
+            assertTrue(q.isEmpty());
+            q.putNowait("newcomer");            // the reserved slot was released
+            assertEquals(List.of("newcomer"), drain(q));
+        });
+    }
+
+    // ------------------------------------------------------------------ taskDone / join
+
+    @Test
+    void taskDone_withNothingUnfinished_throwsIllegalStateException() {
+        Queue<Integer> q = new Queue<>();
+        assertThrows(IllegalStateException.class, q::taskDone);
+        q.putNowait(1);
+        q.getNowait();
+        q.taskDone();
+        assertThrows(IllegalStateException.class, q::taskDone);
+    }
+
+    @Test
+    void join_returnsOnceEveryItemIsMarkedDone() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            for (int i = 0; i < 100; i++) {
+                q.putNowait(i);
+            }
+            AtomicInteger sum = new AtomicInteger();
+            List<Task<Void>> workers = new ArrayList<>();
+            for (int w = 0; w < 2; w++) {
+                workers.add(createTask(() -> {
+                    while (true) {
+                        int item = q.get();
+                        sleep(0.001);
+                        sum.addAndGet(item);
+                        q.taskDone();
+                    }
+                }));
+            }
+            q.join();
+            assertEquals(4950, sum.get());
+            assertEquals(0, q.statistics().unfinishedTasks());
+            workers.forEach(Task::cancel);
+        });
+    }
+
+    @Test
+    void join_onAQueueWithNothingUnfinished_returnsAtOnce() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            Order o = new Order();
+            createTask(() -> o.expect(2));
+            o.expect(1);
+            q.join();
+            q.join();
+            assertEquals(1, o.steps(), "join on an empty queue must not suspend");
+            sleep(0);
+            o.finish(3);
+        });
+    }
+
+    @Test
+    void join_waitsForTaskDoneNotMerelyForTheItemsToBeTaken() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            q.putNowait(1);
+            q.putNowait(2);
+            Task<Double> joiner = createTask(() -> {
+                q.join();
+                return now();
+            });
+            q.getNowait();
+            q.getNowait();
+            sleep(1);
+            assertFalse(joiner.isDone(), "items taken but not done");
+            q.taskDone();
+            sleep(1);
+            assertFalse(joiner.isDone(), "one item still unfinished");
+            q.taskDone();
+            assertEquals(2.0, joiner.await(), 0.05);
+        });
+    }
+
+    @Test
+    void join_wakesEveryJoiner() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            q.putNowait(1);
+            List<Task<Void>> joiners = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                joiners.add(createTask(() -> q.join()));
+            }
+            runBriefly();
+            assertTrue(joiners.stream().noneMatch(Task::isDone));
+            q.getNowait();
+            q.taskDone();
+            runBriefly();
+            assertTrue(joiners.stream().allMatch(Task::isDone));
+        });
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    @Test
+    void shutdown_ofEmptyQueue_putAndGetThrowQueueShutDownException() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            assertFalse(q.isShutdown());
+            q.shutdown();
+            assertTrue(q.isShutdown());
+            assertThrows(QueueShutDownException.class, () -> q.put(1));
+            assertThrows(QueueShutDownException.class, () -> q.putNowait(1));
+            assertThrows(QueueShutDownException.class, q::get);
+            assertThrows(QueueShutDownException.class, q::getNowait);
+            assertTrue(q.isEmpty());
+        });
+    }
+
+    @Test
+    void shutdown_keepsItemsForGetters_thenGetThrowsQueueShutDownException() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            q.putNowait(1);
+            q.putNowait(2);
+            q.putNowait(3);
+            q.shutdown();
+            assertThrows(QueueShutDownException.class, () -> q.putNowait(4));
+            assertEquals(1, q.get());
+            assertEquals(2, q.getNowait());
+            assertEquals(3, q.get());
+            assertThrows(QueueShutDownException.class, q::get);
+            assertThrows(QueueShutDownException.class, q::getNowait);
+        });
+    }
+
+    @Test
+    void shutdown_joinStillWaitsForTheRemainingItemsToBeDone() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            q.putNowait(1);
+            q.putNowait(2);
+            q.shutdown();
+            Task<Void> joiner = createTask(() -> q.join());
+            runBriefly();
+            assertFalse(joiner.isDone());
+            q.get();
+            q.taskDone();
+            runBriefly();
+            assertFalse(joiner.isDone());
+            q.get();
+            q.taskDone();
+            joiner.await();
+            assertThrows(IllegalStateException.class, q::taskDone);
+        });
+    }
+
+    @Test
+    void shutdown_wakesWaitingPuttersWithQueueShutDownException() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>(1);
+            q.putNowait(1);
+            Task<Void> p1 = createTask(() -> q.put(2));
+            Task<Void> p2 = createTask(() -> q.put(3));
+            runBriefly();
+            assertEquals(2, q.statistics().putters());
+            q.shutdown();
+            assertThrows(QueueShutDownException.class, p1::await);
+            assertThrows(QueueShutDownException.class, p2::await);
+            assertEquals(0, q.statistics().putters());
+            assertEquals(List.of(1), drain(q), "the putters' items were not inserted");
+        });
+    }
+
+    @Test
+    void shutdown_wakesWaitingGettersOfAnEmptyQueueWithQueueShutDownException() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            Task<Integer> g1 = createTask(() -> q.get());
+            Task<Integer> g2 = createTask(() -> q.get());
+            runBriefly();
+            q.shutdown();
+            assertThrows(QueueShutDownException.class, g1::await);
+            assertThrows(QueueShutDownException.class, g2::await);
+            assertEquals(0, q.statistics().getters());
+        });
+    }
+
+    @Test
+    void shutdown_afterAPutterWasWoken_putterFailsAndInsertsNothing() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>(1);
+            q.putNowait(1);
+            Task<Void> p = createTask(() -> q.put(2));
+            runBriefly();
+            assertEquals(1, q.getNowait());       // wakes p with the free slot
+            q.shutdown();
+            assertThrows(QueueShutDownException.class, p::await);
+            assertTrue(q.isEmpty());
+        });
+    }
+
+    @Test
+    void shutdown_afterAGetterWasWoken_getterStillGetsItsItem() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            Task<Integer> g = createTask(() -> q.get());
+            runBriefly();
+            q.putNowait(1);                       // wakes g with a reservation
+            q.shutdown();
+            assertEquals(1, g.await());
+        });
+    }
+
+    @Test
+    void shutdownImmediate_dropsItemsReleasesJoinAndFailsGets() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            q.putNowait(1);
+            q.putNowait(2);
+            q.putNowait(3);
+            Task<Void> joiner = createTask(() -> q.join());
+            runBriefly();
+            assertFalse(joiner.isDone());
+            q.shutdown(true);
+            assertTrue(q.isEmpty());
+            assertEquals(0, q.size());
+            joiner.await();
+            assertEquals(0, q.statistics().unfinishedTasks());
+            assertThrows(QueueShutDownException.class, q::get);
+            assertThrows(QueueShutDownException.class, q::getNowait);
+            assertThrows(QueueShutDownException.class, () -> q.put(4));
+            assertThrows(IllegalStateException.class, q::taskDone);
+        });
+    }
+
+    @Test
+    void shutdownImmediate_itemsTakenButNotDone_stillHoldJoin() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            q.putNowait(1);
+            q.putNowait(2);
+            assertEquals(1, q.getNowait());       // taken, not done
+            q.shutdown(true);                      // drops 2
+            assertEquals(1, q.statistics().unfinishedTasks());
+            Task<Void> joiner = createTask(() -> q.join());
+            runBriefly();
+            assertFalse(joiner.isDone());
+            q.taskDone();
+            joiner.await();
+            assertThrows(IllegalStateException.class, q::taskDone);
+        });
+    }
+
+    @Test
+    void shutdownImmediate_failsWaitingGetters() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            Task<Integer> g = createTask(() -> q.get());
+            runBriefly();
+            q.shutdown(true);
+            assertThrows(QueueShutDownException.class, g::await);
+        });
+    }
+
+    @Test
+    void shutdownImmediate_afterAGetterWasWoken_getterFails() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            Task<Integer> g = createTask(() -> q.get());
+            runBriefly();
+            q.putNowait(1);                       // wakes g, then the item is dropped
+            q.shutdown(true);
+            assertThrows(QueueShutDownException.class, g::await);
+            assertTrue(q.isEmpty());
+        });
+    }
+
+    @Test
+    void shutdownImmediate_wakesWaitingPutters() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>(1);
+            q.putNowait(1);
+            Task<Void> p = createTask(() -> q.put(2));
+            runBriefly();
+            q.shutdown(true);
+            assertThrows(QueueShutDownException.class, p::await);
+            assertTrue(q.isEmpty());
+        });
+    }
+
+    @Test
+    void shutdown_calledTwiceOrImmediateAfterGraceful_isAllowed() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            q.putNowait(1);
+            q.shutdown();
+            q.shutdown();
+            assertEquals(1, q.size());
+            q.shutdown(true);
+            assertTrue(q.isEmpty());
+            assertTrue(q.isShutdown());
+            q.shutdown(false);
+            assertTrue(q.isShutdown());
+        });
+    }
+
+    @Test
+    void shutdown_outsideAnyLoop_works() {
+        Queue<Integer> q = new Queue<>();
+        q.putNowait(1);
+        q.shutdown();
+        assertEquals(1, q.getNowait());
+        assertThrows(QueueShutDownException.class, q::getNowait);
+        assertThrows(QueueShutDownException.class, () -> q.putNowait(2));
+    }
+
+    // ------------------------------------------------------------------ toString, statistics
+
+    @Test
+    void toString_showsClassSizeAndMaxSize() {
+        Queue<Integer> q = new Queue<>();
+        assertTrue(q.toString().startsWith("Queue"), q.toString());
+        assertTrue(q.toString().contains("size=0"), q.toString());
+        assertFalse(q.toString().contains("maxSize"), q.toString());
+        Queue<Integer> b = new Queue<>(5);
+        b.putNowait(1);
+        assertTrue(b.toString().contains("size=1"), b.toString());
+        assertTrue(b.toString().contains("maxSize=5"), b.toString());
+        assertTrue(b.toString().contains("unfinished=1"), b.toString());
+        b.shutdown();
+        assertTrue(b.toString().contains("shut down"), b.toString());
+    }
+
+    @Test
+    void toString_showsWaitingGettersAndPutters() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            Task<Integer> g = createTask(() -> q.get());
+            runBriefly();
+            assertTrue(q.toString().contains("getters=1"), q.toString());
+            q.putNowait(0);
+            g.await();
+            assertFalse(q.toString().contains("getters"), q.toString());
+
+            Queue<Integer> b = new Queue<>(1);
+            b.putNowait(1);
+            Task<Void> p = createTask(() -> b.put(2));
+            runBriefly();
+            assertTrue(b.toString().contains("putters=1"), b.toString());
+            b.getNowait();
+            p.await();
+            assertFalse(b.toString().contains("putters"), b.toString());
+        });
+    }
+
+    @Test
+    void statistics_reportsSizeCapacityWaitersUnfinishedAndShutdown() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>(2);
+            assertEquals(new Queue.Statistics(0, 2, 0, 0, 0, false), q.statistics());
+            q.putNowait(1);
+            q.putNowait(2);
+            Task<Void> p = createTask(() -> q.put(3));
+            runBriefly();
+            assertEquals(new Queue.Statistics(2, 2, 0, 1, 2, false), q.statistics());
+            assertEquals(1, q.get());
+            p.await();
+            q.taskDone();
+            assertEquals(new Queue.Statistics(2, 2, 0, 0, 2, false), q.statistics());
+            q.getNowait();
+            q.getNowait();
+            Task<Integer> g = createTask(() -> q.get());
+            runBriefly();
+            assertEquals(new Queue.Statistics(0, 2, 1, 0, 2, false), q.statistics());
+            q.shutdown();
+            assertThrows(QueueShutDownException.class, g::await);
+            assertEquals(new Queue.Statistics(0, 2, 0, 0, 2, true), q.statistics());
+        });
+    }
+
+    // ------------------------------------------------------------------ arguments, confinement
+
+    @Test
+    void nullItem_isRejectedWithNullPointerException() {
+        Queue<String> q = new Queue<>();
+        NullPointerException e = assertThrows(NullPointerException.class, () -> q.putNowait(null));
+        assertTrue(String.valueOf(e.getMessage()).contains("item"), e.getMessage());
+        runVc(() -> {
+            assertThrows(NullPointerException.class, () -> q.put(null));
+        });
+        assertTrue(q.isEmpty());
+        assertEquals(0, q.statistics().unfinishedTasks());
+    }
+
+    @Test
+    void queueCreatedOutsideALoop_isUsableInsideOne() {
+        Queue<Integer> q = new Queue<>(1);
+        q.putNowait(1);
+        int v = runVc(() -> {
+            Task<Void> p = createTask(() -> q.put(2));
+            int a = q.get();
+            p.await();
+            return a * 10 + q.get();
+        });
+        assertEquals(12, v);
+    }
+
+    @Test
+    void get_thatMustWait_outsideATask_throwsIllegalStateException() {
+        Queue<Integer> q = new Queue<>();
+        assertThrows(IllegalStateException.class, q::get);
+        Queue<Integer> full = new Queue<>(1);
+        full.putNowait(1);
+        assertThrows(IllegalStateException.class, () -> full.put(2));
+        assertEquals(1, full.size());
+    }
+
+    @Test
+    void queueThatWaitedInALoop_usedFromAPlainThreadWhileTheLoopRuns_throwsIllegalStateException() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            Task<Integer> g = createTask(() -> q.get());
+            runBriefly();                          // g waits: the queue is bound to this loop
+            Throwable fromThread = toThread(() -> {
+                try {
+                    q.putNowait(1);
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            assertInstanceOf(IllegalStateException.class, fromThread);
+            assertTrue(q.isEmpty());
+            assertFalse(g.isDone());
+            q.putNowait(2);
+            assertEquals(2, g.await());
+        });
+    }
+
+    @Test
+    void queueThatWaitedInOneLoop_usedFromAnotherLoop_throwsIllegalStateException() {
+        Queue<Integer> q = new Queue<>();
+        runVc(() -> {
+            Task<Integer> g = createTask(() -> q.get());
+            runBriefly();
+            q.putNowait(1);
+            g.await();
+        });
+        runVc(() -> {
+            assertThrows(IllegalStateException.class, () -> q.putNowait(2));
+            assertThrows(IllegalStateException.class, q::get);
+        });
+    }
+
+    // ------------------------------------------------------------------ producer / consumer
+
+    @Test
+    void producerAndConsumer_move10000ItemsThroughABoundedQueueInOrderExactlyOnce() {
+        int n = 10_000;
+        List<Integer> received = runVc(() -> {
+            Queue<Integer> q = new Queue<>(100);
+            AtomicInteger maxSeen = new AtomicInteger();
+            Task<Void> producer = createTask(() -> {
+                for (int i = 0; i < n; i++) {
+                    q.put(i);
+                    maxSeen.accumulateAndGet(q.size(), Math::max);
+                    if (i % 37 == 0) {
+                        sleep(0);
+                    }
+                }
+                q.shutdown();
+            });
+            Task<List<Integer>> consumer = createTask(() -> {
+                List<Integer> out = new ArrayList<>();
+                while (true) {
+                    int v;
+                    try {
+                        v = q.get();
+                    } catch (QueueShutDownException e) {
+                        return out;
+                    }
+                    out.add(v);
+                    q.taskDone();
+                    if (v % 53 == 0) {
+                        sleep(0);
+                    }
+                }
+            });
+            producer.await();
+            List<Integer> out = consumer.await();
+            assertTrue(maxSeen.get() <= 100, "size never exceeds maxSize: " + maxSeen.get());
+            assertEquals(0, q.statistics().unfinishedTasks());
+            return out;
+        });
+        assertEquals(n, received.size());
+        for (int i = 0; i < n; i++) {
+            assertEquals(i, received.get(i), "item at index " + i);
+        }
+    }
+
+    @Test
+    void severalProducersAndConsumers_everyItemArrivesExactlyOnce() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>(3);
+            List<Integer> got = new ArrayList<>();
+            List<Task<Void>> producers = new ArrayList<>();
+            for (int p = 0; p < 4; p++) {
+                int base = p * 1000;
+                producers.add(createTask(() -> {
+                    for (int i = 0; i < 250; i++) {
+                        q.put(base + i);
+                    }
+                }));
+            }
+            List<Task<Void>> consumers = new ArrayList<>();
+            for (int c = 0; c < 3; c++) {
+                consumers.add(createTask(() -> {
+                    while (true) {
+                        got.add(q.get());
+                        q.taskDone();
+                    }
+                }));
+            }
+            gather(producers);
+            q.join();
+            consumers.forEach(Task::cancel);
+            assertEquals(1000, got.size());
+            assertEquals(1000, got.stream().distinct().count());
+        });
+    }
+}
