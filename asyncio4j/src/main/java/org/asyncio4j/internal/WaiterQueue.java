@@ -49,7 +49,7 @@ public final class WaiterQueue {
         if (task == null || task.loop != loop) {
             throw new IllegalStateException("waiting on an asyncio4j primitive needs a task of its loop");
         }
-        FutureImpl<Object> w = new FutureImpl<>(loop);
+        Waiter w = new Waiter(loop);
         if (waiters.size() > 2 * live + 32) {
             waiters.removeIf(x -> x.state != FutureImpl.PENDING);   // drop cancelled waiters
         }
@@ -63,16 +63,34 @@ public final class WaiterQueue {
             } else if (w.state == FutureImpl.PENDING) {
                 live--;                   // interrupted without its future being cancelled
                 w.cancelFuture(null);
-            } else if (w.state == FutureImpl.CANCELLED) {
-                live--;                   // cancelled while waiting: takes nothing
-            }                             // EXCEPTION: failAll already counted it
+            }                             // CANCELLED: counted by Waiter.cancel; EXCEPTION: by failAll
             throw t;
         }
         if (w.state == FutureImpl.CANCELLED) {
-            live--;
             throw new org.asyncio4j.CancelledException(w.cancelMessage);
         }
         return w.report();
+    }
+
+    /**
+     * A waiter stops counting the moment it is cancelled, not when its task next runs: a
+     * newcomer arriving in between must see the queue empty (and take the lock at once), or the
+     * wake-up it needs would never come.
+     */
+    private final class Waiter extends FutureImpl<Object> {
+        Waiter(EventLoopImpl loop) {
+            super(loop);
+        }
+
+        @Override
+        public boolean cancel(String msg) {
+            boolean pending = state == PENDING;
+            boolean r = super.cancel(msg);
+            if (pending && state == CANCELLED) {
+                live--;
+            }
+            return r;
+        }
     }
 
     /** Wakes the first waiting waiter with a token value; false if none waits. */

@@ -54,9 +54,8 @@ public final class Barrier {
      */
     public int await() {
         binding.check(this, "await");
-        var loop = binding.bind(this, "await");
         while (state == State.DRAINING || state == State.RESETTING) {
-            blocked.await(loop, () -> { });
+            blocked.await(binding.bind(this, "await"), () -> { });
         }
         if (state == State.BROKEN) {
             throw new BrokenBarrierException("Barrier aborted");
@@ -68,7 +67,7 @@ public final class Barrier {
                 arrivals.wakeAll(TOKEN);
             } else {
                 while (state == State.FILLING) {
-                    arrivals.await(loop, () -> { });
+                    arrivals.await(binding.bind(this, "await"), () -> { });
                 }
                 if (state == State.BROKEN || state == State.RESETTING) {
                     throw new BrokenBarrierException("Abort or reset of barrier");

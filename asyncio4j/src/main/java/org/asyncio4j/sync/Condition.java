@@ -87,7 +87,9 @@ public final class Condition {
         lock.release();
         RuntimeException failure = null;
         try {
-            waiters.await(loop, () -> signal(1));
+            // A signalled waiter cancelled before it ran passes the signal on; the lock may
+            // already be released by then, so this must not go through signal()'s check.
+            waiters.await(loop, () -> waiters.wakeFirst(TOKEN));
         } catch (RuntimeException e) {
             failure = e;
         } finally {
