@@ -9,4 +9,6 @@ module org.asyncio4j {
     exports org.asyncio4j;
     exports org.asyncio4j.sync;
     exports org.asyncio4j.queues;
+    exports org.asyncio4j.streams;
+    exports org.asyncio4j.subprocess;
 }

@@ -1,5 +1,7 @@
 package org.asyncio4j;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
@@ -9,10 +11,16 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 
+import org.asyncio4j.internal.Bridges;
 import org.asyncio4j.internal.EventLoopImpl;
 import org.asyncio4j.internal.Interop;
 import org.asyncio4j.internal.Structured;
 import org.asyncio4j.internal.TaskImpl;
+import org.asyncio4j.streams.ClientHandler;
+import org.asyncio4j.streams.Connection;
+import org.asyncio4j.streams.Server;
+import org.asyncio4j.streams.StreamOptions;
+import org.asyncio4j.subprocess.Subprocess;
 
 /**
  * The static entry points: {@code import static org.asyncio4j.Asyncio.*;} and the code reads
@@ -589,5 +597,183 @@ public final class Asyncio {
      */
     public static <T> Future<T> failed(Throwable exception) {
         return Interop.failed(exception);
+    }
+
+    // ------------------------------------------------------------------ streams
+
+    /**
+     * Opens a TCP connection (host names are resolved off the loop; each address is tried in
+     * turn).
+     *
+     * @param host the host name or literal address
+     * @param port the port
+     * @return the reader and writer
+     * @throws NullPointerException     if {@code host} is null
+     * @throws IllegalArgumentException if {@code port} is out of range
+     * @throws IOException              if no address can be connected
+     * @throws IllegalStateException    outside a task
+     */
+    public static Connection openConnection(String host, int port) throws IOException {
+        return openConnection(host, port, StreamOptions.defaults());
+    }
+
+    /**
+     * Opens a TCP connection with options (TLS, read limit, water marks); see
+     * {@link #openConnection(String, int)}.
+     *
+     * @param host    the host name or literal address
+     * @param port    the port
+     * @param options the options
+     * @return the reader and writer
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if {@code port} is out of range
+     * @throws IOException              if no address can be connected, or the TLS handshake fails
+     * @throws IllegalStateException    outside a task
+     */
+    public static Connection openConnection(String host, int port, StreamOptions options) throws IOException {
+        return Bridges.net().openConnection(host, port, options);
+    }
+
+    /**
+     * Starts a TCP server: it listens on every address {@code host} resolves to (null: all
+     * interfaces) and runs {@code handler} in a new task per client.
+     *
+     * @param handler serves one client
+     * @param host    the host to bind, or null for all interfaces
+     * @param port    the port, 0 for any free one (see {@link Server#port()})
+     * @return the server, already accepting
+     * @throws NullPointerException     if {@code handler} is null
+     * @throws IllegalArgumentException if {@code port} is out of range
+     * @throws IOException              if it cannot bind
+     * @throws IllegalStateException    outside a task
+     */
+    public static Server startServer(ClientHandler handler, String host, int port) throws IOException {
+        return startServer(handler, host, port, StreamOptions.defaults());
+    }
+
+    /**
+     * Starts a TCP server with options (TLS, read limit, water marks); see
+     * {@link #startServer(ClientHandler, String, int)}.
+     *
+     * @param handler serves one client
+     * @param host    the host to bind, or null for all interfaces
+     * @param port    the port
+     * @param options the options
+     * @return the server
+     * @throws NullPointerException     if {@code handler} or {@code options} is null
+     * @throws IllegalArgumentException if {@code port} is out of range
+     * @throws IOException              if it cannot bind
+     * @throws IllegalStateException    outside a task
+     */
+    public static Server startServer(ClientHandler handler, String host, int port, StreamOptions options) throws IOException {
+        return Bridges.net().startServer(handler, host, port, options);
+    }
+
+    /**
+     * Opens a Unix-domain socket connection.
+     *
+     * @param path the socket file
+     * @return the reader and writer
+     * @throws NullPointerException  if {@code path} is null
+     * @throws IOException           if it cannot connect
+     * @throws IllegalStateException outside a task
+     */
+    public static Connection openUnixConnection(Path path) throws IOException {
+        return openUnixConnection(path, StreamOptions.defaults());
+    }
+
+    /**
+     * Opens a Unix-domain socket connection with options.
+     *
+     * @param path    the socket file
+     * @param options the options
+     * @return the reader and writer
+     * @throws NullPointerException  if an argument is null
+     * @throws IOException           if it cannot connect
+     * @throws IllegalStateException outside a task
+     */
+    public static Connection openUnixConnection(Path path, StreamOptions options) throws IOException {
+        return Bridges.net().openUnixConnection(path, options);
+    }
+
+    /**
+     * Starts a Unix-domain socket server; a stale socket file at {@code path} is replaced, and
+     * the file is removed when the server closes.
+     *
+     * @param handler serves one client
+     * @param path    the socket file
+     * @return the server
+     * @throws NullPointerException  if an argument is null
+     * @throws IOException           if it cannot bind
+     * @throws IllegalStateException outside a task
+     */
+    public static Server startUnixServer(ClientHandler handler, Path path) throws IOException {
+        return startUnixServer(handler, path, StreamOptions.defaults());
+    }
+
+    /**
+     * Starts a Unix-domain socket server with options; see
+     * {@link #startUnixServer(ClientHandler, Path)}.
+     *
+     * @param handler serves one client
+     * @param path    the socket file
+     * @param options the options
+     * @return the server
+     * @throws NullPointerException  if an argument is null
+     * @throws IOException           if it cannot bind
+     * @throws IllegalStateException outside a task
+     */
+    public static Server startUnixServer(ClientHandler handler, Path path, StreamOptions options) throws IOException {
+        return Bridges.net().startUnixServer(handler, path, options);
+    }
+
+    // ------------------------------------------------------------------ subprocesses
+
+    /**
+     * Starts a process as the builder says; its redirects decide which streams are piped.
+     *
+     * @param builder the process builder
+     * @return the running process
+     * @throws NullPointerException  if {@code builder} is null
+     * @throws IOException           if the process cannot start
+     * @throws IllegalStateException outside a task
+     */
+    public static Subprocess createSubprocess(ProcessBuilder builder) throws IOException {
+        return Subprocess.start(builder);
+    }
+
+    /**
+     * Starts a program with all three streams piped.
+     *
+     * @param command the program and its arguments
+     * @return the running process
+     * @throws NullPointerException     if {@code command} or an element is null
+     * @throws IllegalArgumentException if {@code command} is empty
+     * @throws IOException              if the process cannot start
+     * @throws IllegalStateException    outside a task
+     */
+    public static Subprocess createSubprocessExec(String... command) throws IOException {
+        Objects.requireNonNull(command, "command");
+        if (command.length == 0) {
+            throw new IllegalArgumentException("createSubprocessExec: the command is empty");
+        }
+        for (String c : command) {
+            Objects.requireNonNull(c, "command contains null");
+        }
+        return Subprocess.start(new ProcessBuilder(command));
+    }
+
+    /**
+     * Runs a command line through {@code /bin/sh -c} with all three streams piped.
+     *
+     * @param command the shell command line
+     * @return the running process
+     * @throws NullPointerException  if {@code command} is null
+     * @throws IOException           if the shell cannot start
+     * @throws IllegalStateException outside a task
+     */
+    public static Subprocess createSubprocessShell(String command) throws IOException {
+        Objects.requireNonNull(command, "command");
+        return Subprocess.start(new ProcessBuilder("/bin/sh", "-c", command));
     }
 }

@@ -1,0 +1,299 @@
+package org.asyncio4j.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Transports over a process's pipes. {@code Process} streams block the thread that uses them,
+ * so each pipe has a pump: a platform thread (never a task) that reads or writes the stream and
+ * trades chunks with the loop through {@code callSoonThreadsafe}, with a bound on what is in
+ * flight so a fast process cannot outrun a slow reader (and vice versa).
+ */
+public final class PipeTransports {
+    private PipeTransports() {
+    }
+
+    private static final int CHUNK = 64 * 1024;
+    private static final int CHUNKS_IN_FLIGHT = 16;
+
+    /** The loop end of a pipe the process writes (its stdout or stderr). */
+    public static Transport source(EventLoopImpl loop, InputStream in, String name) {
+        Source s = new Source(loop, in);
+        Thread.ofPlatform().daemon().name("asyncio4j-pipe-" + name).start(s::pump);
+        return s;
+    }
+
+    /** The loop end of a pipe the process reads (its stdin). */
+    public static Transport sink(EventLoopImpl loop, OutputStream out, String name) {
+        Sink s = new Sink(loop, out);
+        Thread.ofPlatform().daemon().name("asyncio4j-pipe-" + name).start(s::pump);
+        return s;
+    }
+
+    private static final class Source extends Transport {
+        private final InputStream in;
+        private final Semaphore room = new Semaphore(CHUNKS_IN_FLIGHT);
+        private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
+        private int headPos;
+        private boolean eof;
+        private IOException error;
+        private boolean closed;
+        private FutureImpl<Void> waiter;
+
+        Source(EventLoopImpl loop, InputStream in) {
+            super(loop);
+            this.in = in;
+        }
+
+        /** The pump thread: reads the pipe, hands chunks to the loop. */
+        void pump() {
+            byte[] buf = new byte[CHUNK];
+            try {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    if (n == 0) {
+                        continue;
+                    }
+                    room.acquireUninterruptibly();
+                    byte[] chunk = java.util.Arrays.copyOf(buf, n);
+                    if (!post(() -> feed(chunk))) {
+                        return;
+                    }
+                }
+                post(() -> end(null));
+            } catch (IOException e) {
+                post(() -> end(closed ? null : e));
+            }
+        }
+
+        private boolean post(Runnable r) {
+            try {
+                loop.callSoonThreadsafe(r);
+                return true;
+            } catch (IllegalStateException closedLoop) {
+                return false;
+            }
+        }
+
+        private void feed(byte[] chunk) {
+            chunks.addLast(chunk);
+            wake();
+        }
+
+        private void end(IOException e) {
+            eof = true;
+            error = e;
+            wake();
+        }
+
+        private void wake() {
+            FutureImpl<Void> w = waiter;
+            if (w != null) {
+                waiter = null;
+                if (!w.isDone()) {
+                    w.complete(null);
+                }
+            }
+        }
+
+        @Override
+        public int readNow(ByteBuffer dst) throws IOException {
+            int total = 0;
+            while (dst.hasRemaining() && !chunks.isEmpty()) {
+                byte[] head = chunks.peekFirst();
+                int n = Math.min(dst.remaining(), head.length - headPos);
+                dst.put(head, headPos, n);
+                headPos += n;
+                total += n;
+                if (headPos == head.length) {
+                    chunks.pollFirst();
+                    headPos = 0;
+                    room.release();
+                }
+            }
+            if (total > 0) {
+                return total;
+            }
+            if (eof) {
+                if (error != null) {
+                    throw error;
+                }
+                return -1;
+            }
+            return 0;
+        }
+
+        @Override
+        public void awaitReadable() {
+            if (!chunks.isEmpty() || eof) {
+                return;
+            }
+            FutureImpl<Void> w = new FutureImpl<>(loop);
+            waiter = w;
+            w.await();
+        }
+
+        @Override
+        public int writeNow(ByteBuffer src) {
+            throw new UnsupportedOperationException("a process output pipe cannot be written");
+        }
+
+        @Override
+        public void whenWritable(Runnable callback) {
+            throw new UnsupportedOperationException("a process output pipe cannot be written");
+        }
+
+        @Override
+        public void shutdownOutput() {
+            throw new UnsupportedOperationException("a process output pipe cannot be written");
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            eof = true;
+            chunks.clear();
+            room.release(CHUNKS_IN_FLIGHT);
+            try {
+                in.close();
+            } catch (IOException e) {
+                // closing
+            }
+            wake();
+        }
+
+        @Override
+        public boolean isClosed() {
+            return closed;
+        }
+    }
+
+    private static final class Sink extends Transport {
+        private static final byte[] EOF = new byte[0];
+        private final OutputStream out;
+        private final LinkedBlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
+        private long inFlight;                 // bytes handed to the pump, not yet written
+        private Runnable writable;
+        private IOException error;
+        private boolean shut;
+
+        Sink(EventLoopImpl loop, OutputStream out) {
+            super(loop);
+            this.out = out;
+        }
+
+        /** The pump thread: writes what the loop hands over. */
+        void pump() {
+            try {
+                while (true) {
+                    byte[] chunk = queue.take();
+                    if (chunk == EOF) {
+                        out.close();
+                        return;
+                    }
+                    out.write(chunk);
+                    out.flush();
+                    int n = chunk.length;
+                    post(() -> written(n, null));
+                }
+            } catch (IOException e) {
+                post(() -> written(0, e));
+                try {
+                    out.close();
+                } catch (IOException ignored) {
+                    // already broken
+                }
+            } catch (InterruptedException e) {
+                // the pipe is abandoned
+            }
+        }
+
+        private void post(Runnable r) {
+            try {
+                loop.callSoonThreadsafe(r);
+            } catch (IllegalStateException closedLoop) {
+                // nobody listens any more
+            }
+        }
+
+        private void written(int n, IOException e) {
+            inFlight -= n;
+            if (e != null && error == null) {
+                error = e;
+            }
+            Runnable w = writable;
+            if (w != null && (inFlight < CHUNK || error != null)) {
+                writable = null;
+                w.run();
+            }
+        }
+
+        @Override
+        public int readNow(ByteBuffer dst) {
+            throw new UnsupportedOperationException("a process input pipe cannot be read");
+        }
+
+        @Override
+        public void awaitReadable() {
+            throw new UnsupportedOperationException("a process input pipe cannot be read");
+        }
+
+        @Override
+        public int writeNow(ByteBuffer src) throws IOException {
+            if (error != null) {
+                throw error;
+            }
+            if (shut) {
+                throw new IOException("the pipe is closed");
+            }
+            if (inFlight >= CHUNK) {
+                return 0;
+            }
+            int n = src.remaining();
+            byte[] chunk = new byte[n];
+            src.get(chunk);
+            inFlight += n;
+            queue.add(chunk);
+            return n;
+        }
+
+        @Override
+        public void whenWritable(Runnable callback) {
+            if (inFlight < CHUNK || error != null) {
+                loop.callSoonInternal(new HandleImpl(loop, callback));
+            } else {
+                writable = callback;
+            }
+        }
+
+        @Override
+        public void shutdownOutput() {
+            if (!shut) {
+                shut = true;
+                queue.add(EOF);
+            }
+        }
+
+        @Override
+        public void close() {
+            shutdownOutput();
+        }
+
+        @Override
+        public void abort() {
+            shut = true;
+            queue.clear();
+            queue.add(EOF);
+        }
+
+        @Override
+        public boolean isClosed() {
+            return shut;
+        }
+    }
+}

@@ -1,0 +1,276 @@
+package org.asyncio4j.streams;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import org.asyncio4j.CancelledException;
+import org.asyncio4j.EventLoop;
+import org.asyncio4j.ExceptionContext;
+import org.asyncio4j.Task;
+import org.asyncio4j.internal.Bridges;
+import org.asyncio4j.internal.EventLoopImpl;
+import org.asyncio4j.internal.SocketTransport;
+import org.asyncio4j.internal.Structured;
+import org.asyncio4j.internal.TaskImpl;
+import org.asyncio4j.internal.TlsTransport;
+import org.asyncio4j.internal.Transport;
+
+/**
+ * The stream engine: connecting, listening, accepting. Host names are resolved on the default
+ * executor (a DNS lookup would block the loop); literal addresses are parsed in place.
+ */
+final class NetEngine implements Bridges.Net {
+    private static final int BACKLOG = 100;
+
+    static {
+        Bridges.register(new NetEngine());
+    }
+
+    private NetEngine() {
+    }
+
+    static void forget(EventLoop loop, java.nio.channels.SelectableChannel ch) {
+        ((EventLoopImpl) loop).forget(ch);
+    }
+
+    private static EventLoopImpl loop(String op) {
+        return Structured.task(op).getLoop() instanceof EventLoopImpl l ? l : null;
+    }
+
+    static InetAddress[] resolve(String host) throws IOException {
+        if (host == null || host.isEmpty()) {
+            return new InetAddress[] {null};
+        }
+        try {
+            return new InetAddress[] {InetAddress.ofLiteral(host)};
+        } catch (IllegalArgumentException notALiteral) {
+            try {
+                return Structured.toThread(() -> InetAddress.getAllByName(host));
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public Connection openConnection(String host, int port, StreamOptions options) throws IOException {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(options, "options");
+        checkPort(port);
+        EventLoopImpl loop = loop("openConnection");
+        IOException last = null;
+        for (InetAddress a : resolve(host)) {
+            SocketChannel ch = SocketChannel.open();
+            boolean ok = false;
+            try {
+                ch.configureBlocking(false);
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                if (!ch.connect(new InetSocketAddress(a, port))) {
+                    loop.awaitReady(ch, SelectionKey.OP_CONNECT);
+                    ch.finishConnect();
+                }
+                Connection c = wrap(loop, ch, options, host, port);
+                ok = true;
+                return c;
+            } catch (IOException e) {
+                last = e;
+            } finally {
+                if (!ok) {
+                    loop.forget(ch);
+                    ch.close();
+                }
+            }
+        }
+        throw last != null ? last : new UnknownHostException(host);
+    }
+
+    @Override
+    public Connection openUnixConnection(Path path, StreamOptions options) throws IOException {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options");
+        EventLoopImpl loop = loop("openUnixConnection");
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        boolean ok = false;
+        try {
+            ch.configureBlocking(false);
+            if (!ch.connect(UnixDomainSocketAddress.of(path))) {
+                loop.awaitReady(ch, SelectionKey.OP_CONNECT);
+                ch.finishConnect();
+            }
+            Connection c = wrap(loop, ch, options, options.serverHostname(), 0);
+            ok = true;
+            return c;
+        } finally {
+            if (!ok) {
+                loop.forget(ch);
+                ch.close();
+            }
+        }
+    }
+
+    private static Connection wrap(EventLoopImpl loop, SocketChannel ch, StreamOptions o, String host, int port)
+            throws IOException {
+        SocketTransport plain = new SocketTransport(loop, ch);
+        Transport t = plain;
+        if (o.ssl() != null) {
+            String name = o.serverHostname() != null ? o.serverHostname() : host;
+            TlsTransport tls = TlsTransport.client(plain, o.ssl(), name, port);
+            tls.handshake();
+            t = tls;
+        }
+        return new Connection(new StreamReader(t, o.limit()), new StreamWriter(t, o));
+    }
+
+    @Override
+    public Server startServer(ClientHandler handler, String host, int port, StreamOptions options) throws IOException {
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(options, "options");
+        checkPort(port);
+        EventLoopImpl loop = loop("startServer");
+        List<ServerSocketChannel> channels = new ArrayList<>();
+        List<InetSocketAddress> bound = new ArrayList<>();
+        try {
+            for (InetAddress a : resolve(host)) {
+                ServerSocketChannel ch = ServerSocketChannel.open();
+                channels.add(ch);
+                ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                ch.bind(a == null ? new InetSocketAddress(port) : new InetSocketAddress(a, port), BACKLOG);
+                ch.configureBlocking(false);
+                bound.add((InetSocketAddress) ch.getLocalAddress());
+            }
+        } catch (IOException | RuntimeException e) {
+            for (ServerSocketChannel ch : channels) {
+                ch.close();
+            }
+            throw e;
+        }
+        return serve(loop, handler, options, channels, bound, null);
+    }
+
+    @Override
+    public Server startUnixServer(ClientHandler handler, Path path, StreamOptions options) throws IOException {
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options");
+        EventLoopImpl loop = loop("startUnixServer");
+        // A socket file left by an earlier server would make bind fail (Python removes it too).
+        Structured.toThread(() -> {
+            if (Files.exists(path) && !Files.isDirectory(path) && !Files.isRegularFile(path)) {
+                Files.delete(path);
+            }
+            return null;
+        });
+        ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            ch.bind(UnixDomainSocketAddress.of(path), BACKLOG);
+            ch.configureBlocking(false);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        return serve(loop, handler, options, List.of(ch), List.of(), path);
+    }
+
+    private static Server serve(EventLoopImpl loop, ClientHandler handler, StreamOptions o,
+            List<ServerSocketChannel> channels, List<InetSocketAddress> bound, Path unixPath) {
+        Server server = new Server(loop, channels, bound, unixPath);
+        for (ServerSocketChannel ch : channels) {
+            server.acceptors.add(loop.createTask(() -> acceptLoop(loop, server, ch, handler, o), "accept " + ch));
+        }
+        return server;
+    }
+
+    private static void acceptLoop(EventLoopImpl loop, Server server, ServerSocketChannel ch, ClientHandler handler,
+            StreamOptions o) {
+        while (server.isServing()) {
+            SocketChannel c;
+            try {
+                c = ch.accept();
+                if (c == null) {
+                    loop.awaitReady(ch, SelectionKey.OP_ACCEPT);
+                    continue;
+                }
+            } catch (IOException e) {
+                if (server.isServing()) {
+                    loop.callExceptionHandler(new ExceptionContext("accept() failed on " + server, e, null, null));
+                }
+                return;
+            } catch (CancelledException e) {
+                return;
+            }
+            try {
+                accepted(loop, server, c, handler, o);
+            } catch (IOException e) {
+                loop.callExceptionHandler(new ExceptionContext("could not set up an accepted connection", e, null, null));
+                try {
+                    c.close();
+                } catch (IOException ignored) {
+                    // gone
+                }
+            }
+        }
+    }
+
+    private static void accepted(EventLoopImpl loop, Server server, SocketChannel c, ClientHandler handler, StreamOptions o)
+            throws IOException {
+        try {
+            c.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        } catch (UnsupportedOperationException | IOException unixSocket) {
+            // not TCP
+        }
+        SocketTransport plain = new SocketTransport(loop, c);
+        Transport t = o.ssl() != null ? TlsTransport.server(plain, o.ssl()) : plain;
+        StreamReader reader = new StreamReader(t, o.limit());
+        StreamWriter writer = new StreamWriter(t, o);
+        server.clientOpened(writer);
+        writer.whenClosed(() -> server.clientClosed(writer));
+        loop.createTask(() -> {
+            try {
+                if (t instanceof TlsTransport tls) {
+                    tls.handshake();
+                }
+                handler.handle(reader, writer);
+            } catch (CancelledException e) {
+                writer.abort();
+                throw e;
+            } catch (Throwable e) {
+                loop.callExceptionHandler(new ExceptionContext("Unhandled exception in client handler of " + server
+                        + " for " + writer.remoteAddress(), e, TaskImpl.current(), null));
+                writer.abort();
+            }
+        });
+    }
+
+    private static void checkPort(int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+    }
+
+    @Override
+    public StreamReader reader(Transport transport, int limit) {
+        return new StreamReader(transport, limit);
+    }
+
+    @Override
+    public StreamWriter writer(Transport transport, StreamOptions options) {
+        return new StreamWriter(transport, options);
+    }
+}

@@ -1,0 +1,216 @@
+package org.asyncio4j.streams;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.asyncio4j.CancelledException;
+import org.asyncio4j.EventLoop;
+import org.asyncio4j.Future;
+import org.asyncio4j.Task;
+
+/**
+ * A listening server from {@code Asyncio.startServer} or {@code startUnixServer}: it accepts
+ * connections from the moment it is created, and serves each in a new task running its
+ * {@link ClientHandler}.
+ *
+ * <pre>{@code
+ * var server = startServer((r, w) -> { w.write(r.readLine()); w.drain(); w.close(); }, "127.0.0.1", 8888);
+ * server.serveForever();
+ * }</pre>
+ *
+ * <p>{@link #close()} stops listening; the connections already accepted stay open (close them
+ * with {@link #closeClients()} or {@link #abortClients()}); {@link #waitClosed()} waits until
+ * the server is closed and every connection has ended. A connection stays open after its
+ * handler returns, until its writer is closed (as in Python), so a handler that is done with
+ * its client should close the writer.
+ *
+ * <p>Python: {@code asyncio.Server}.
+ */
+public final class Server implements AutoCloseable {
+    private final EventLoop loop;
+    private final List<ServerSocketChannel> channels;
+    private final List<InetSocketAddress> addresses;
+    private final Path unixPath;
+    final List<Task<Void>> acceptors = new ArrayList<>();
+    final Set<StreamWriter> clients = new LinkedHashSet<>();
+    private boolean closed;
+    private Future<Void> idle;            // completed when closed and every client is gone
+    private Future<Void> serving;         // what serveForever waits for
+
+    Server(EventLoop loop, List<ServerSocketChannel> channels, List<InetSocketAddress> addresses, Path unixPath) {
+        this.loop = loop;
+        this.channels = channels;
+        this.addresses = addresses;
+        this.unixPath = unixPath;
+    }
+
+    /**
+     * Serves until the server is closed: returns when {@link #close()} is called. Cancelling the
+     * calling task closes the server, waits for it to close, and rethrows.
+     *
+     * @throws IllegalStateException            if the server is closed, or the caller is not a task
+     * @throws org.asyncio4j.CancelledException if the calling task is cancelled
+     */
+    public void serveForever() {
+        if (closed) {
+            throw new IllegalStateException("server is closed: " + this);
+        }
+        if (serving == null) {
+            serving = loop.createFuture();
+        }
+        try {
+            serving.await();
+        } catch (CancelledException e) {
+            close();
+            waitClosed();
+            throw e;
+        }
+    }
+
+    /**
+     * Stops listening. Connections already accepted stay open. Closing twice does nothing.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Task<Void> t : acceptors) {
+            t.cancel();
+        }
+        for (ServerSocketChannel ch : channels) {
+            NetEngine.forget(loop, ch);
+            try {
+                ch.close();
+            } catch (IOException e) {
+                // closing
+            }
+        }
+        if (unixPath != null) {
+            try {
+                Files.deleteIfExists(unixPath);
+            } catch (IOException e) {
+                // left behind
+            }
+        }
+        if (serving != null && !serving.isDone()) {
+            serving.setResult(null);
+        }
+        checkIdle();
+    }
+
+    /** Closes every accepted connection (after flushing what each has buffered). */
+    public void closeClients() {
+        for (StreamWriter w : new ArrayList<>(clients)) {
+            w.close();
+        }
+    }
+
+    /** Aborts every accepted connection at once (TCP reset, buffers dropped). */
+    public void abortClients() {
+        for (StreamWriter w : new ArrayList<>(clients)) {
+            w.abort();
+        }
+    }
+
+    /**
+     * Waits until the server is closed and every accepted connection has ended.
+     *
+     * @throws IllegalStateException            if the caller is not a task and must wait
+     * @throws org.asyncio4j.CancelledException if the task is cancelled while it waits
+     */
+    public void waitClosed() {
+        if (closed && clients.isEmpty()) {
+            return;
+        }
+        if (idle == null || idle.isDone()) {
+            idle = loop.createFuture();
+        }
+        Future<Void> f = idle;
+        while (!(closed && clients.isEmpty())) {
+            f.await();
+            if (!(closed && clients.isEmpty())) {
+                idle = f = loop.createFuture();
+            }
+        }
+    }
+
+    void clientOpened(StreamWriter w) {
+        clients.add(w);
+    }
+
+    void clientClosed(StreamWriter w) {
+        clients.remove(w);
+        checkIdle();
+    }
+
+    private void checkIdle() {
+        if (closed && clients.isEmpty() && idle != null && !idle.isDone()) {
+            idle.setResult(null);
+        }
+    }
+
+    /**
+     * Whether the server still accepts connections.
+     *
+     * @return true until {@link #close()}
+     */
+    public boolean isServing() {
+        return !closed;
+    }
+
+    /**
+     * The port of the first listening socket: useful after binding port 0.
+     *
+     * @return the port
+     * @throws IllegalStateException for a Unix-socket server, which has no port
+     */
+    public int port() {
+        if (addresses.isEmpty()) {
+            throw new IllegalStateException("a Unix-socket server has no port: " + this);
+        }
+        return addresses.get(0).getPort();
+    }
+
+    /**
+     * The addresses the server listens on (empty for a Unix-socket server).
+     *
+     * @return an unmodifiable list
+     */
+    public List<InetSocketAddress> addresses() {
+        return Collections.unmodifiableList(addresses);
+    }
+
+    /**
+     * The socket file of a Unix-socket server.
+     *
+     * @return the path, or null for a TCP server
+     */
+    public Path unixPath() {
+        return unixPath;
+    }
+
+    /**
+     * The number of connections accepted and not yet closed.
+     *
+     * @return the count
+     */
+    public int clientCount() {
+        return clients.size();
+    }
+
+    @Override
+    public String toString() {
+        return "Server[" + (closed ? "closed" : "serving") + " " + (unixPath != null ? unixPath : addresses)
+                + ", clients=" + clients.size() + "]";
+    }
+}

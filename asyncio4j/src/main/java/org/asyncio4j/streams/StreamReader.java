@@ -1,0 +1,294 @@
+package org.asyncio4j.streams;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Objects;
+
+import org.asyncio4j.internal.Transport;
+
+/**
+ * The receiving end of a connection (or of a process pipe). Every read suspends the calling
+ * task until its bytes are there; a read that is cancelled consumes nothing, so the data stays
+ * for the next read and the connection stays usable.
+ *
+ * <p>One task reads at a time: a second task reading concurrently gets
+ * {@link IllegalStateException}, as in Python.
+ *
+ * <p>Python: {@code asyncio.StreamReader}.
+ */
+public final class StreamReader {
+    private final Transport transport;
+    private final int limit;
+    private byte[] buf = new byte[8192];
+    private int start, end;            // buffered bytes: buf[start, end)
+    private boolean eof;
+    private boolean reading;
+
+    StreamReader(Transport transport, int limit) {
+        this.transport = transport;
+        this.limit = limit;
+    }
+
+    /**
+     * Reads up to {@code n} bytes: whatever is buffered, or, if nothing is, whatever the next
+     * arrival brings. {@code n == -1} reads until the end of the stream.
+     *
+     * @param n the most bytes to return, or -1 for all until EOF
+     * @return the bytes; an empty array at the end of the stream (or for {@code n == 0})
+     * @throws IllegalArgumentException if {@code n} is less than -1
+     * @throws IOException              if the connection fails
+     * @throws IllegalStateException    if another task is reading, or the caller is not a task
+     * @throws org.asyncio4j.CancelledException if the task is cancelled while it waits
+     */
+    public byte[] read(int n) throws IOException {
+        if (n < -1) {
+            throw new IllegalArgumentException("read: n must be >= -1, not " + n);
+        }
+        if (n == 0) {
+            return new byte[0];
+        }
+        enter();
+        try {
+            if (n == -1) {
+                while (fill()) {
+                    // until EOF
+                }
+                return take(end - start);
+            }
+            if (start == end) {
+                fill();
+            }
+            return take(Math.min(n, end - start));
+        } finally {
+            reading = false;
+        }
+    }
+
+    /**
+     * Reads one line, up to and including {@code '\n'}. At the end of the stream, returns the
+     * partial last line, then empty arrays.
+     *
+     * @return the line with its newline, a partial line, or an empty array at EOF
+     * @throws LimitOverrunException if no newline comes within the limit (the line is dropped)
+     * @throws IOException           if the connection fails
+     * @throws IllegalStateException if another task is reading, or the caller is not a task
+     * @throws org.asyncio4j.CancelledException if the task is cancelled while it waits
+     */
+    public byte[] readLine() throws IOException {
+        enter();
+        try {
+            int at = scanFor((byte) '\n');
+            if (at == -2) {
+                return take(end - start);           // EOF: the partial line (maybe empty)
+            }
+            if (at < 0) {
+                int seen = end - start;
+                dropLineOrBuffer();
+                throw new LimitOverrunException("readLine: no newline within the limit of " + limit + " bytes", seen);
+            }
+            return take(at + 1 - start);
+        } finally {
+            reading = false;
+        }
+    }
+
+    /** After an over-long line: drop it up to its newline if buffered, else the whole buffer. */
+    private void dropLineOrBuffer() {
+        for (int i = start; i < end; i++) {
+            if (buf[i] == '\n') {
+                start = i + 1;
+                return;
+            }
+        }
+        start = end = 0;
+    }
+
+    /**
+     * Reads up to and including a separator.
+     *
+     * @param separator the separator, not empty
+     * @return the bytes up to and including the separator
+     * @throws IncompleteReadException if the stream ends first (with what was read)
+     * @throws LimitOverrunException   if the separator is not found within the limit (the data
+     *                                 stays buffered)
+     * @throws NullPointerException    if {@code separator} is null
+     * @throws IllegalArgumentException if {@code separator} is empty
+     * @throws IOException             if the connection fails
+     * @throws IllegalStateException   if another task is reading, or the caller is not a task
+     */
+    public byte[] readUntil(byte[] separator) throws IOException {
+        Objects.requireNonNull(separator, "separator");
+        if (separator.length == 0) {
+            throw new IllegalArgumentException("readUntil: the separator is empty");
+        }
+        enter();
+        try {
+            int from = start;
+            while (true) {
+                int at = indexOf(separator, from);
+                if (at >= 0) {
+                    return take(at + separator.length - start);
+                }
+                if (end - start > limit) {
+                    throw new LimitOverrunException("readUntil: separator not found within the limit of " + limit + " bytes",
+                            end - start);
+                }
+                from = Math.max(start, end - separator.length + 1);
+                if (!fill()) {
+                    byte[] partial = take(end - start);
+                    throw new IncompleteReadException(partial, -1);
+                }
+            }
+        } finally {
+            reading = false;
+        }
+    }
+
+    /**
+     * Reads exactly {@code n} bytes.
+     *
+     * @param n how many
+     * @return the bytes
+     * @throws IncompleteReadException  if the stream ends first (with what was read)
+     * @throws IllegalArgumentException if {@code n} is negative
+     * @throws IOException              if the connection fails
+     * @throws IllegalStateException    if another task is reading, or the caller is not a task
+     */
+    public byte[] readExactly(int n) throws IOException {
+        if (n < 0) {
+            throw new IllegalArgumentException("readExactly: n must be >= 0, not " + n);
+        }
+        enter();
+        try {
+            while (end - start < n) {
+                if (!fill()) {
+                    throw new IncompleteReadException(take(end - start), n);
+                }
+            }
+            return take(n);
+        } finally {
+            reading = false;
+        }
+    }
+
+    /**
+     * Whether the stream has ended and every byte was read.
+     *
+     * @return true at EOF with an empty buffer
+     */
+    public boolean atEof() {
+        return eof && start == end;
+    }
+
+    /**
+     * The read limit of {@link #readLine()} and {@link #readUntil(byte[])}.
+     *
+     * @return bytes
+     */
+    public int limit() {
+        return limit;
+    }
+
+    private void enter() {
+        if (reading) {
+            throw new IllegalStateException("another task is already reading from this StreamReader");
+        }
+        reading = true;
+    }
+
+    /** Scans for a byte, filling as needed: its index, -1 past the limit, -2 at EOF without it. */
+    private int scanFor(byte b) throws IOException {
+        int from = start;
+        while (true) {
+            for (int i = from; i < end; i++) {
+                if (buf[i] == b) {
+                    return i;
+                }
+            }
+            if (end - start > limit) {
+                return -1;
+            }
+            from = end;
+            if (!fill()) {
+                return -2;
+            }
+        }
+    }
+
+    private int indexOf(byte[] sep, int from) {
+        outer:
+        for (int i = from; i <= end - sep.length; i++) {
+            for (int j = 0; j < sep.length; j++) {
+                if (buf[i + j] != sep[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /**
+     * Reads more bytes into the buffer, suspending until some arrive.
+     *
+     * @return false at the end of the stream
+     */
+    private boolean fill() throws IOException {
+        if (eof) {
+            return false;
+        }
+        if (start == end) {
+            start = end = 0;
+        } else if (end == buf.length) {
+            if (start > 0) {
+                System.arraycopy(buf, start, buf, 0, end - start);
+                end -= start;
+                start = 0;
+            } else {
+                grow();
+            }
+        }
+        while (true) {
+            ByteBuffer w = window();
+            w.limit(buf.length).position(end);
+            int n = transport.readNow(w);
+            if (n > 0) {
+                end += n;
+                return true;
+            }
+            if (n < 0) {
+                eof = true;
+                return false;
+            }
+            transport.awaitReadable();
+        }
+    }
+
+    private ByteBuffer window;
+
+    private ByteBuffer window() {
+        if (window == null || window.array() != buf) {
+            window = ByteBuffer.wrap(buf);
+        }
+        return window;
+    }
+
+    private void grow() {
+        buf = Arrays.copyOf(buf, buf.length * 2);
+    }
+
+    private byte[] take(int n) {
+        byte[] out = Arrays.copyOfRange(buf, start, start + n);
+        start += n;
+        if (start == end) {
+            start = end = 0;
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "StreamReader[buffered=" + (end - start) + (eof ? ", eof" : "") + ", limit=" + limit + "]";
+    }
+}
