@@ -11,6 +11,7 @@ import java.nio.channels.SocketChannel;
 public final class SocketTransport extends Transport {
     private final SocketChannel channel;
     private final SocketAddress local, remote;
+    private boolean drained;     // the last read came up short: the socket is (almost surely) empty
 
     public SocketTransport(EventLoopImpl loop, SocketChannel channel) throws IOException {
         super(loop);
@@ -24,14 +25,26 @@ public final class SocketTransport extends Transport {
         return channel;
     }
 
+    /**
+     * After a short read the socket is almost surely empty, so this reports "nothing now"
+     * without a read(2) that would only fail with EAGAIN, and the reader goes straight to
+     * waiting for readiness. The selector is level-triggered: anything that arrived meanwhile
+     * is reported at once. This saves one system call per message in request/response traffic.
+     */
     @Override
     public int readNow(ByteBuffer dst) throws IOException {
-        return channel.read(dst);
+        if (drained) {
+            return 0;
+        }
+        int n = channel.read(dst);
+        drained = n == 0 || n > 0 && dst.hasRemaining();
+        return n;
     }
 
     @Override
     public void awaitReadable() throws IOException {
         loop.awaitReady(channel, SelectionKey.OP_READ);
+        drained = false;
     }
 
     @Override
