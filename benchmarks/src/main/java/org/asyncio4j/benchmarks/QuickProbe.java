@@ -27,6 +27,11 @@ public final class QuickProbe {
         report("ping-pong handoff via futures, two tasks", "ns/handoff", rounds, QuickProbe::pingPong);
         report("createTask + run + gather, per task", "ns/task", rounds, QuickProbe::spawnGather);
         report("callSoon throughput, per callback", "ns/callback", rounds, QuickProbe::callSoon);
+        report("Lock acquire+release, uncontended", "ns/pair", rounds, QuickProbe::lockUncontended);
+        report("Lock handoff between two tasks, contended", "ns/handoff", rounds, QuickProbe::lockContended);
+        report("Queue put+get pair, no waiting", "ns/pair", rounds, QuickProbe::queuePair);
+        report("Queue(100) producer/consumer, per item", "ns/item", rounds, QuickProbe::queueProducerConsumer);
+        report("AsyncGenerator, per item", "ns/item", rounds, QuickProbe::generatorItem);
         parkedMemory(100_000);
     }
 
@@ -115,6 +120,100 @@ public final class QuickProbe {
                 });
             }
             done.await();
+            return (System.nanoTime() - t0) / (double) n;
+        });
+    }
+
+    /** Objects published here escape, so the JIT cannot scalar-replace them away. */
+    static volatile Object sink;
+    static volatile int seq;
+
+    static double lockUncontended() {
+        int n = 2_000_000;
+        return run(() -> {
+            var lock = new org.asyncio4j.sync.Lock();
+            sink = lock;
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                lock.acquire();
+                seq = i;                               // a volatile store: the pair cannot be folded
+                lock.release();
+            }
+            return (System.nanoTime() - t0) / (double) n;
+        });
+    }
+
+    /** Two tasks alternate on one lock: each release hands it to the other, which was waiting. */
+    static double lockContended() {
+        int n = 200_000;
+        return run(() -> {
+            var lock = new org.asyncio4j.sync.Lock();
+            Runnable body = () -> {
+                for (int i = 0; i < n; i++) {
+                    try (var r = lock.acquire()) {
+                        sleep(0);                      // hold it across a switch: the other queues
+                    }
+                }
+            };
+            long t0 = System.nanoTime();
+            gather(() -> { body.run(); return 0; }, () -> { body.run(); return 0; });
+            return (System.nanoTime() - t0) / (2.0 * n);
+        });
+    }
+
+    static double queuePair() {
+        int n = 2_000_000;
+        return run(() -> {
+            var q = new org.asyncio4j.queues.Queue<Integer>();
+            sink = q;
+            Integer item = 1;
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                q.put(item);
+                q.get();
+            }
+            return (System.nanoTime() - t0) / (double) n;
+        });
+    }
+
+    static double queueProducerConsumer() {
+        int n = 1_000_000;
+        return run(() -> {
+            var q = new org.asyncio4j.queues.Queue<Integer>(100);
+            Integer item = 1;
+            long t0 = System.nanoTime();
+            gather(() -> {
+                for (int i = 0; i < n; i++) {
+                    q.put(item);
+                }
+                return 0;
+            }, () -> {
+                for (int i = 0; i < n; i++) {
+                    q.get();
+                }
+                return 0;
+            });
+            return (System.nanoTime() - t0) / (double) n;
+        });
+    }
+
+    static double generatorItem() {
+        int n = 200_000;
+        return run(() -> {
+            long t0 = System.nanoTime();
+            long sum = 0;
+            try (var gen = org.asyncio4j.AsyncGenerator.<Integer>of(y -> {
+                for (int i = 0; i < n; i++) {
+                    y.yield(i);
+                }
+            })) {
+                for (int x : gen) {
+                    sum += x;
+                }
+            }
+            if (sum < 0) {
+                throw new AssertionError();
+            }
             return (System.nanoTime() - t0) / (double) n;
         });
     }
