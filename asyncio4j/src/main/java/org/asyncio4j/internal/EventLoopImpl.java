@@ -396,7 +396,7 @@ public final class EventLoopImpl implements EventLoop {
     <T> TaskImpl<T> spawn(Callable<T> body, String name) {
         checkOpen();
         checkThread("createTask");
-        TaskImpl<T> t = new TaskImpl<>(this, body, name != null ? name : "Task-" + (++taskCounter));
+        TaskImpl<T> t = new TaskImpl<>(this, body, name, name != null ? 0 : ++taskCounter);
         TaskImpl<?> head = liveHead;
         t.nextLive = head;
         if (head != null) {

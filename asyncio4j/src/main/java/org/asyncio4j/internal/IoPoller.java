@@ -51,11 +51,7 @@ final class IoPoller {
         SelectionKey k = ch.keyFor(selector);
         if (k == null || !k.isValid()) {
             if (k != null) {
-                try {
-                    selector.selectNow();       // flush the cancelled key before re-registering
-                } catch (IOException e) {
-                    // reported by the next select
-                }
+                flushCancelledKeys();           // before re-registering
             }
             k = ch.register(selector, 0, new Slots());
         }
@@ -91,6 +87,11 @@ final class IoPoller {
         waiting++;
         try {
             f.await();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;          // the channel was closed under the waiter
+            }
+            throw e;
         } finally {
             if (read ? s.read == f : s.write == f) {
                 if (read) {
@@ -140,6 +141,18 @@ final class IoPoller {
         s.read = s.write = null;
         failSlot(r);
         failSlot(w);
+        // NIO closes a registered channel only once its cancelled key is flushed by a select:
+        // flush now, so a closed listening socket refuses connections at once and a closed
+        // connection sends its FIN without waiting for the loop's next poll.
+        flushCancelledKeys();
+    }
+
+    private void flushCancelledKeys() {
+        try {
+            selector.selectNow(this::ready);
+        } catch (IOException e) {
+            // reported by the next poll
+        }
     }
 
     private void failSlot(Object slot) {

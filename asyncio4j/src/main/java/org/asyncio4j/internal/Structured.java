@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -162,13 +161,10 @@ public final class Structured {
         }
 
         void start() {
-            IdentityHashMap<FutureImpl<?>, Boolean> seen = new IdentityHashMap<>();
+            // One registration per position (a future given twice is counted twice), so no
+            // de-duplicating set is needed: the count reaches 0 when every position is done.
+            remaining = children.length;
             for (FutureImpl<? extends T> c : children) {
-                if (seen.put(c, Boolean.TRUE) == null) {
-                    remaining++;
-                }
-            }
-            for (FutureImpl<?> c : seen.keySet()) {
                 @SuppressWarnings("unchecked")
                 FutureImpl<Object> co = (FutureImpl<Object>) c;
                 co.addDoneCallback(this);

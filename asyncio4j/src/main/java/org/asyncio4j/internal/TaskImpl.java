@@ -40,7 +40,8 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     final Thread thread;
     private Runnable continuation;      // the JDK's runContinuation of `thread`, seen at start
     private Callable<T> body;
-    private String name;
+    private String name;                // null: "Task-" + number, made on demand
+    private final int number;
 
     // the loop's list of live tasks (the loop owns every live task strongly)
     TaskImpl<?> prevLive, nextLive;
@@ -54,11 +55,19 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     private FutureImpl<?> waitingOn;    // the future awaited in awaitDone
     private boolean sleeping;           // parked in sleep(): cancel wakes it directly
 
-    TaskImpl(EventLoopImpl loop, Callable<T> body, String name) {
+    /**
+     * @param name   the task's name, or null for {@code Task-<number>} (built only when asked
+     *               for, and given to the thread only in debug mode: a string per task is a
+     *               measurable part of spawning)
+     * @param number the loop's task counter
+     */
+    TaskImpl(EventLoopImpl loop, Callable<T> body, String name, int number) {
         super(loop);
         this.body = body;
         this.name = name;
-        this.thread = Carrier.newVirtualThread(this, name, this::runBody);
+        this.number = number;
+        String threadName = name != null ? name : loop.getDebug() ? "Task-" + number : "";
+        this.thread = Carrier.newVirtualThread(this, threadName, this::runBody);
     }
 
     /** The task running on the current thread, or null. */
@@ -305,7 +314,11 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
 
     @Override
     public String getName() {
-        return name;
+        String n = name;
+        if (n == null) {
+            name = n = "Task-" + number;
+        }
+        return n;
     }
 
     @Override
@@ -324,6 +337,6 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
 
     @Override
     public String toString() {
-        return "Task[" + describeState() + " name=" + name + "]";
+        return "Task[" + describeState() + " name=" + getName() + "]";
     }
 }

@@ -56,16 +56,18 @@ public final class Server implements AutoCloseable {
      * Serves until the server is closed: returns when {@link #close()} is called. Cancelling the
      * calling task closes the server, waits for it to close, and rethrows.
      *
-     * @throws IllegalStateException            if the server is closed, or the caller is not a task
+     * @throws IllegalStateException            if the server is closed, another task is already in
+     *                                          serveForever, or the caller is not a task
      * @throws org.asyncio4j.CancelledException if the calling task is cancelled
      */
     public void serveForever() {
         if (closed) {
             throw new IllegalStateException("server is closed: " + this);
         }
-        if (serving == null) {
-            serving = loop.createFuture();
+        if (serving != null && !serving.isDone()) {
+            throw new IllegalStateException("server is already being awaited on serveForever(): " + this);
         }
+        serving = loop.createFuture();
         try {
             serving.await();
         } catch (CancelledException e) {

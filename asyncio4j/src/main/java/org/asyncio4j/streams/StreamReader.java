@@ -82,7 +82,7 @@ public final class StreamReader {
             if (at == -2) {
                 return take(end - start);           // EOF: the partial line (maybe empty)
             }
-            if (at < 0) {
+            if (at < 0 || at - start > limit) {
                 int seen = end - start;
                 dropLineOrBuffer();
                 throw new LimitOverrunException("readLine: no newline within the limit of " + limit + " bytes", seen);
@@ -128,6 +128,10 @@ public final class StreamReader {
             while (true) {
                 int at = indexOf(separator, from);
                 if (at >= 0) {
+                    if (at - start > limit) {
+                        throw new LimitOverrunException("readUntil: separator found, but the chunk is longer than the limit of "
+                                + limit + " bytes", at - start);
+                    }
                     return take(at + separator.length - start);
                 }
                 if (end - start > limit) {
@@ -238,6 +242,10 @@ public final class StreamReader {
         if (eof) {
             return false;
         }
+        if (transport.isClosed()) {
+            eof = true;
+            return false;
+        }
         if (start == end) {
             start = end = 0;
         } else if (end == buf.length) {
@@ -261,7 +269,12 @@ public final class StreamReader {
                 eof = true;
                 return false;
             }
-            transport.awaitReadable();
+            try {
+                transport.awaitReadable();
+            } catch (java.nio.channels.ClosedChannelException closedHere) {
+                eof = true;            // our own side closed the connection: an end, as in Python
+                return false;
+            }
         }
     }
 

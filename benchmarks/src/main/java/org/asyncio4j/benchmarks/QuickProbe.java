@@ -2,9 +2,6 @@ package org.asyncio4j.benchmarks;
 
 import static org.asyncio4j.Asyncio.*;
 
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -223,7 +220,7 @@ public final class QuickProbe {
             var loop = getRunningLoop();
             Future<Void> gate = loop.createFuture();
             sleep(0);
-            long heap0 = usedHeapAfterGc(), rss0 = rssBytes();
+            long heap0 = Workloads.heapAfterGc(), rss0 = Workloads.rss();
             List<Task<Void>> ts = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 ts.add(createTask(() -> {
@@ -232,7 +229,7 @@ public final class QuickProbe {
             }
             sleep(0);
             sleep(0);
-            long heap1 = usedHeapAfterGc(), rss1 = rssBytes();
+            long heap1 = Workloads.heapAfterGc(), rss1 = Workloads.rss();
             System.out.printf("%-45s %10.0f B/task heap after full GC, %.0f B/task RSS (%d tasks)%n",
                     "memory per parked task", (heap1 - heap0) / (double) n, (rss1 - rss0) / (double) n, n);
             gate.setResult(null);
@@ -240,23 +237,4 @@ public final class QuickProbe {
         });
     }
 
-    static long usedHeapAfterGc() {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-        }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
-    static long rssBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (Exception e) {
-            return -1;
-        }
-        return -1;
-    }
 }
