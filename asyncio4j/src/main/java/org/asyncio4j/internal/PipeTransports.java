@@ -254,7 +254,9 @@ public final class PipeTransports {
             if (inFlight >= CHUNK) {
                 return 0;
             }
-            int n = src.remaining();
+            // Take only what fits in flight: the rest stays in the writer's buffer, so drain()
+            // waits for a slow process and sees its broken pipe.
+            int n = (int) Math.min(src.remaining(), CHUNK - inFlight);
             byte[] chunk = new byte[n];
             src.get(chunk);
             inFlight += n;

@@ -3,7 +3,9 @@ package org.asyncio4j.subprocess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
+import org.asyncio4j.CancelledException;
 import org.asyncio4j.EventLoop;
 import org.asyncio4j.Future;
 import org.asyncio4j.Task;
@@ -33,15 +35,15 @@ public final class Subprocess {
     private final StreamReader stderr;
     private final Future<Integer> exit;
 
-    private Subprocess(EventLoopImpl loop, Process process) {
+    private Subprocess(EventLoopImpl loop, Process process, boolean in, boolean out, boolean err) {
         this.process = process;
         Bridges.Net net = Bridges.net();
         StreamOptions o = StreamOptions.defaults();
-        this.stdin = isPiped(process.getOutputStream())
+        this.stdin = in
                 ? net.writer(PipeTransports.sink(loop, process.getOutputStream(), process.pid() + "-stdin"), o) : null;
-        this.stdout = isPiped(process.getInputStream())
+        this.stdout = out
                 ? net.reader(PipeTransports.source(loop, process.getInputStream(), process.pid() + "-stdout"), o.limit()) : null;
-        this.stderr = isPiped(process.getErrorStream())
+        this.stderr = err
                 ? net.reader(PipeTransports.source(loop, process.getErrorStream(), process.pid() + "-stderr"), o.limit()) : null;
         Future<Integer> f = loop.createFuture();
         this.exit = f;
@@ -58,12 +60,6 @@ public final class Subprocess {
         });
     }
 
-    /** A stream is piped unless the builder redirected it (the JDK then gives a null stream). */
-    private static boolean isPiped(Object stream) {
-        String n = stream.getClass().getName();
-        return !n.endsWith("NullInputStream") && !n.endsWith("NullOutputStream");
-    }
-
     /**
      * Starts a process as the builder says (its redirects decide which streams are piped).
      * The fork runs on the default executor, off the loop.
@@ -77,16 +73,35 @@ public final class Subprocess {
     public static Subprocess start(ProcessBuilder builder) throws IOException {
         Objects.requireNonNull(builder, "builder");
         EventLoopImpl loop = (EventLoopImpl) Structured.task("createSubprocess").getLoop();
+        // Which streams are pipes is the builder's decision (the JDK's streams cannot tell:
+        // with redirectErrorStream, stderr looks like a pipe that is always at EOF).
+        boolean in = builder.redirectInput().type() == ProcessBuilder.Redirect.Type.PIPE;
+        boolean out = builder.redirectOutput().type() == ProcessBuilder.Redirect.Type.PIPE;
+        boolean err = !builder.redirectErrorStream() && builder.redirectError().type() == ProcessBuilder.Redirect.Type.PIPE;
+        // If the task is cancelled while the fork runs off the loop, whoever comes second (the
+        // fork's result or the cancellation) kills the process, so none is left behind.
+        AtomicReference<Object> handOver = new AtomicReference<>();
         Process p;
         try {
-            p = Structured.toThread(builder::start);
+            p = Structured.toThread(() -> {
+                Process started = builder.start();
+                if (!handOver.compareAndSet(null, started)) {
+                    started.destroyForcibly();
+                }
+                return started;
+            });
+        } catch (CancelledException c) {
+            if (!handOver.compareAndSet(null, c) && handOver.get() instanceof Process started) {
+                started.destroyForcibly();
+            }
+            throw c;
         } catch (java.util.concurrent.CompletionException e) {
             if (e.getCause() instanceof IOException io) {
                 throw io;
             }
             throw e;
         }
-        return new Subprocess(loop, p);
+        return new Subprocess(loop, p, in, out, err);
     }
 
     /**
