@@ -101,14 +101,22 @@ public final class TaskGroup implements AutoCloseable {
      */
     public <T> Task<T> createTask(Callable<T> body, String name) {
         Objects.requireNonNull(body, "body");
+        checkOpen();
+        @SuppressWarnings("unchecked")
+        TaskImpl<T> t = (TaskImpl<T>) loop.createTask(body, name);
+        return adopt(t);
+    }
+
+    private void checkOpen() {
         if (phase == DONE) {
             throw new IllegalStateException("TaskGroup is finished");
         }
         if (aborting) {
             throw new IllegalStateException("TaskGroup is shutting down: a child failed or the group was cancelled");
         }
-        @SuppressWarnings("unchecked")
-        TaskImpl<T> t = (TaskImpl<T>) loop.createTask(body, name);
+    }
+
+    private <T> Task<T> adopt(TaskImpl<T> t) {
         children.add(t);
         @SuppressWarnings({"unchecked", "rawtypes"})
         Consumer<Future<T>> cb = (Consumer) onChildDone;
@@ -125,7 +133,7 @@ public final class TaskGroup implements AutoCloseable {
      * @throws IllegalStateException as {@link #createTask(Callable)}
      */
     public Task<Void> createTask(ThrowingRunnable body) {
-        return createTask(Structured.callable(body), null);
+        return createTask(body, null);
     }
 
     /**
@@ -138,7 +146,9 @@ public final class TaskGroup implements AutoCloseable {
      * @throws IllegalStateException as {@link #createTask(Callable)}
      */
     public Task<Void> createTask(ThrowingRunnable body, String name) {
-        return createTask(Structured.callable(body), name);
+        Objects.requireNonNull(body, "body");
+        checkOpen();
+        return adopt((TaskImpl<Void>) loop.createTask(body, name));
     }
 
     private void childDone(Future<?> f) {

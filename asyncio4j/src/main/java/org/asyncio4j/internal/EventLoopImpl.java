@@ -403,13 +403,11 @@ public final class EventLoopImpl implements EventLoop {
     @Override
     public Task<Void> createTask(ThrowingRunnable body, String name) {
         Objects.requireNonNull(body, "body");
-        return spawn(() -> {
-            body.run();
-            return null;
-        }, name);
+        return spawn(body, name);
     }
 
-    <T> TaskImpl<T> spawn(Callable<T> body, String name) {
+    /** Creates and starts a task; {@code body} is a Callable or a ThrowingRunnable. */
+    <T> TaskImpl<T> spawn(Object body, String name) {
         checkOpen();
         checkThread("createTask");
         TaskImpl<T> t = new TaskImpl<>(this, body, name, name != null ? 0 : ++taskCounter);

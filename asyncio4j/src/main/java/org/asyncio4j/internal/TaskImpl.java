@@ -39,7 +39,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
 
     final Thread thread;
     private Runnable continuation;      // the JDK's runContinuation of `thread`, seen at start
-    private Callable<T> body;
+    private Object body;                // a Callable<T> or a ThrowingRunnable (no wrapper frame)
     private String name;                // null: "Task-" + number, made on demand
     private final int number;
 
@@ -61,7 +61,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
      *               measurable part of spawning)
      * @param number the loop's task counter
      */
-    TaskImpl(EventLoopImpl loop, Callable<T> body, String name, int number) {
+    TaskImpl(EventLoopImpl loop, Object body, String name, int number) {
         super(loop);
         this.body = body;
         this.name = name;
@@ -104,15 +104,20 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         LockSupport.unpark(thread);
     }
 
+    @SuppressWarnings("unchecked")
     private void runBody() {
-        Callable<T> b = body;
+        Object b = body;
         body = null;
         T value = null;
         Throwable failure = null;
         boolean returned = false;
         try {
             deliverCancel();              // a task cancelled before it started never runs its body
-            value = b.call();
+            if (b instanceof org.asyncio4j.ThrowingRunnable r) {
+                r.run();
+            } else {
+                value = ((Callable<T>) b).call();
+            }
             returned = true;
         } catch (Throwable t) {
             failure = t;

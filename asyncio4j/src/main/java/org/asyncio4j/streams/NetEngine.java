@@ -34,8 +34,6 @@ import org.asyncio4j.internal.Transport;
  * executor (a DNS lookup would block the loop); literal addresses are parsed in place.
  */
 final class NetEngine implements Bridges.Net {
-    private static final int BACKLOG = 100;
-
     static {
         Bridges.register(new NetEngine());
     }
@@ -151,7 +149,7 @@ final class NetEngine implements Bridges.Net {
                 ServerSocketChannel ch = ServerSocketChannel.open();
                 channels.add(ch);
                 ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                ch.bind(a == null ? new InetSocketAddress(port) : new InetSocketAddress(a, port), BACKLOG);
+                ch.bind(a == null ? new InetSocketAddress(port) : new InetSocketAddress(a, port), options.backlog());
                 ch.configureBlocking(false);
                 bound.add((InetSocketAddress) ch.getLocalAddress());
             }
@@ -179,7 +177,7 @@ final class NetEngine implements Bridges.Net {
         });
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            ch.bind(UnixDomainSocketAddress.of(path), BACKLOG);
+            ch.bind(UnixDomainSocketAddress.of(path), options.backlog());
             ch.configureBlocking(false);
         } catch (IOException | RuntimeException e) {
             ch.close();

@@ -18,21 +18,30 @@ public final class StreamOptions {
     public static final int DEFAULT_HIGH_WATER = 64 * 1024;
     /** The default low-water mark of the write buffer: 16 KiB. */
     public static final int DEFAULT_LOW_WATER = 16 * 1024;
+    /**
+     * The default listen backlog of servers: 1024 (Python's is 100; a burst of connections
+     * beyond the backlog waits for the client's SYN retries, seconds apart, so asyncio4j
+     * takes more; the kernel caps it at {@code somaxconn}).
+     */
+    public static final int DEFAULT_BACKLOG = 1024;
 
-    private static final StreamOptions DEFAULTS = new StreamOptions(DEFAULT_LIMIT, null, DEFAULT_HIGH_WATER, DEFAULT_LOW_WATER, null);
+    private static final StreamOptions DEFAULTS = new StreamOptions(DEFAULT_LIMIT, null, DEFAULT_HIGH_WATER, DEFAULT_LOW_WATER, null,
+            DEFAULT_BACKLOG);
 
     private final int limit;
     private final SSLContext ssl;
     private final int highWater;
     private final int lowWater;
     private final String serverName;
+    private final int backlog;
 
-    private StreamOptions(int limit, SSLContext ssl, int highWater, int lowWater, String serverName) {
+    private StreamOptions(int limit, SSLContext ssl, int highWater, int lowWater, String serverName, int backlog) {
         this.limit = limit;
         this.ssl = ssl;
         this.highWater = highWater;
         this.lowWater = lowWater;
         this.serverName = serverName;
+        this.backlog = backlog;
     }
 
     /**
@@ -56,7 +65,7 @@ public final class StreamOptions {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be >= 1, not " + limit);
         }
-        return new StreamOptions(limit, ssl, highWater, lowWater, serverName);
+        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog);
     }
 
     /**
@@ -68,7 +77,7 @@ public final class StreamOptions {
      * @throws NullPointerException if {@code ssl} is null
      */
     public StreamOptions withSsl(SSLContext ssl) {
-        return new StreamOptions(limit, Objects.requireNonNull(ssl, "ssl"), highWater, lowWater, serverName);
+        return new StreamOptions(limit, Objects.requireNonNull(ssl, "ssl"), highWater, lowWater, serverName, backlog);
     }
 
     /**
@@ -80,7 +89,7 @@ public final class StreamOptions {
      * @throws NullPointerException if {@code serverName} is null
      */
     public StreamOptions withServerHostname(String serverName) {
-        return new StreamOptions(limit, ssl, highWater, lowWater, Objects.requireNonNull(serverName, "serverName"));
+        return new StreamOptions(limit, ssl, highWater, lowWater, Objects.requireNonNull(serverName, "serverName"), backlog);
     }
 
     /**
@@ -96,7 +105,31 @@ public final class StreamOptions {
         if (low < 0 || high < low) {
             throw new IllegalArgumentException("write buffer limits need 0 <= low <= high, not high=" + high + " low=" + low);
         }
-        return new StreamOptions(limit, ssl, high, low, serverName);
+        return new StreamOptions(limit, ssl, high, low, serverName, backlog);
+    }
+
+    /**
+     * With another listen backlog for servers: how many connections the kernel queues before
+     * the server accepts them.
+     *
+     * @param backlog the backlog, at least 1
+     * @return a copy with the backlog
+     * @throws IllegalArgumentException if {@code backlog} is less than 1
+     */
+    public StreamOptions withBacklog(int backlog) {
+        if (backlog < 1) {
+            throw new IllegalArgumentException("backlog must be >= 1, not " + backlog);
+        }
+        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog);
+    }
+
+    /**
+     * The listen backlog of servers.
+     *
+     * @return the backlog
+     */
+    public int backlog() {
+        return backlog;
     }
 
     /**
