@@ -23,7 +23,7 @@ import org.asyncio4j.sync.Event;
 /**
  * Memory per parked task: N tasks parked on one {@link Event}, against N plain virtual threads
  * parked on one {@link CountDownLatch}. Each side is measured in a fresh JVM with a fixed heap
- * ({@value #HEAP}, no pre-touch), so the RSS growth is the pages the parked tasks touched:
+ * ({@value #HEAP}, no pre-touch, {@code -Xbatch}), so the RSS growth is the pages the parked tasks touched:
  * heap bytes per task after a full GC (3 x {@code System.gc()}), and RSS bytes per task from
  * {@code /proc/self/status} (VmRSS; -1 where there is no /proc).
  *
@@ -34,6 +34,15 @@ import org.asyncio4j.sync.Event;
 public final class MemoryProbe {
     static final int DEFAULT_TASKS = 100_000;
     static final String HEAP = "512m";
+    /**
+     * Warm-up: 10 rounds of N/50 before the measured round, in a child run with {@code -Xbatch}
+     * (compilation in the foreground), so the park path is compiled when the measured tasks park: a
+     * task parked in interpreted frames keeps a larger stack chunk, and with background compilation
+     * the heap per virtual thread went from 830 to 1,750 B from run to run. Small rounds, so the
+     * warm-up touches few heap pages that the measured round could reuse unseen by RSS.
+     */
+    static final int WARM_UP_ROUNDS = 10;
+    static final int WARM_UP_SHARE = 50;
 
     /** One side's figures, in bytes per task. */
     public record Result(String side, int tasks, double heapPerTask, double rssPerTask) {
@@ -62,7 +71,7 @@ public final class MemoryProbe {
     /** Runs one side in a fresh JVM (same java, same class path) and parses its figures. */
     public static Result measureInChild(String side, int n) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xms" + HEAP, "-Xmx" + HEAP, "-XX:-AlwaysPreTouch",
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xms" + HEAP, "-Xmx" + HEAP, "-XX:-AlwaysPreTouch", "-Xbatch",
                 Jmh.OPENS, "-cp", System.getProperty("java.class.path"),
                 MemoryProbe.class.getName(), "--child", side, Integer.toString(n));
         pb.redirectErrorStream(true);
@@ -87,7 +96,9 @@ public final class MemoryProbe {
 
     /** {heap, rss} bytes per task for n asyncio tasks parked on one Event. */
     static double[] asyncioParked(int n) {
-        parkTasks(Math.max(1, n / 10), false);      // warm-up: load and compile the code paths
+        for (int i = 0; i < WARM_UP_ROUNDS; i++) {  // warm-up: load and compile the code paths
+            parkTasks(Math.max(1, n / WARM_UP_SHARE), false);
+        }
         return parkTasks(n, true);
     }
 
@@ -118,7 +129,9 @@ public final class MemoryProbe {
 
     /** {heap, rss} bytes per thread for n plain virtual threads parked on one CountDownLatch. */
     static double[] threadsParked(int n) throws InterruptedException {
-        parkThreads(Math.max(1, n / 10), false);
+        for (int i = 0; i < WARM_UP_ROUNDS; i++) {
+            parkThreads(Math.max(1, n / WARM_UP_SHARE), false);
+        }
         return parkThreads(n, true);
     }
 
