@@ -3,12 +3,20 @@ package org.asyncio4j.internal;
 import java.util.Arrays;
 
 /**
- * A binary min-heap of timers keyed by (deadline, sequence number), so timers due at the same
- * time leave in the order they were scheduled. Each timer knows its index, so a cancelled timer
- * leaves the heap at once in O(log n) instead of lingering. Loop-confined.
+ * The loop's pending timers: a 4-ary min-heap keyed by (deadline, sequence number), so timers
+ * due at the same time leave in the order they were scheduled.
+ *
+ * <h2>Implementation overview</h2>
+ * The keys live in two {@code long[]} arrays beside the array of timers, so sifting compares
+ * numbers in contiguous memory instead of loading each timer object (with 100,000 sleeping
+ * tasks, that pointer chasing was most of a wake-up's cost), and four children per node halve
+ * the depth of a binary heap. Each timer knows its index, so a cancelled timer leaves at once in
+ * O(log n) instead of lingering. Loop-confined.
  */
 final class TimerHeap {
     private TimerHandleImpl[] heap = new TimerHandleImpl[64];
+    private long[] deadlines = new long[64];
+    private long[] seqs = new long[64];
     private int size;
 
     int size() {
@@ -21,11 +29,12 @@ final class TimerHeap {
 
     void add(TimerHandleImpl t) {
         if (size == heap.length) {
-            heap = Arrays.copyOf(heap, size * 2);
+            int n = size * 2;
+            heap = Arrays.copyOf(heap, n);
+            deadlines = Arrays.copyOf(deadlines, n);
+            seqs = Arrays.copyOf(seqs, n);
         }
-        t.heapIndex = size;
-        heap[size++] = t;
-        siftUp(t.heapIndex);
+        siftUp(size++, t);
     }
 
     TimerHandleImpl poll() {
@@ -45,62 +54,70 @@ final class TimerHeap {
     }
 
     private void removeAt(int i) {
-        TimerHandleImpl removed = heap[i];
-        removed.heapIndex = -1;
+        heap[i].heapIndex = -1;
         int last = --size;
+        TimerHandleImpl moved = heap[last];
+        heap[last] = null;
         if (i != last) {
-            TimerHandleImpl moved = heap[last];
-            heap[i] = moved;
-            moved.heapIndex = i;
-            heap[last] = null;
-            siftDown(i);
+            siftDown(i, moved);
             if (heap[i] == moved) {
-                siftUp(i);
+                siftUp(i, moved);
             }
-        } else {
-            heap[last] = null;
         }
         if (heap.length > 1024 && size < heap.length / 4) {
-            heap = Arrays.copyOf(heap, heap.length / 2);
+            int n = heap.length / 2;
+            heap = Arrays.copyOf(heap, n);
+            deadlines = Arrays.copyOf(deadlines, n);
+            seqs = Arrays.copyOf(seqs, n);
         }
     }
 
-    private void siftUp(int i) {
-        TimerHandleImpl t = heap[i];
+    private void place(int i, TimerHandleImpl t, long d, long s) {
+        heap[i] = t;
+        deadlines[i] = d;
+        seqs[i] = s;
+        t.heapIndex = i;
+    }
+
+    private void siftUp(int i, TimerHandleImpl t) {
+        long d = t.deadline, s = t.seq;
         while (i > 0) {
-            int parent = (i - 1) >>> 1;
-            TimerHandleImpl p = heap[parent];
-            if (!t.before(p)) {
+            int parent = (i - 1) >>> 2;
+            long pd = deadlines[parent];
+            if (pd < d || pd == d && seqs[parent] < s) {
                 break;
             }
-            heap[i] = p;
-            p.heapIndex = i;
+            place(i, heap[parent], pd, seqs[parent]);
             i = parent;
         }
-        heap[i] = t;
-        t.heapIndex = i;
+        place(i, t, d, s);
     }
 
-    private void siftDown(int i) {
-        TimerHandleImpl t = heap[i];
-        int half = size >>> 1;
-        while (i < half) {
-            int child = 2 * i + 1;
-            TimerHandleImpl c = heap[child];
-            int right = child + 1;
-            if (right < size && heap[right].before(c)) {
-                child = right;
-                c = heap[child];
-            }
-            if (!c.before(t)) {
+    private void siftDown(int i, TimerHandleImpl t) {
+        long d = t.deadline, s = t.seq;
+        while (true) {
+            int first = 4 * i + 1;
+            if (first >= size) {
                 break;
             }
-            heap[i] = c;
-            c.heapIndex = i;
-            i = child;
+            int best = first;
+            long bd = deadlines[first], bs = seqs[first];
+            int end = Math.min(first + 4, size);
+            for (int c = first + 1; c < end; c++) {
+                long cd = deadlines[c];
+                if (cd < bd || cd == bd && seqs[c] < bs) {
+                    best = c;
+                    bd = cd;
+                    bs = seqs[c];
+                }
+            }
+            if (d < bd || d == bd && s < bs) {
+                break;
+            }
+            place(i, heap[best], bd, bs);
+            i = best;
         }
-        heap[i] = t;
-        t.heapIndex = i;
+        place(i, t, d, s);
     }
 
     /** Removes everything (loop close). */
