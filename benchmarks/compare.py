@@ -2,8 +2,8 @@
 run on this machine, and prints one table with the ratios and the performance budget.
 
 Usage (from the repository root; ./dev bench builds first and calls this):
-    /usr/bin/python3 benchmarks/compare.py --java-home JDK [--rounds R] [--scale F] [--only a,b]
-                                           [--markdown]
+    /usr/bin/python3 benchmarks/compare.py --java-home JDK [--rounds R] [--forks K] [--scale F]
+                                           [--only a,b] [--markdown]
 """
 import argparse
 import os
@@ -49,15 +49,31 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--java-home", required=True)
     ap.add_argument("--rounds", default="5")
+    ap.add_argument("--forks", type=int, default=3, help="JVMs per asyncio4j workload (median taken)")
     ap.add_argument("--scale", default="1")
     ap.add_argument("--only", default="")
     ap.add_argument("--markdown", action="store_true")
     a = ap.parse_args()
     common = ["--rounds", a.rounds, "--scale", a.scale] + (["--only", a.only] if a.only else [])
     cp = "asyncio4j/target/classes:benchmarks/target/classes"
-    java = [os.path.join(a.java_home, "bin", "java"), "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-            "-XX:+UseParallelGC", "-Xms1g", "-cp", cp, "org.asyncio4j.benchmarks.Workloads"]
-    results = {"asyncio4j": run(java + common)}
+    def java(heap):
+        return [os.path.join(a.java_home, "bin", "java"), "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                "-XX:+UseParallelGC"] + heap + ["-cp", cp, "org.asyncio4j.benchmarks.Workloads"]
+    names = [n for n in BUDGET if not a.only or n in a.only.split(",")]
+    timed = [n for n in names if n != "memory"]
+    base = ["--rounds", a.rounds, "--scale", a.scale]
+    # Timed workloads on a fixed, pre-touched heap (a growing heap adds page faults to whatever
+    # allocates); memory in its own JVM, whose heap grows only with what the tasks hold.
+    # One JVM per workload, as JMH forks: one workload's profile must not slow another's code.
+    # Each in --forks JVMs, median of their medians: JIT decisions differ from one JVM to the next.
+    results = {"asyncio4j": {}}
+    for n in timed:
+        forks = [run(java(["-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"]) + base + ["--only", n]) for _ in range(a.forks)]
+        forks = sorted((f[n] for f in forks if n in f), key=lambda v: v[0])
+        if forks:
+            results["asyncio4j"][n] = forks[len(forks) // 2]
+    if "memory" in names:
+        results["asyncio4j"].update(run(java(["-Xms512m", "-Xmx512m"]) + base + ["--only", "memory"]))
     results["uvloop"] = run([PY, "benchmarks/python/workloads.py", "--loop", "uvloop"] + common) \
         if subprocess.run([PY, "-c", "import uvloop"], capture_output=True).returncode == 0 else {}
     if not results["uvloop"]:
@@ -69,14 +85,13 @@ def main():
     cols = ["asyncio4j", "uvloop", "asyncio", "node"]
     header = ["workload", "unit"] + cols + ["vs asyncio", "vs uvloop", "budget", "met"]
     rows = []
-    names = [n for n in BUDGET if not a.only or n in a.only.split(",")]
     for name in names:
         budget, unit = BUDGET[name]
         vals = [results[c].get(name, (None, ""))[0] for c in cols]
         j, u, p = vals[0], vals[1], vals[2]
         ratio = lambda x: f"{x / j:.1f}x" if (j and x) else "-"
         met = "-" if budget is None or j is None else ("yes" if j <= budget else "NO")
-        row = [name, unit] + [("-" if v is None else f"{v:,.0f}") for v in vals] \
+        row = [name, unit] + [("-" if v is None else "n/a" if v < 0 else f"{v:,.0f}") for v in vals] \
             + [ratio(p), ratio(u), "-" if budget is None else f"<= {budget}", met]
         rows.append(row)
     extras = {c: results[c].get("timers", (None, ""))[1] for c in cols}
