@@ -104,7 +104,8 @@ def main():
         w = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
         for r in [header] + rows:
             print("  ".join(str(x).rjust(n) if i > 1 else str(x).ljust(n) for i, (x, n) in enumerate(zip(r, w))))
-    print("\ntimers overshoot: " + ", ".join(f"{c} {extras[c] or '-'}" for c in cols))
+    if "timers" in names:
+        print("\ntimers overshoot: " + ", ".join(f"{c} {extras[c] or '-'}" for c in cols))
     print("'vs' columns: how many times faster (or leaner) asyncio4j is than that runtime.")
 
 
