@@ -1,5 +1,6 @@
 package org.asyncio4j;
 
+import static org.asyncio4j.TestLoops.runVc;
 import static org.asyncio4j.Asyncio.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -8,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,16 +30,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(10)
 class AsyncGeneratorTest {
-
-    private static final RunOptions VC = RunOptions.defaults().withVirtualClock(true);
-
-    private static <T> T runVc(Callable<T> main) {
-        return Asyncio.run(main, VC);
-    }
-
-    private static void runVc(ThrowingRunnable main) {
-        Asyncio.run(main, VC);
-    }
 
     private static double now() {
         return getRunningLoop().time();

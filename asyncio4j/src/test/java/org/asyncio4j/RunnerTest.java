@@ -1,5 +1,6 @@
 package org.asyncio4j;
 
+import static org.asyncio4j.TestLoops.VC;
 import static org.asyncio4j.Asyncio.allTasks;
 import static org.asyncio4j.Asyncio.createTask;
 import static org.asyncio4j.Asyncio.currentTask;
@@ -37,7 +38,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(10)
 class RunnerTest {
-    private static final RunOptions VC = RunOptions.defaults().withVirtualClock(true);
 
     // ------------------------------------------------------------------ Asyncio.run
 

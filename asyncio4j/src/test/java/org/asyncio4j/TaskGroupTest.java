@@ -1,5 +1,6 @@
 package org.asyncio4j;
 
+import static org.asyncio4j.TestLoops.VC;
 import static org.asyncio4j.Asyncio.createTask;
 import static org.asyncio4j.Asyncio.currentTask;
 import static org.asyncio4j.Asyncio.getRunningLoop;
@@ -30,7 +31,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(10)
 class TaskGroupTest {
-    private static final RunOptions VC = RunOptions.defaults().withVirtualClock(true);
 
     private static double now() {
         return getRunningLoop().time();

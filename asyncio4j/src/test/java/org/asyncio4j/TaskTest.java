@@ -1,5 +1,6 @@
 package org.asyncio4j;
 
+import static org.asyncio4j.TestLoops.runVc;
 import static org.asyncio4j.Asyncio.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -25,16 +26,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(10)
 class TaskTest {
-
-    private static final RunOptions VC = RunOptions.defaults().withVirtualClock(true);
-
-    private static <T> T runVc(Callable<T> main) {
-        return Asyncio.run(main, VC);
-    }
-
-    private static void runVc(ThrowingRunnable main) {
-        Asyncio.run(main, VC);
-    }
 
     // ------------------------------------------------------------------ results and failures
 

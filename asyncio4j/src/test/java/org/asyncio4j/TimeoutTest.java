@@ -1,5 +1,6 @@
 package org.asyncio4j;
 
+import static org.asyncio4j.TestLoops.VC;
 import static org.asyncio4j.Asyncio.createTask;
 import static org.asyncio4j.Asyncio.currentTask;
 import static org.asyncio4j.Asyncio.getRunningLoop;
@@ -29,7 +30,6 @@ import org.junit.jupiter.api.Timeout;
 /** Behaviours of CPython's Lib/test/test_asyncio/test_timeouts.py, adapted to {@link Asyncio#timeout}. */
 @Timeout(10)
 class TimeoutTest {
-    private static final RunOptions VC = RunOptions.defaults().withVirtualClock(true);
 
     private static Duration secs(double s) {
         return Duration.ofNanos((long) (s * 1e9));

@@ -1,5 +1,6 @@
 package org.asyncio4j;
 
+import static org.asyncio4j.TestLoops.VC;
 import static org.asyncio4j.Asyncio.completed;
 import static org.asyncio4j.Asyncio.createTask;
 import static org.asyncio4j.Asyncio.currentTask;
@@ -31,7 +32,6 @@ import org.junit.jupiter.api.Timeout;
 /** Behaviours of CPython's Lib/test/test_asyncio/test_waitfor.py, adapted to {@link Asyncio#waitFor}. */
 @Timeout(10)
 class WaitForTest {
-    private static final RunOptions VC = RunOptions.defaults().withVirtualClock(true);
 
     private static Duration secs(double s) {
         return Duration.ofNanos((long) (s * 1e9));

@@ -1,5 +1,6 @@
 package org.asyncio4j.queues;
 
+import static org.asyncio4j.TestLoops.runVc;
 import static org.asyncio4j.Asyncio.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -8,9 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 
 import org.asyncio4j.Asyncio;
-import org.asyncio4j.RunOptions;
 import org.asyncio4j.Task;
-import org.asyncio4j.ThrowingRunnable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,12 +23,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(10)
 class PriorityQueueTest {
-
-    private static final RunOptions VC = RunOptions.defaults().withVirtualClock(true);
-
-    private static void runVc(ThrowingRunnable main) {
-        Asyncio.run(main, VC);
-    }
 
     private static void runBriefly() {
         for (int i = 0; i < 5; i++) {

@@ -1,5 +1,6 @@
 package org.asyncio4j.sync;
 
+import static org.asyncio4j.TestLoops.runVc;
 import static org.asyncio4j.Asyncio.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -7,14 +8,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 
 import org.asyncio4j.Asyncio;
 import org.asyncio4j.CancelledException;
 import org.asyncio4j.Future;
-import org.asyncio4j.RunOptions;
 import org.asyncio4j.Task;
-import org.asyncio4j.ThrowingRunnable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,16 +25,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(10)
 class BarrierTest {
-
-    private static final RunOptions VC = RunOptions.defaults().withVirtualClock(true);
-
-    private static <T> T runVc(Callable<T> main) {
-        return Asyncio.run(main, VC);
-    }
-
-    private static void runVc(ThrowingRunnable main) {
-        Asyncio.run(main, VC);
-    }
 
     private static void settle() {
         for (int i = 0; i < 5; i++) {

@@ -1,21 +1,19 @@
 package org.asyncio4j.sync;
 
+import static org.asyncio4j.TestLoops.runVc;
 import static org.asyncio4j.Asyncio.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 import org.asyncio4j.AsyncTimeoutException;
 import org.asyncio4j.Asyncio;
 import org.asyncio4j.CancelledException;
 import org.asyncio4j.EventLoop;
 import org.asyncio4j.Order;
-import org.asyncio4j.RunOptions;
 import org.asyncio4j.Task;
-import org.asyncio4j.ThrowingRunnable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,16 +25,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(10)
 class EventTest {
-
-    private static final RunOptions VC = RunOptions.defaults().withVirtualClock(true);
-
-    private static <T> T runVc(Callable<T> main) {
-        return Asyncio.run(main, VC);
-    }
-
-    private static void runVc(ThrowingRunnable main) {
-        Asyncio.run(main, VC);
-    }
 
     private static void settle() {
         for (int i = 0; i < 5; i++) {
