@@ -206,10 +206,18 @@ final class NetEngine implements Bridges.Net {
                     continue;
                 }
             } catch (IOException e) {
-                if (server.isServing()) {
-                    loop.callExceptionHandler(new ExceptionContext("accept() failed on " + server, e, null, null));
+                if (!server.isServing() || !ch.isOpen()) {
+                    return;
                 }
-                return;
+                // A transient failure (out of file descriptors, say): report it, pause, go on,
+                // as Python's accept loop does, rather than stop accepting for good.
+                loop.callExceptionHandler(new ExceptionContext("accept() failed on " + server + "; retrying in 1 s", e, null, null));
+                try {
+                    org.asyncio4j.Asyncio.sleep(1);
+                } catch (CancelledException stop) {
+                    return;
+                }
+                continue;
             } catch (CancelledException e) {
                 return;
             }

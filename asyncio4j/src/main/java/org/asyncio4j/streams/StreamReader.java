@@ -124,9 +124,9 @@ public final class StreamReader {
         }
         enter();
         try {
-            int from = start;
+            int scanned = 0;          // relative to start: fill() may move the buffered bytes
             while (true) {
-                int at = indexOf(separator, from);
+                int at = indexOf(separator, start + scanned);
                 if (at >= 0) {
                     if (at - start > limit) {
                         throw new LimitOverrunException("readUntil: separator found, but the chunk is longer than the limit of "
@@ -138,7 +138,7 @@ public final class StreamReader {
                     throw new LimitOverrunException("readUntil: separator not found within the limit of " + limit + " bytes",
                             end - start);
                 }
-                from = Math.max(start, end - separator.length + 1);
+                scanned = Math.max(0, end - start - separator.length + 1);
                 if (!fill()) {
                     byte[] partial = take(end - start);
                     throw new IncompleteReadException(partial, -1);
@@ -203,9 +203,9 @@ public final class StreamReader {
 
     /** Scans for a byte, filling as needed: its index, -1 past the limit, -2 at EOF without it. */
     private int scanFor(byte b) throws IOException {
-        int from = start;
+        int scanned = 0;              // relative to start: fill() may move the buffered bytes
         while (true) {
-            for (int i = from; i < end; i++) {
+            for (int i = start + scanned; i < end; i++) {
                 if (buf[i] == b) {
                     return i;
                 }
@@ -213,7 +213,7 @@ public final class StreamReader {
             if (end - start > limit) {
                 return -1;
             }
-            from = end;
+            scanned = end - start;
             if (!fill()) {
                 return -2;
             }

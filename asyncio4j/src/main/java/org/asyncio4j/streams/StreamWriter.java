@@ -67,6 +67,9 @@ public final class StreamWriter {
                 throw e;
             }
             if (!b.hasRemaining()) {
+                if (transport.hasPendingOutput()) {
+                    scheduleFlush();      // a TLS record only partly sent: finish it when writable
+                }
                 return;
             }
             b = ByteBuffer.wrap(data, b.position(), b.remaining()).slice();

@@ -47,11 +47,15 @@ public final class Subprocess {
                 ? net.reader(PipeTransports.source(loop, process.getErrorStream(), process.pid() + "-stderr"), o.limit()) : null;
         Future<Integer> f = loop.createFuture();
         this.exit = f;
+        StreamWriter stdinWriter = this.stdin;
         process.onExit().whenComplete((p, e) -> {
             try {
                 loop.callSoonThreadsafe(() -> {
                     if (!f.isDone()) {
                         f.setResult(process.exitValue());
+                    }
+                    if (stdinWriter != null) {
+                        stdinWriter.close();  // the process is gone: let the stdin pump end
                     }
                 });
             } catch (IllegalStateException closedLoop) {
@@ -176,6 +180,9 @@ public final class Subprocess {
                 throw io;
             }
             throw x;
+        } finally {
+            out.cancel();                 // a cancelled communicate leaves no reader behind
+            err.cancel();
         }
         waitFor();
         return new Output(o, e);

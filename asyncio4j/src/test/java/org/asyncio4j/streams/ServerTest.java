@@ -583,6 +583,34 @@ class ServerTest {
     }
 
     @Test
+    void tls_lastRecordOnlyPartlySent_isFinishedWithoutAnotherWrite() throws Exception {
+        // Regression: the server fills the socket with small writes while the client does not
+        // read, so some record is only partly sent when the writer's own buffer is empty; the
+        // rest must still go out once the socket drains, with no further write or close.
+        int chunk = 1000, chunks = 4000;
+        run(() -> {
+            Future<Void> sent = getRunningLoop().createFuture();
+            Server server = startServer((r, w) -> {
+                byte[] data = new byte[chunk];
+                for (int i = 0; i < chunks; i++) {
+                    w.write(data);
+                    w.drain();
+                }
+                sent.setResult(null);
+                sleep(3600);                       // neither writes nor closes any more
+            }, "127.0.0.1", 0, StreamOptions.defaults().withSsl(serverTls));
+            Connection c = openConnection("localhost", server.port(), StreamOptions.defaults().withSsl(clientTls));
+            sleep(0.3);                            // the server runs into a full socket
+            byte[] all = waitFor(() -> c.reader().readExactly(chunk * chunks), java.time.Duration.ofSeconds(10));
+            assertEquals(chunk * chunks, all.length);
+            sent.await();
+            c.writer().close();
+            server.close();
+            server.abortClients();
+        });
+    }
+
+    @Test
     void tls_clientNotTrustingCertificate_failsHandshakeWithSSLHandshakeException() throws Exception {
         run(() -> {
             List<ExceptionContext> errors = captureLoopErrors();

@@ -68,6 +68,42 @@ class StreamReaderTest {
         sleep(0.05);
     }
 
+    // ---- buffer compaction (regression: a scan position must survive fill() moving the bytes) -
+
+    @Test
+    void readLine_afterTheBufferIsCompacted_stillFindsEachNewline() throws Exception {
+        run(() -> {
+            Pair p = pair();
+            // 8,192 bytes fill the reader's first buffer exactly; the second line starts at its
+            // end, so reading on compacts the buffer while a newline search is under way.
+            p.peer().write(b("A".repeat(7999) + "\n" + "B".repeat(192)));
+            assertEquals(8000, p.reader().readLine().length);
+            Task<byte[]> second = createTask(() -> p.reader().readLine());
+            settle();
+            p.peer().write(b("C\nD\n"));
+            assertEquals("B".repeat(192) + "C\n", s(second.await()));
+            assertEquals("D\n", s(p.reader().readLine()));
+            p.close();
+        });
+    }
+
+    @Test
+    void readUntil_afterTheBufferIsCompacted_stillFindsTheSeparator() throws Exception {
+        run(() -> {
+            Pair p = pair();
+            p.peer().write(b("A".repeat(7990) + "<END>" + "B".repeat(197)));
+            assertEquals(7995, p.reader().readUntil(b("<END>")).length);
+            Task<byte[]> second = createTask(() -> p.reader().readUntil(b("<END>")));
+            settle();
+            p.peer().write(b("C<EN"));
+            settle();
+            p.peer().write(b("D>D<END>"));
+            assertEquals("B".repeat(197) + "C<END>", s(second.await()));
+            assertEquals("D<END>", s(p.reader().readUntil(b("<END>"))));
+            p.close();
+        });
+    }
+
     // ---- read(n) -------------------------------------------------------------------------
 
     @Test
