@@ -81,6 +81,8 @@ public final class AsyncGenerator<T> implements Iterable<T>, AutoCloseable {
     private T value;
     private boolean finished;
     private boolean closing;
+    private boolean advancing;
+    private Throwable pendingFailure;      // the producer failed while no consumer waited
 
     private AsyncGenerator(Producer<T> producer) {
         this.producer = producer;
@@ -151,8 +153,22 @@ public final class AsyncGenerator<T> implements Iterable<T>, AutoCloseable {
         } else if (loop != consumer.getLoop()) {
             throw new IllegalStateException("an AsyncGenerator is used on another loop than the one it started on");
         }
+        if (advancing) {
+            throw new IllegalStateException("another task is already waiting for this generator's next value");
+        }
+        if (task != null && task.isDone()) {
+            // The producer ended while nobody waited (cancelled in yield, say): report how.
+            finished = true;
+            Throwable f = pendingFailure;
+            pendingFailure = null;
+            if (f != null) {
+                throw FutureImpl.rethrow(f);
+            }
+            return END;
+        }
         FutureImpl<Object> s = new FutureImpl<>(loop);
         step = s;
+        advancing = true;
         if (task == null) {
             @SuppressWarnings("unchecked")
             TaskImpl<Void> t = (TaskImpl<Void>) loop.createTask(this::runProducer);
@@ -179,6 +195,7 @@ public final class AsyncGenerator<T> implements Iterable<T>, AutoCloseable {
             throw e;
         } finally {
             step = null;
+            advancing = false;
         }
     }
 
@@ -189,10 +206,10 @@ public final class AsyncGenerator<T> implements Iterable<T>, AutoCloseable {
         } catch (Throwable t) {
             failure = t;
         }
-        finished = true;
         FutureImpl<Object> s = step;
         if (s != null && !s.isDone()) {
             // A consumer waits: it gets the outcome (a failure, a cancellation included, as is).
+            finished = true;
             if (failure == null) {
                 s.setResult(END);
             } else {
@@ -200,6 +217,11 @@ public final class AsyncGenerator<T> implements Iterable<T>, AutoCloseable {
             }
             return;
         }
+        if (!closing) {
+            pendingFailure = failure;     // thrown by the consumer's next hasNext()
+            return;
+        }
+        finished = true;
         if (failure instanceof Exception e) {
             throw e;                     // ended by close(): the producer task ends with it
         }

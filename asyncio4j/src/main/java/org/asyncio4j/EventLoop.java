@@ -241,7 +241,8 @@ public interface EventLoop extends Executor, AutoCloseable {
      * Replaces the default executor used by {@link #runInExecutor} and {@link Asyncio#toThread}.
      *
      * @param executor the executor
-     * @throws NullPointerException if {@code executor} is null
+     * @throws NullPointerException  if {@code executor} is null
+     * @throws IllegalStateException if the caller is another thread while the loop runs
      */
     void setDefaultExecutor(ExecutorService executor);
 

@@ -34,6 +34,11 @@ import org.asyncio4j.internal.TaskImpl;
  * <p>Cancelling the task that runs the body, from outside, cancels the children too; the
  * statement ends with that {@link CancelledException} once they are done.
  *
+ * <p>A body blocked in a JDK blocking call ({@code Thread.sleep}, a {@code BlockingQueue}) when
+ * a child fails is not interrupted out of it (the call would throw
+ * {@code InterruptedException}, not the group): it receives the group at its next asyncio4j
+ * suspension point, or when it reaches {@code close()}.
+ *
  * <h2>Differences from Python</h2>
  * Java's {@code close()} cannot see the exception leaving the body, so:
  * <ul>

@@ -638,4 +638,23 @@ class AsyncGeneratorTest {
             assertTrue(gen.toString().contains("finished"), gen.toString());
         });
     }
+
+    @Test
+    void producerFailingWhileNoConsumerWaits_isThrownByTheNextHasNext() {
+        // Regression: a producer ended by its own timeout while parked in yield was taken for
+        // a normal end, and the failure was lost.
+        List<Integer> got = new ArrayList<>();
+        assertThrows(AsyncTimeoutException.class, () -> runVc(() -> {
+            try (var gen = AsyncGenerator.<Integer>of(y -> timeout(java.time.Duration.ofMillis(100), () -> {
+                y.yield(1);
+                y.yield(2);
+            }))) {
+                for (int x : gen) {
+                    got.add(x);
+                    sleep(0.5);
+                }
+            }
+        }));
+        assertEquals(List.of(1), got);
+    }
 }

@@ -818,4 +818,15 @@ class EventLoopTest {
         assertTrue(inside);
         assertFalse(loop.isRunning());
     }
+
+    @Test
+    @Timeout(value = 5, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)   // a regression hangs the loop thread
+    void runUntilComplete_onAFutureAlreadyDone_returnsItsResultAtOnce() {
+        // Regression: with no callback to stop it, the loop ran forever.
+        try (EventLoop loop = Asyncio.newEventLoop()) {
+            Future<String> f = loop.createFuture();
+            f.setResult("done");
+            assertEquals("done", loop.runUntilComplete(f));
+        }
+    }
 }

@@ -603,4 +603,21 @@ class TaskGroupTest {
             }
         }, VC);
     }
+
+    @Test
+    void childFails_whileTheBodyIsInAJdkBlockingCall_statementStillEndsWithTheGroup() {
+        // Regression: the group's request used to interrupt Thread.sleep, so the statement
+        // ended with InterruptedException instead of the ExceptionGroup.
+        ExceptionGroup g = assertThrows(ExceptionGroup.class, () -> Asyncio.run(() -> {
+            try (var tg = new TaskGroup()) {
+                tg.createTask(() -> {
+                    sleep(0.05);
+                    throw new IllegalArgumentException("child");
+                });
+                Thread.sleep(300);
+            }
+        }));
+        assertEquals(1, g.exceptions().size());
+        assertInstanceOf(IllegalArgumentException.class, g.exceptions().get(0));
+    }
 }

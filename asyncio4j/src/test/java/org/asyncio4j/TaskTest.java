@@ -808,4 +808,31 @@ class TaskTest {
         assertTrue(kept.get(0).isCancelled());
         assertTrue(sawCancel.get());
     }
+
+    @Test
+    void cancel_twice_whileTheBodySwallowsInterruptsInJdkCalls_deliversBothRequests() {
+        // Regression: after a JDK call consumed the first interrupt, a second cancel sent none.
+        int seen = Asyncio.run(() -> {
+            var q = new java.util.concurrent.ArrayBlockingQueue<Integer>(1);
+            Task<Integer> t = createTask(() -> {
+                int interrupts = 0;
+                for (int i = 0; i < 40 && interrupts < 2; i++) {
+                    try {
+                        q.poll(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        interrupts++;
+                    }
+                }
+                return interrupts;
+            });
+            sleep(0.1);
+            t.cancel();
+            sleep(0.2);
+            t.cancel();
+            int n = t.await();
+            assertEquals(2, t.cancelling());
+            return n;
+        });
+        assertEquals(2, seen, "both cancellations reached the blocked body");
+    }
 }

@@ -461,6 +461,9 @@ public final class EventLoopImpl implements EventLoop {
             return onPlatformThread(() -> runUntilComplete(future));
         }
         checkNotRunning();
+        if (f.isDone()) {
+            return f.report();        // nothing to run for (Python would run one iteration)
+        }
         java.util.function.Consumer<Future<T>> stopper = x -> stop();
         Runnable previousInterrupt = onOwnerInterrupt;
         onOwnerInterrupt = () -> f.cancel();
@@ -775,10 +778,17 @@ public final class EventLoopImpl implements EventLoop {
      * exception other than a cancellation are reported to the exception handler.
      */
     public void cancelAllTasks() {
-        Set<Task<?>> tasks = allTasks();
-        if (tasks.isEmpty()) {
-            return;
+        // Tasks may start others while they are cancelled: repeat, a bounded number of times.
+        for (int round = 0; round < 10; round++) {
+            Set<Task<?>> tasks = allTasks();
+            if (tasks.isEmpty()) {
+                return;
+            }
+            cancelAndAwait(tasks);
         }
+    }
+
+    private void cancelAndAwait(Set<Task<?>> tasks) {
         for (Task<?> t : tasks) {
             t.cancel();
         }
@@ -981,7 +991,7 @@ public final class EventLoopImpl implements EventLoop {
 
     /** Reports from a foreign thread (the unretrieved-exception cleaner). */
     void reportFromAnyThread(ExceptionContext c) {
-        if (!closed) {
+        if (!closed && !detached) {     // the detached loop never runs: log at once
             try {
                 callSoonThreadsafe(() -> callExceptionHandler(c));
                 return;

@@ -174,7 +174,7 @@ public class FutureImpl<T> implements Future<T> {
     }
 
     /** Unchecked exceptions as themselves, checked ones wrapped in CompletionException. */
-    static RuntimeException rethrow(Throwable t) {
+    public static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) {
             throw r;
         }

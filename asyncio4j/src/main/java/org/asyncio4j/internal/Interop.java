@@ -34,6 +34,9 @@ public final class Interop {
                 return;
             }
             out.task = t;
+            if (out.isCancelled()) {
+                t.cancel();               // cancelled between the check above and now
+            }
             t.addDoneCallback(f -> copy(f, out));
         });
         return out;
@@ -99,6 +102,9 @@ public final class Interop {
                 try {
                     return source.get();
                 } catch (ExecutionException e) {
+                    if (e.getCause() instanceof Error err) {
+                        throw err;        // unchecked: arrives as itself
+                    }
                     throw e.getCause() instanceof Exception ex ? ex : new CompletionException(e.getCause());
                 }
             });

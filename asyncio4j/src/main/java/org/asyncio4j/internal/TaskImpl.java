@@ -275,8 +275,12 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         requestMessage = msg;
         if (sleeping) {
             wake();
-        } else if (w == null && !interruptSent) {
-            // running, ready, or blocked in a JDK call: the interrupt reaches JDK blocking calls
+        } else if (w == null && override == null && (!interruptSent || !thread.isInterrupted())) {
+            // Running, ready, or blocked in a JDK call: the interrupt reaches JDK blocking calls.
+            // Sent again if a JDK call already consumed the previous one (a second request must
+            // not be lost). A TaskGroup's request (with an override) is not sent this way: the
+            // JDK call would throw InterruptedException instead of the group; the body gets the
+            // group at its next asyncio4j suspension point (or in close()).
             interruptSent = true;
             thread.interrupt();
         }
