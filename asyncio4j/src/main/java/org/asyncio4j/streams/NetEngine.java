@@ -130,7 +130,7 @@ final class NetEngine implements Bridges.Net {
         if (o.ssl() != null) {
             String name = o.serverHostname() != null ? o.serverHostname() : host;
             TlsTransport tls = TlsTransport.client(plain, o.ssl(), name, port);
-            tls.handshake();
+            handshake(tls, o);
             t = tls;
         }
         return new Connection(new StreamReader(t, o.limit()), new StreamWriter(t, o));
@@ -250,7 +250,7 @@ final class NetEngine implements Bridges.Net {
         loop.createTask(() -> {
             try {
                 if (t instanceof TlsTransport tls) {
-                    tls.handshake();
+                    handshake(tls, o);
                 }
                 handler.handle(reader, writer);
             } catch (CancelledException e) {
@@ -262,6 +262,23 @@ final class NetEngine implements Bridges.Net {
                 writer.abort();
             }
         });
+    }
+
+    /** A peer that stalls the handshake past the options' timeout is dropped, as in Python. */
+    private static void handshake(TlsTransport tls, StreamOptions o) throws IOException {
+        try {
+            Structured.timeout(EventLoopImpl.durationToNanos(o.sslHandshakeTimeout()), () -> {
+                tls.handshake();
+                return null;
+            });
+        } catch (org.asyncio4j.AsyncTimeoutException e) {
+            throw new javax.net.ssl.SSLHandshakeException("the TLS handshake did not finish within " + o.sslHandshakeTimeout());
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw e;
+        }
     }
 
     private static void checkPort(int port) {

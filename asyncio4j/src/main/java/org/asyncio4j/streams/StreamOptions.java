@@ -1,5 +1,6 @@
 package org.asyncio4j.streams;
 
+import java.time.Duration;
 import java.util.Objects;
 
 import javax.net.ssl.SSLContext;
@@ -25,8 +26,11 @@ public final class StreamOptions {
      */
     public static final int DEFAULT_BACKLOG = 1024;
 
+    /** The default TLS handshake timeout: 60 seconds, as Python's {@code ssl_handshake_timeout}. */
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(60);
+
     private static final StreamOptions DEFAULTS = new StreamOptions(DEFAULT_LIMIT, null, DEFAULT_HIGH_WATER, DEFAULT_LOW_WATER, null,
-            DEFAULT_BACKLOG);
+            DEFAULT_BACKLOG, DEFAULT_HANDSHAKE_TIMEOUT);
 
     private final int limit;
     private final SSLContext ssl;
@@ -34,14 +38,17 @@ public final class StreamOptions {
     private final int lowWater;
     private final String serverName;
     private final int backlog;
+    private final Duration handshakeTimeout;
 
-    private StreamOptions(int limit, SSLContext ssl, int highWater, int lowWater, String serverName, int backlog) {
+    private StreamOptions(int limit, SSLContext ssl, int highWater, int lowWater, String serverName, int backlog,
+            Duration handshakeTimeout) {
         this.limit = limit;
         this.ssl = ssl;
         this.highWater = highWater;
         this.lowWater = lowWater;
         this.serverName = serverName;
         this.backlog = backlog;
+        this.handshakeTimeout = handshakeTimeout;
     }
 
     /**
@@ -65,7 +72,7 @@ public final class StreamOptions {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be >= 1, not " + limit);
         }
-        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog);
+        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog, handshakeTimeout);
     }
 
     /**
@@ -77,7 +84,7 @@ public final class StreamOptions {
      * @throws NullPointerException if {@code ssl} is null
      */
     public StreamOptions withSsl(SSLContext ssl) {
-        return new StreamOptions(limit, Objects.requireNonNull(ssl, "ssl"), highWater, lowWater, serverName, backlog);
+        return new StreamOptions(limit, Objects.requireNonNull(ssl, "ssl"), highWater, lowWater, serverName, backlog, handshakeTimeout);
     }
 
     /**
@@ -89,7 +96,7 @@ public final class StreamOptions {
      * @throws NullPointerException if {@code serverName} is null
      */
     public StreamOptions withServerHostname(String serverName) {
-        return new StreamOptions(limit, ssl, highWater, lowWater, Objects.requireNonNull(serverName, "serverName"), backlog);
+        return new StreamOptions(limit, ssl, highWater, lowWater, Objects.requireNonNull(serverName, "serverName"), backlog, handshakeTimeout);
     }
 
     /**
@@ -105,7 +112,7 @@ public final class StreamOptions {
         if (low < 0 || high < low) {
             throw new IllegalArgumentException("write buffer limits need 0 <= low <= high, not high=" + high + " low=" + low);
         }
-        return new StreamOptions(limit, ssl, high, low, serverName, backlog);
+        return new StreamOptions(limit, ssl, high, low, serverName, backlog, handshakeTimeout);
     }
 
     /**
@@ -120,7 +127,33 @@ public final class StreamOptions {
         if (backlog < 1) {
             throw new IllegalArgumentException("backlog must be >= 1, not " + backlog);
         }
-        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog);
+        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog, handshakeTimeout);
+    }
+
+    /**
+     * With another TLS handshake timeout: a peer that has not finished the handshake by then is
+     * dropped ({@code SSLHandshakeException}).
+     *
+     * @param timeout the timeout, positive
+     * @return a copy with the timeout
+     * @throws NullPointerException     if {@code timeout} is null
+     * @throws IllegalArgumentException if it is not positive
+     */
+    public StreamOptions withSslHandshakeTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("handshake timeout must be positive, not " + timeout);
+        }
+        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog, timeout);
+    }
+
+    /**
+     * The TLS handshake timeout.
+     *
+     * @return the timeout
+     */
+    public Duration sslHandshakeTimeout() {
+        return handshakeTimeout;
     }
 
     /**

@@ -611,6 +611,33 @@ class ServerTest {
     }
 
     @Test
+    void tls_peerThatNeverHandshakes_isDroppedAfterTheHandshakeTimeout_andTheServerGoesOn() throws Exception {
+        List<ExceptionContext> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        run(() -> {
+            getRunningLoop().setExceptionHandler((loop, ctx) -> reports.add(ctx));
+            Server server = startServer(ECHO, "127.0.0.1", 0,
+                    StreamOptions.defaults().withSsl(serverTls).withSslHandshakeTimeout(java.time.Duration.ofMillis(200)));
+            Connection silent = openConnection("127.0.0.1", server.port());   // plain TCP: no ClientHello
+            Object dropped;                        // EOF or a reset: either way, dropped
+            try {
+                dropped = waitFor(() -> silent.reader().read(-1).length, java.time.Duration.ofSeconds(5));
+            } catch (java.util.concurrent.CompletionException e) {
+                dropped = e.getCause();
+            }
+            assertTrue(Integer.valueOf(0).equals(dropped) || dropped instanceof IOException,
+                    "the server dropped the silent peer: " + dropped);
+            assertTrue(reports.stream().anyMatch(r -> r.exception() instanceof javax.net.ssl.SSLHandshakeException),
+                    "the handshake timeout was reported: " + reports);
+            Connection ok = openConnection("localhost", server.port(), StreamOptions.defaults().withSsl(clientTls));
+            ok.writer().write(b("still serving\n"));
+            assertEquals("still serving\n", s(ok.reader().readLine()));
+            ok.writer().close();
+            silent.writer().close();
+            server.close();
+        });
+    }
+
+    @Test
     void tls_clientNotTrustingCertificate_failsHandshakeWithSSLHandshakeException() throws Exception {
         run(() -> {
             List<ExceptionContext> errors = captureLoopErrors();
