@@ -221,13 +221,14 @@ public final class PipeTransports {
             }
         }
 
+        /** The pump's progress report (on the loop): wakes a writer waiting for room or a flush. */
         private void written(int n, IOException e) {
             inFlight -= n;
             if (e != null && error == null) {
                 error = e;
             }
             Runnable w = writable;
-            if (w != null && (inFlight < CHUNK || error != null)) {
+            if (w != null) {
                 writable = null;
                 w.run();
             }
@@ -264,9 +265,27 @@ public final class PipeTransports {
             return n;
         }
 
+        /** Bytes handed to the pump and not yet written count as pending output. */
+        @Override
+        public boolean hasPendingOutput() {
+            return inFlight > 0;
+        }
+
+        @Override
+        public boolean flushPending() throws IOException {
+            if (error != null) {
+                throw error;
+            }
+            return inFlight == 0;
+        }
+
+        /**
+         * Runs the callback at once only when nothing is in flight; otherwise at the pump's next
+         * progress report, so a writer waiting for room or for the last bytes never polls.
+         */
         @Override
         public void whenWritable(Runnable callback) {
-            if (inFlight < CHUNK || error != null) {
+            if (inFlight == 0 || error != null) {
                 loop.callSoonInternal(new HandleImpl(loop, callback));
             } else {
                 writable = callback;

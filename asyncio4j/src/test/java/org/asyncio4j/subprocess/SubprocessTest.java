@@ -677,4 +677,23 @@ class SubprocessTest {
             assertTrue(t.maxGapSeconds() < 0.5, "the loop was blocked for " + t.maxGapSeconds() + " s");
         });
     }
+
+    @Test
+    void stdin_waitClosed_waitsUntilThePumpHasWrittenEverything() throws Exception {
+        // Regression: waitClosed() returned while the pump still held the data. 128 KiB is the
+        // pipe's 64 KiB buffer plus one 64 KiB chunk in the pump's hands, so the writer's own
+        // buffer empties at once; the process reads nothing for 0.5 s, so the data cannot have
+        // reached it before then.
+        double elapsed = org.asyncio4j.Asyncio.run(() -> {
+            Subprocess p = org.asyncio4j.Asyncio.createSubprocessExec("sh", "-c", "sleep 0.5; cat > /dev/null");
+            long t0 = System.nanoTime();
+            p.stdin().write(new byte[128 * 1024]);
+            p.stdin().close();
+            p.stdin().waitClosed();
+            double dt = (System.nanoTime() - t0) / 1e9;
+            assertEquals(0, p.waitFor());
+            return dt;
+        });
+        assertTrue(elapsed >= 0.4, "waitClosed returned after " + elapsed + " s, before the process read the data");
+    }
 }
