@@ -1128,11 +1128,6 @@ public final class EventLoopImpl implements EventLoop {
         }
     }
 
-    /** The task whose step runs now (debug and diagnostics). */
-    public TaskImpl<?> currentStep() {
-        return current;
-    }
-
     @Override
     public String toString() {
         return "EventLoop[" + (closed ? "closed" : owner != null ? "running" : "idle") + " id=" + id

@@ -348,15 +348,11 @@ public class FutureImpl<T> implements Future<T> {
         addEntry(task);
     }
 
-    final void removeWaiter(Object waiter) {
-        removeEntries(waiter, true);
-    }
-
     @Override
     public final int removeDoneCallback(Consumer<? super Future<T>> callback) {
         Objects.requireNonNull(callback, "callback");
         loop.checkThread("removeDoneCallback");
-        return removeEntries(callback, false);
+        return removeEntries(callback);
     }
 
     private void addEntry(Object e) {
@@ -381,13 +377,13 @@ public class FutureImpl<T> implements Future<T> {
         }
     }
 
-    private int removeEntries(Object target, boolean identity) {
+    private int removeEntries(Object target) {
         Object cbs = callbacks;
         if (cbs == null) {
             return 0;
         }
         if (!(cbs instanceof Object[] arr)) {
-            if (identity ? cbs == target : cbs.equals(target)) {
+            if (cbs.equals(target)) {
                 callbacks = null;
                 return 1;
             }
@@ -396,7 +392,7 @@ public class FutureImpl<T> implements Future<T> {
         int w = 0, removed = 0;
         for (int r = 0; r < arr.length && arr[r] != null; r++) {
             Object e = arr[r];
-            if (identity ? e == target : e.equals(target)) {
+            if (e.equals(target)) {
                 removed++;
             } else {
                 arr[w++] = e;
