@@ -173,6 +173,17 @@ public class FutureImpl<T> implements Future<T> {
         }
     }
 
+    /**
+     * For I/O methods that await a task: throws the {@code IOException} a CompletionException
+     * carries as itself; otherwise returns the CompletionException for the caller to throw.
+     */
+    public static CompletionException ioCause(CompletionException e) throws java.io.IOException {
+        if (e.getCause() instanceof java.io.IOException io) {
+            throw io;
+        }
+        return e;
+    }
+
     /** Unchecked exceptions as themselves, checked ones wrapped in CompletionException. */
     public static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) {

@@ -88,10 +88,7 @@ final class IoPoller {
         try {
             f.await();
         } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;          // the channel was closed under the waiter
-            }
-            throw e;
+            throw FutureImpl.ioCause(e);
         } finally {
             if (read ? s.read == f : s.write == f) {
                 if (read) {

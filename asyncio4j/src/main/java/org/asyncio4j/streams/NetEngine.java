@@ -21,6 +21,7 @@ import org.asyncio4j.CancelledException;
 import org.asyncio4j.EventLoop;
 import org.asyncio4j.ExceptionContext;
 import org.asyncio4j.Task;
+import org.asyncio4j.internal.FutureImpl;
 import org.asyncio4j.internal.Bridges;
 import org.asyncio4j.internal.EventLoopImpl;
 import org.asyncio4j.internal.SocketTransport;
@@ -59,10 +60,7 @@ final class NetEngine implements Bridges.Net {
             try {
                 return Structured.toThread(() -> InetAddress.getAllByName(host));
             } catch (java.util.concurrent.CompletionException e) {
-                if (e.getCause() instanceof IOException io) {
-                    throw io;
-                }
-                throw e;
+                throw FutureImpl.ioCause(e);
             }
         }
     }
@@ -274,10 +272,7 @@ final class NetEngine implements Bridges.Net {
         } catch (org.asyncio4j.AsyncTimeoutException e) {
             throw new javax.net.ssl.SSLHandshakeException("the TLS handshake did not finish within " + o.sslHandshakeTimeout());
         } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw e;
+            throw FutureImpl.ioCause(e);
         }
     }
 

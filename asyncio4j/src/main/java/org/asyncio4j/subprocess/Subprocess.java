@@ -9,6 +9,7 @@ import org.asyncio4j.CancelledException;
 import org.asyncio4j.EventLoop;
 import org.asyncio4j.Future;
 import org.asyncio4j.Task;
+import org.asyncio4j.internal.FutureImpl;
 import org.asyncio4j.internal.Bridges;
 import org.asyncio4j.internal.EventLoopImpl;
 import org.asyncio4j.internal.PipeTransports;
@@ -100,10 +101,7 @@ public final class Subprocess {
             }
             throw c;
         } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw e;
+            throw FutureImpl.ioCause(e);
         }
         return new Subprocess(loop, p, in, out, err);
     }
@@ -176,10 +174,7 @@ public final class Subprocess {
             o = out.await();
             e = err.await();
         } catch (java.util.concurrent.CompletionException x) {
-            if (x.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw x;
+            throw FutureImpl.ioCause(x);
         } finally {
             out.cancel();                 // a cancelled communicate leaves no reader behind
             err.cancel();

@@ -48,11 +48,12 @@ public final class EchoBench {
         return n;
     }
 
-    static long round(int port, int clients, double seconds) {
+    /** Runs C clients until the deadline, concurrently; returns their total round trips. */
+    static long round(int clients, double seconds, Client client) {
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         List<Task<Long>> ts = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
-            ts.add(createTask(() -> client(port, deadline)));
+            ts.add(createTask(() -> client.roundTrips(deadline)));
         }
         long total = 0;
         for (long n : gather(ts)) {
@@ -61,30 +62,42 @@ public final class EchoBench {
         return total;
     }
 
+    /** One client's loop: round trips until the deadline (System.nanoTime()). */
+    interface Client {
+        long roundTrips(long deadline) throws Exception;
+    }
+
+    /** {@code --clients C --seconds S --warmup W}, shared by both echo benchmarks. */
+    record Options(int clients, double seconds, double warmup) {
+        static Options parse(String[] args) {
+            int clients = 10;
+            double seconds = 3, warmup = 1;
+            for (int i = 0; i + 1 < args.length; i += 2) {
+                switch (args[i]) {
+                    case "--clients" -> clients = Integer.parseInt(args[i + 1]);
+                    case "--seconds" -> seconds = Double.parseDouble(args[i + 1]);
+                    case "--warmup" -> warmup = Double.parseDouble(args[i + 1]);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+            }
+            return new Options(clients, seconds, warmup);
+        }
+    }
+
     public static void main(String[] args) {
         Locale.setDefault(Locale.ROOT);
-        int clients = 10;
-        double seconds = 3, warmup = 1;
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--clients" -> clients = Integer.parseInt(args[i + 1]);
-                case "--seconds" -> seconds = Double.parseDouble(args[i + 1]);
-                case "--warmup" -> warmup = Double.parseDouble(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
-        int c = clients;
-        double s = seconds, w = warmup;
+        Options o = Options.parse(args);
         double rate = run(() -> {
             var server = startServer(EchoBench::handle, "127.0.0.1", 0);
-            round(server.port(), c, w);
+            Client c = deadline -> client(server.port(), deadline);
+            round(o.clients(), o.warmup(), c);
             long t0 = System.nanoTime();
-            long total = round(server.port(), c, s);
+            long total = round(o.clients(), o.seconds(), c);
             double elapsed = (System.nanoTime() - t0) / 1e9;
             server.close();
             server.waitClosed();
             return total / elapsed;
         });
-        System.out.printf("asyncio4j clients=%d round_trips_per_s=%.0f%n", clients, rate);
+        System.out.printf("asyncio4j clients=%d round_trips_per_s=%.0f%n", o.clients(), rate);
     }
 }

@@ -8,8 +8,6 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 
 import org.asyncio4j.Task;
@@ -69,18 +67,7 @@ public final class EchoBenchBlocking {
 
     public static void main(String[] args) {
         Locale.setDefault(Locale.ROOT);
-        int clients = 10;
-        double seconds = 3, warmup = 1;
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--clients" -> clients = Integer.parseInt(args[i + 1]);
-                case "--seconds" -> seconds = Double.parseDouble(args[i + 1]);
-                case "--warmup" -> warmup = Double.parseDouble(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
-        int c = clients;
-        double s = seconds, w = warmup;
+        EchoBench.Options o = EchoBench.Options.parse(args);
         double rate = run(() -> {
             ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0), 1024);
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
@@ -91,27 +78,15 @@ public final class EchoBenchBlocking {
                     createTask(() -> serve(ch));
                 }
             });
-            round(port, c, w);
+            EchoBench.Client c = deadline -> client(port, deadline);
+            EchoBench.round(o.clients(), o.warmup(), c);
             long t0 = System.nanoTime();
-            long total = round(port, c, s);
+            long total = EchoBench.round(o.clients(), o.seconds(), c);
             double elapsed = (System.nanoTime() - t0) / 1e9;
             acceptor.cancel();
             server.close();
             return total / elapsed;
         });
-        System.out.printf("blocking-sockets clients=%d round_trips_per_s=%.0f%n", clients, rate);
-    }
-
-    static long round(int port, int clients, double seconds) {
-        long deadline = System.nanoTime() + (long) (seconds * 1e9);
-        List<Task<Long>> ts = new ArrayList<>();
-        for (int i = 0; i < clients; i++) {
-            ts.add(createTask(() -> client(port, deadline)));
-        }
-        long total = 0;
-        for (long n : gather(ts)) {
-            total += n;
-        }
-        return total;
+        System.out.printf("blocking-sockets clients=%d round_trips_per_s=%.0f%n", o.clients(), rate);
     }
 }

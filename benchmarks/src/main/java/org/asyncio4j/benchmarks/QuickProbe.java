@@ -20,16 +20,22 @@ public final class QuickProbe {
     public static void main(String[] args) throws Exception {
         Locale.setDefault(Locale.ROOT);
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
-        report("sleep(0) switch, one task", "ns/switch", rounds, QuickProbe::sleepZero);
+        report("sleep(0) switch, one task", "ns/switch", rounds, shared("sleep0"));
         report("ping-pong handoff via futures, two tasks", "ns/handoff", rounds, QuickProbe::pingPong);
-        report("createTask + run + gather, per task", "ns/task", rounds, QuickProbe::spawnGather);
-        report("callSoon throughput, per callback", "ns/callback", rounds, QuickProbe::callSoon);
+        report("createTask + run + gather, per task", "ns/task", rounds, shared("spawn_gather"));
+        report("callSoon throughput, per callback", "ns/callback", rounds, shared("callsoon"));
         report("Lock acquire+release, uncontended", "ns/pair", rounds, QuickProbe::lockUncontended);
         report("Lock handoff between two tasks, contended", "ns/handoff", rounds, QuickProbe::lockContended);
         report("Queue put+get pair, no waiting", "ns/pair", rounds, QuickProbe::queuePair);
-        report("Queue(100) producer/consumer, per item", "ns/item", rounds, QuickProbe::queueProducerConsumer);
+        report("Queue(100) producer/consumer, per item", "ns/item", rounds, shared("queue"));
         report("AsyncGenerator, per item", "ns/item", rounds, QuickProbe::generatorItem);
         parkedMemory(100_000);
+    }
+
+    /** A probe that is also a side-by-side workload: the same body, its standard size. */
+    static Probe shared(String name) {
+        Workloads.Workload w = Workloads.ALL.get(name);
+        return () -> w.body().run(w.size())[0];
     }
 
     interface Probe {
@@ -46,17 +52,6 @@ public final class QuickProbe {
         }
         java.util.Arrays.sort(xs);
         System.out.printf("%-45s %10.1f %s (min %.1f, max %.1f)%n", name, xs[rounds / 2], unit, xs[0], xs[rounds - 1]);
-    }
-
-    static double sleepZero() {
-        int n = 1_000_000;
-        return run(() -> {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                sleep(0);
-            }
-            return (System.nanoTime() - t0) / (double) n;
-        });
     }
 
     static double pingPong() {
@@ -85,39 +80,6 @@ public final class QuickProbe {
             }
             b.await();
             return (System.nanoTime() - t0) / (2.0 * n);
-        });
-    }
-
-    static double spawnGather() {
-        int n = 100_000;
-        return run(() -> {
-            long t0 = System.nanoTime();
-            List<Task<Integer>> ts = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                int k = i;
-                ts.add(createTask(() -> k));
-            }
-            gather(ts);
-            return (System.nanoTime() - t0) / (double) n;
-        });
-    }
-
-    static double callSoon() {
-        int n = 1_000_000;
-        return run(() -> {
-            var loop = getRunningLoop();
-            int[] count = {0};
-            Future<Void> done = loop.createFuture();
-            long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                loop.callSoon(() -> {
-                    if (++count[0] == n) {
-                        done.setResult(null);
-                    }
-                });
-            }
-            done.await();
-            return (System.nanoTime() - t0) / (double) n;
         });
     }
 
@@ -169,27 +131,6 @@ public final class QuickProbe {
                 q.put(item);
                 q.get();
             }
-            return (System.nanoTime() - t0) / (double) n;
-        });
-    }
-
-    static double queueProducerConsumer() {
-        int n = 1_000_000;
-        return run(() -> {
-            var q = new org.asyncio4j.queues.Queue<Integer>(100);
-            Integer item = 1;
-            long t0 = System.nanoTime();
-            gather(() -> {
-                for (int i = 0; i < n; i++) {
-                    q.put(item);
-                }
-                return 0;
-            }, () -> {
-                for (int i = 0; i < n; i++) {
-                    q.get();
-                }
-                return 0;
-            });
             return (System.nanoTime() - t0) / (double) n;
         });
     }
