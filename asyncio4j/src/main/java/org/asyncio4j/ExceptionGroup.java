@@ -15,7 +15,29 @@ import java.util.Objects;
 public class ExceptionGroup extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    static {
+        org.asyncio4j.internal.Cancellation.install(new org.asyncio4j.internal.Cancellation.Groups() {
+            @Override
+            public ExceptionGroup create(String message, boolean interruption) {
+                ExceptionGroup g = new ExceptionGroup(message);
+                g.interruption = interruption;
+                return g;
+            }
+
+            @Override
+            public void add(ExceptionGroup group, Throwable member) {
+                group.add(member);
+            }
+
+            @Override
+            public boolean isInterruption(Throwable t) {
+                return t instanceof ExceptionGroup g && g.interruption;
+            }
+        });
+    }
+
     private final String prefix;
+    private transient boolean interruption;     // a TaskGroup stops its body with this group
     private final List<Throwable> exceptions;   // appended to by a TaskGroup until it finishes
 
     /**

@@ -155,6 +155,11 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
             throw new IllegalStateException("Task cannot await on itself: " + this);
         }
         deliverCancel();
+        SuspensionProbe.Listener probe = SuspensionProbe.listener;
+        if (probe != null) {
+            probe.atSuspension(this, f);
+            deliverCancel();
+        }
         waitingOn = f;
         f.addWaiter(this);
         try {
@@ -178,6 +183,11 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     /** Suspends this task for {@code nanos} of loop time; 0 or less yields once. */
     void sleep(long nanos) {
         deliverCancel();
+        SuspensionProbe.Listener probe = SuspensionProbe.listener;
+        if (probe != null) {
+            probe.atSuspension(this, null);
+            deliverCancel();
+        }
         if (nanos <= 0) {
             Thread.yield();
             deliverCancel();
