@@ -1,0 +1,119 @@
+package org.asyncio4j;
+
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+import org.asyncio4j.internal.SuspensionProbe;
+
+/**
+ * Systematic cancellation injection: runs a scenario once per asyncio4j suspension point it
+ * passes, and at exactly that point (while the task is suspended there) injects an action:
+ * by default {@code task.cancel()}, or whatever the run sets with {@link Run#onInject} (fail a
+ * sibling, cancel a group). The scenario checks its own invariants (no child outlives its
+ * group, the cancel is not lost, locks and permits balanced, no bytes lost) and throws an
+ * {@link AssertionError} when one breaks; the harness names the point in the failure.
+ *
+ * <p>The first run counts the points (no injection); then run k injects at point k, for every
+ * k. Runs are on the virtual clock, so sleeps cost no real time. The scenario must be
+ * deterministic for the counts to line up (a run that passes fewer points than k simply ends
+ * without an injection, which {@link Run#injected()} tells).
+ */
+public final class CancellationHarness {
+    private CancellationHarness() {
+    }
+
+    /** One run of a scenario. */
+    public static final class Run {
+        private final int point;
+        private Consumer<Task<?>> action = Task::cancel;
+        private boolean injected;
+        private Task<?> injectedInto;
+
+        Run(int point) {
+            this.point = point;
+        }
+
+        /** The point this run injects at, -1 for the counting run. */
+        public int point() {
+            return point;
+        }
+
+        /** Replaces the injected action (default: cancel the suspended task). */
+        public void onInject(Consumer<Task<?>> action) {
+            this.action = Objects.requireNonNull(action, "action");
+        }
+
+        /** Whether the action ran in this run. */
+        public boolean injected() {
+            return injected;
+        }
+
+        /** The task that was suspended at the point, or null. */
+        public Task<?> injectedInto() {
+            return injectedInto;
+        }
+    }
+
+    /** A scenario: runs as the main task of a fresh virtual-clock loop. */
+    @FunctionalInterface
+    public interface Scenario {
+        void run(Run run) throws Exception;
+    }
+
+    /**
+     * Runs {@code scenario} once per suspension point of the tasks {@code where} selects.
+     *
+     * @return the number of points found in the counting run (at least 1)
+     */
+    public static int everySuspensionPoint(Predicate<Task<?>> where, Scenario scenario) {
+        int total = runOnce(-1, where, scenario);
+        if (total == 0) {
+            throw new AssertionError("the scenario passed no suspension point of the selected tasks");
+        }
+        for (int k = 0; k < total; k++) {
+            try {
+                runOnce(k, where, scenario);
+            } catch (AssertionError | RuntimeException e) {
+                throw new AssertionError("with the injection at suspension point " + k + " of " + total + ": " + e, e);
+            }
+        }
+        return total;
+    }
+
+    /** Selects tasks by name prefix (children and bodies named by the scenario). */
+    public static Predicate<Task<?>> named(String prefix) {
+        return t -> t.getName().startsWith(prefix);
+    }
+
+    /** Every task. */
+    public static Predicate<Task<?>> anyTask() {
+        return t -> true;
+    }
+
+    private static int runOnce(int k, Predicate<Task<?>> where, Scenario scenario) {
+        Run run = new Run(k);
+        int[] seen = {0};
+        SuspensionProbe.install((task, what) -> {
+            if (!where.test(task)) {
+                return;
+            }
+            if (seen[0]++ == k) {
+                task.getLoop().callSoon(() -> {
+                    run.injected = true;
+                    run.injectedInto = task;
+                    run.action.accept(task);
+                });
+            }
+        });
+        try {
+            Asyncio.run(() -> {
+                scenario.run(run);
+                return null;
+            }, TestLoops.VC);
+        } finally {
+            SuspensionProbe.install(null);
+        }
+        return seen[0];
+    }
+}
