@@ -128,7 +128,7 @@ public final class EventLoopImpl implements EventLoop {
 
     private ExecutorService defaultExecutor;
     private boolean defaultExecutorShutdown;
-    private int executorCallsInFlight;
+    private int offLoopInFlight;            // executor calls, pumps, wrapped futures: the virtual clock waits for them
 
     public EventLoopImpl(boolean virtualClock) {
         this(virtualClock, false);
@@ -632,7 +632,7 @@ public final class EventLoopImpl implements EventLoop {
      */
     private boolean idle(long nanos) {
         boolean ioActive = io != null && io.waiting() > 0;
-        if (virtualClock && nanos > 0 && executorCallsInFlight == 0 && !ioActive && inbox.isEmpty()) {
+        if (virtualClock && nanos > 0 && offLoopInFlight == 0 && !ioActive && inbox.isEmpty()) {
             virtualNow += nanos;      // nothing can happen before the next timer: jump to it
             return false;
         }
@@ -663,6 +663,21 @@ public final class EventLoopImpl implements EventLoop {
         }
         drainInbox();
         return polled;
+    }
+
+    /**
+     * Counts one piece of off-loop work (a pump thread, a wrapped future, a process exit) as in
+     * flight: while any is, the virtual clock does not jump to the next timer but follows real
+     * time, so the work can report back before a timeout that it would beat in real life.
+     * Loop thread only; pair with {@link #offLoopEnded()} (on the loop thread too).
+     */
+    public void offLoopStarted() {
+        offLoopInFlight++;
+    }
+
+    /** Ends what {@link #offLoopStarted()} counted; loop thread only. */
+    public void offLoopEnded() {
+        offLoopInFlight--;
     }
 
     // ================================================================== I/O
@@ -826,11 +841,11 @@ public final class EventLoopImpl implements EventLoop {
                 job.cancel(true);
             }
         });
-        executorCallsInFlight++;
+        offLoopInFlight++;
         try {
             ex.execute(job);
         } catch (RejectedExecutionException e) {
-            executorCallsInFlight--;
+            offLoopInFlight--;
             f.cancelFuture(null);
             throw new IllegalStateException("the executor rejected the call (is it shut down?): " + e.getMessage(), e);
         }
@@ -939,7 +954,7 @@ public final class EventLoopImpl implements EventLoop {
         }
 
         private void copyOutcome() {
-            loop.executorCallsInFlight--;
+            loop.offLoopInFlight--;
             if (target.isDone()) {
                 return;
             }
