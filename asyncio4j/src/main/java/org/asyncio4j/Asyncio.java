@@ -513,6 +513,26 @@ public final class Asyncio {
         return Structured.asCompleted(futures, EventLoopImpl.durationToNanos(timeout));
     }
 
+    // ------------------------------------------------------------------ task groups
+
+    /**
+     * Runs {@code body} with a new {@link TaskGroup} in the current task: the same as
+     * {@link TaskGroup#run(TaskGroup.Body)}, Python's {@code async with TaskGroup() as tg:} with
+     * its exact semantics.
+     *
+     * @param body the body
+     * @param <T>  the body's result type
+     * @return the body's value; null if {@link TaskGroup#cancel()} stopped the body
+     * @throws NullPointerException  if {@code body} is null
+     * @throws ExceptionGroup        if children or the body failed
+     * @throws CancelledException    if the calling task was cancelled from outside and no child
+     *                               failed
+     * @throws IllegalStateException outside a task
+     */
+    public static <T> T taskGroup(TaskGroup.Body<T> body) {
+        return TaskGroup.run(body);
+    }
+
     // ------------------------------------------------------------------ threads
 
     /**

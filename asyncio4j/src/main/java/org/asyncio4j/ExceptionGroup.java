@@ -33,6 +33,11 @@ public class ExceptionGroup extends RuntimeException {
             public boolean isInterruption(Throwable t) {
                 return t instanceof ExceptionGroup g && g.interruption;
             }
+
+            @Override
+            public void endInterruption(ExceptionGroup group) {
+                group.interruption = false;
+            }
         });
     }
 

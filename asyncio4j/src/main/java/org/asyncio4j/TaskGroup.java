@@ -1,21 +1,23 @@
 package org.asyncio4j;
 
-import java.util.LinkedHashSet;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
 
-import org.asyncio4j.internal.EventLoopImpl;
-import org.asyncio4j.internal.FutureImpl;
-import org.asyncio4j.internal.Structured;
-import org.asyncio4j.internal.TaskImpl;
+import org.asyncio4j.internal.TaskGroupEngine;
 
 /**
- * Structured concurrency: children created in the group are all done when the {@code try}
- * statement ends.
+ * Structured concurrency: every child created in the group is done when the group's statement
+ * ends, whatever ends it. Two forms, on one engine:
  *
  * <pre>{@code
+ * // The lambda form: Python's "async with TaskGroup() as tg:" with its exact semantics.
+ * List<String> pages = TaskGroup.run(tg -> {
+ *     var a = tg.createTask(() -> fetch("a"));
+ *     var b = tg.createTask(() -> fetch("b"));
+ *     return List.of(a.await(), b.await());
+ * });
+ *
+ * // The try form, as the seeds use it.
  * Task<String> a, b;
  * try (var tg = new TaskGroup()) {
  *     a = tg.createTask(() -> fetch("a"));
@@ -23,61 +25,128 @@ import org.asyncio4j.internal.TaskImpl;
  * }                       // both done here
  * }</pre>
  *
- * <h2>Failures</h2>
- * When a child fails, the group cancels the other children and interrupts the body at its next
- * suspension point; the exception the body sees there is the group's {@link ExceptionGroup}
- * itself, so the {@code try} statement ends by throwing it, filled with every child's failure
- * once all children are done (children cancelled by the group are not in it). If the body
- * itself throws another exception, that exception leaves the statement, with the group's
- * {@code ExceptionGroup} (if children failed) attached as suppressed.
+ * <h2>What holds on every path</h2>
+ * <ol>
+ *   <li><b>No child outlives its group.</b> When the statement ends (normally, by the body's
+ *       exception, a child's failure, a cancellation from outside, an enclosing group's
+ *       failure, a timeout, {@link #cancel()}), every child is done. An enclosing group's
+ *       failure cancels a nested group's children too, and the nested statement waits for them
+ *       before anything leaves it.</li>
+ *   <li><b>A failure is never lost.</b> Every child failure that is not a cancellation caused by
+ *       the group reaches the code after the statement: in the {@link ExceptionGroup} it throws,
+ *       or attached (as a suppressed exception) to the exception that leaves instead.</li>
+ *   <li><b>Cleanup written for cancellation runs.</b> The lambda form stops the body and the
+ *       children with a plain {@link CancelledException}, so {@code catch (CancelledException e)}
+ *       and {@code finally} run there. The try form stops the body with the group's
+ *       {@code ExceptionGroup} itself (Java cannot replace an exception that leaves the body):
+ *       clean up in {@code finally}. asyncio4j's own cleanup (a server's {@code serveForever},
+ *       a {@code Condition}'s re-acquisition, a stream read) treats that interruption exactly as
+ *       a cancellation.</li>
+ *   <li><b>A failing body cancels the children</b> in the lambda form, as in Python. In the try
+ *       form {@code close()} cannot see the body's exception; it cancels the children when the
+ *       body is leaving with an exception that asyncio4j threw in this task since its last
+ *       suspension point: a cancellation, a group's interruption, a nested group's
+ *       {@code ExceptionGroup}, a {@code timeout}'s {@link AsyncTimeoutException}. A body
+ *       failing with its own exception (an {@code IOException} it threw, a failed
+ *       {@code await()} it let through) does not cancel the children: the statement waits for
+ *       them. A body that catches one of the exceptions above and then leaves the statement
+ *       <em>without</em> suspending again has its children cancelled too. Where a body can fail
+ *       with children still running, take the lambda form.</li>
+ * </ol>
  *
- * <p>Cancelling the task that runs the body, from outside, cancels the children too; the
- * statement ends with that {@link CancelledException} once they are done.
- *
- * <p>A body blocked in a JDK blocking call ({@code Thread.sleep}, a {@code BlockingQueue}) when
- * a child fails is not interrupted out of it (the call would throw
- * {@code InterruptedException}, not the group): it receives the group at its next asyncio4j
- * suspension point, or when it reaches {@code close()}.
- *
- * <h2>Differences from Python</h2>
- * Java's {@code close()} cannot see the exception leaving the body, so:
+ * <h2>How the statement ends</h2>
  * <ul>
- *   <li>a body that fails with its own exception does not cancel the children: the statement
- *       waits for them (cancel them yourself in a {@code catch} if that is what you want);</li>
- *   <li>a body that catches the group's {@code ExceptionGroup} and completes normally loses it;
- *       do not swallow it;</li>
- *   <li>if the body was cancelled from outside and a child then fails, the statement ends with
- *       the {@code CancelledException}, the group attached as suppressed (Python 3.13 would
- *       raise the group).</li>
+ *   <li>A child fails: the group cancels the other children and stops the body at its current
+ *       or next suspension point; the statement throws an {@code ExceptionGroup} of every child
+ *       failure (children cancelled by the group are not in it). In the lambda form a body that
+ *       failed with its own exception is in the group too, last (Python 3.13's order). In the
+ *       try form the body's own exception leaves instead, the group attached as suppressed.</li>
+ *   <li>The task running the body is cancelled from outside: the children are cancelled and
+ *       awaited; the statement ends with that {@code CancelledException}, or with the group if
+ *       children failed meanwhile (in the try form: attached to the {@code CancelledException},
+ *       which Java keeps as the one thrown). The cancellation is never lost: when the statement
+ *       ends with something else, the cancellation stays pending, so a task that catches the
+ *       group and returns normally still ends cancelled (Python 3.13).</li>
+ *   <li>{@link #cancel()}: the statement ends normally once the children are done.</li>
  * </ul>
+ * A body blocked in a JDK blocking call ({@code Thread.sleep}, a {@code BlockingQueue}) is
+ * interrupted out of it in the lambda form (as a cancellation is); in the try form it is not
+ * (the call would throw {@code InterruptedException}, not the group): it receives the group at
+ * its next asyncio4j suspension point, or in {@code close()}.
  *
- * <p>Python: {@code asyncio.TaskGroup}.
+ * <h2>Lifecycle</h2>
+ * <pre>
+ *  state (toString)  createTask   what happens
+ *  running           yes          the body runs; children run
+ *  aborting          no           a child failed: children cancelled, body being stopped
+ *  cancelled         no           cancel() was called: children cancelled
+ *  closing           yes          the body ended; waiting for the children (they may add siblings)
+ *  done              no           every child done; the outcome delivered
+ * </pre>
+ *
+ * <p>Python: {@code asyncio.TaskGroup} (and {@code TaskGroup.cancel()} of Python 3.15).
  */
 public final class TaskGroup implements AutoCloseable {
-    private static final int BODY = 0, CLOSING = 1, DONE = 2;
-
-    private final TaskImpl<?> parent;
-    private final EventLoopImpl loop;
-    private final int cancellingAtEntry;
-    private final Set<TaskImpl<?>> children = new LinkedHashSet<>();
-    private final Consumer<Future<?>> onChildDone = this::childDone;
-    private ExceptionGroup group;        // created at the first failure
-    private boolean groupDelivered;      // the body was interrupted with `group`
-    private boolean deliveredInClose;    // ... but only once it had ended, inside close()
-    private boolean aborting;
-    private boolean parentCancelRequested;
-    private int phase = BODY;
-    private FutureImpl<Void> allDone;    // what close() awaits
 
     /**
-     * Opens a group in the current task.
+     * The body of a lambda-form group.
+     *
+     * @param <T> what the body returns
+     */
+    @FunctionalInterface
+    public interface Body<T> {
+        /**
+         * Runs in the current task with the open group.
+         *
+         * @param tg the group
+         * @return the call's value (a body with nothing to return returns null)
+         * @throws Exception anything; it cancels the children and ends up in the ExceptionGroup
+         */
+        T run(TaskGroup tg) throws Exception;
+    }
+
+    private final TaskGroupEngine engine;
+
+    /**
+     * Opens a group in the current task (the try form).
      *
      * @throws IllegalStateException outside a task
      */
     public TaskGroup() {
-        this.parent = Structured.task("TaskGroup");
-        this.loop = (EventLoopImpl) parent.getLoop();
-        this.cancellingAtEntry = parent.cancelling();
+        this(false);
+    }
+
+    private TaskGroup(boolean lambdaForm) {
+        this.engine = new TaskGroupEngine(lambdaForm);
+    }
+
+    /**
+     * Runs {@code body} with a new group in the current task and returns once every child is
+     * done: Python's {@code async with TaskGroup() as tg:} with its exact semantics. A child's
+     * failure cancels the siblings and stops the body with a {@link CancelledException} at its
+     * next suspension point; the body's own exception cancels the children; either way the call
+     * then throws an {@link ExceptionGroup} of every child failure, the body's exception last.
+     *
+     * @param body the body
+     * @param <T>  the body's result type
+     * @return the body's value; null if {@link #cancel()} stopped the body
+     * @throws NullPointerException  if {@code body} is null
+     * @throws ExceptionGroup        if children or the body failed
+     * @throws CancelledException    if the calling task was cancelled from outside and no child
+     *                               failed
+     * @throws IllegalStateException outside a task
+     */
+    public static <T> T run(Body<T> body) {
+        Objects.requireNonNull(body, "body");
+        TaskGroup tg = new TaskGroup(true);
+        T value = null;
+        Throwable failure = null;
+        try {
+            value = body.run(tg);
+        } catch (Throwable e) {
+            failure = e;
+        }
+        return tg.engine.exitLambda(value, failure);
     }
 
     /**
@@ -87,8 +156,8 @@ public final class TaskGroup implements AutoCloseable {
      * @param <T>  the result type
      * @return the child
      * @throws NullPointerException  if {@code body} is null
-     * @throws IllegalStateException if a child has failed, the group is done, or the caller is
-     *                               not on the group's loop
+     * @throws IllegalStateException if a child has failed, the group was cancelled or is done,
+     *                               or the caller is not on the group's loop
      */
     public <T> Task<T> createTask(Callable<T> body) {
         return createTask(body, null);
@@ -105,28 +174,7 @@ public final class TaskGroup implements AutoCloseable {
      * @throws IllegalStateException as {@link #createTask(Callable)}
      */
     public <T> Task<T> createTask(Callable<T> body, String name) {
-        Objects.requireNonNull(body, "body");
-        checkOpen();
-        @SuppressWarnings("unchecked")
-        TaskImpl<T> t = (TaskImpl<T>) loop.createTask(body, name);
-        return adopt(t);
-    }
-
-    private void checkOpen() {
-        if (phase == DONE) {
-            throw new IllegalStateException("TaskGroup is finished");
-        }
-        if (aborting) {
-            throw new IllegalStateException("TaskGroup is shutting down: a child failed or the group was cancelled");
-        }
-    }
-
-    private <T> Task<T> adopt(TaskImpl<T> t) {
-        children.add(t);
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        Consumer<Future<T>> cb = (Consumer) onChildDone;
-        t.addDoneCallback(cb);
-        return t;
+        return engine.createTask(Objects.requireNonNull(body, "body"), name);
     }
 
     /**
@@ -151,130 +199,50 @@ public final class TaskGroup implements AutoCloseable {
      * @throws IllegalStateException as {@link #createTask(Callable)}
      */
     public Task<Void> createTask(ThrowingRunnable body, String name) {
-        Objects.requireNonNull(body, "body");
-        checkOpen();
-        return adopt((TaskImpl<Void>) loop.createTask(body, name));
-    }
-
-    private void childDone(Future<?> f) {
-        TaskImpl<?> t = (TaskImpl<?>) f;
-        children.remove(t);
-        if (children.isEmpty() && allDone != null && !allDone.isDone()) {
-            allDone.setResult(null);
-        }
-        if (t.isCancelled()) {
-            return;
-        }
-        if (t.state() != java.util.concurrent.Future.State.FAILED) {
-            return;
-        }
-        Throwable e = t.exceptionNow();
-        if (group == null) {
-            group = new ExceptionGroup("unhandled errors in a TaskGroup");
-        }
-        addToGroup(e);
-        if (parent.isDone()) {
-            loop.callExceptionHandler(new ExceptionContext(
-                    "Task was destroyed but its TaskGroup's parent is done", e, t, null));
-            return;
-        }
-        if (!aborting && !parentCancelRequested) {
-            abort();
-            if (phase == BODY) {
-                // Interrupt the body with the group itself, so that Java's try-with-resources
-                // ends with it (close() can add to the body's exception, but not replace it).
-                parentCancelRequested = true;
-                parent.requestCancel(null, group, () -> groupDelivered = true);
-            }
-        }
-    }
-
-    private void addToGroup(Throwable e) {
-        group.add(e);
-    }
-
-    private void abort() {
-        aborting = true;
-        for (TaskImpl<?> t : children.toArray(new TaskImpl<?>[0])) {
-            if (!t.isDone()) {
-                t.cancel();
-            }
-        }
+        return engine.createTask(Objects.requireNonNull(body, "body"), name);
     }
 
     /**
-     * Waits for every child; see the class comment for what it throws.
+     * Cancels every child; the statement then ends normally, with no exception, once they are
+     * done (children that failed before still make it throw their {@link ExceptionGroup}). In
+     * the lambda form the body is stopped too, at its next suspension point ({@link #run} then
+     * returns null). In the try form the body is not interrupted: it runs on to {@code close()},
+     * which returns normally. Callable from the body or a child; idempotent; a no-op once the
+     * group is done. Afterwards {@code createTask} throws {@code IllegalStateException}.
      *
-     * @throws ExceptionGroup        if children failed and the body did not already receive the
-     *                               group
-     * @throws CancelledException    if the waiting task was cancelled while it waited
-     * @throws IllegalStateException if called from another task than the one that opened it
+     * <p>Python: {@code TaskGroup.cancel()} (3.15).
+     *
+     * @throws IllegalStateException if called from another thread than the group's loop
+     */
+    public void cancel() {
+        engine.cancel();
+    }
+
+    /**
+     * Waits for every child (the try form); see the class comment for how it ends.
+     *
+     * @throws ExceptionGroup        if children failed (unless the body is already throwing
+     *                               that group)
+     * @throws CancelledException    if the task was cancelled while it waited and no child
+     *                               failed
+     * @throws IllegalStateException if called by another task than the one that opened it, or
+     *                               on the group of {@link #run} (which closes itself)
      */
     @Override
     public void close() {
-        if (phase != BODY) {
-            return;
+        if (engine.isLambdaForm()) {
+            throw new IllegalStateException("the group of TaskGroup.run closes itself when the body returns: do not close it");
         }
-        if (Asyncio.currentTask() != parent) {
-            throw new IllegalStateException("TaskGroup.close() must be called by the task that opened it");
-        }
-        phase = CLOSING;
-        // A cancellation from outside that already reached the body: Python aborts the
-        // children when the body exits with CancelledError.
-        boolean cancelledFromOutside = parent.cancelling() > cancellingAtEntry + (parentCancelRequested ? 1 : 0);
-        if (cancelledFromOutside && !aborting) {
-            abort();
-        }
-        CancelledException propagate = null;
-        while (!children.isEmpty()) {
-            allDone = new FutureImpl<>(loop);
-            try {
-                allDone.await();
-            } catch (CancelledException e) {
-                if (!aborting) {
-                    abort();
-                }
-                propagate = e;
-            } catch (ExceptionGroup e) {
-                if (e != group) {
-                    throw e;
-                }
-                deliveredInClose = true; // the body ended before it saw the group: close throws it
-            } finally {
-                allDone = null;
-            }
-        }
-        phase = DONE;
-        if (parentCancelRequested) {
-            parent.uncancel();
-        }
-        if (group != null) {
-            if (groupDelivered && !deliveredInClose) {
-                // The body is throwing the group, complete now. Never throw that same object
-                // from here: try-with-resources would make it suppress itself. An outside
-                // cancellation that arrived while we waited stays pending for the parent's next
-                // suspension point (Python 3.13 uncancels and re-cancels the parent likewise).
-                if (propagate != null) {
-                    parent.uncancel();
-                    parent.cancel();
-                }
-                return;
-            }
-            if (cancelledFromOutside && parent.cancelling() > 0) {
-                // keep the outside cancellation pending for the parent's next suspension point
-                parent.uncancel();
-                parent.cancel();
-            }
-            throw group;
-        }
-        if (propagate != null) {
-            throw propagate;
-        }
+        engine.closeTryForm();
     }
 
+    /**
+     * The group's state and counts, e.g. {@code TaskGroup[running, children=3, failed=0]}.
+     *
+     * @return a description
+     */
     @Override
     public String toString() {
-        return "TaskGroup[" + (phase == DONE ? "done" : aborting ? "aborting" : "open") + " children=" + children.size()
-                + (group != null ? " errors=" + group.exceptions().size() : "") + "]";
+        return engine.toString();
     }
 }

@@ -32,6 +32,9 @@ public final class Cancellation {
 
         /** True if {@code t} is a TaskGroup's interruption of its body. */
         boolean isInterruption(Throwable t);
+
+        /** The group's statement has ended: from now on it is an ordinary failure. */
+        void endInterruption(org.asyncio4j.ExceptionGroup group);
     }
 
     private static volatile Groups marks;

@@ -53,6 +53,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     private Throwable override;         // thrown instead of CancelledException (TaskGroup)
     private Runnable onOverrideDelivered;
     private FutureImpl<?> waitingOn;    // the future awaited in awaitDone
+    private Throwable escaping;         // what the last stop or group exit threw (see noteEscaping)
     private boolean sleeping;           // parked in sleep(): cancel wakes it directly
 
     /**
@@ -155,6 +156,9 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
             throw new IllegalStateException("Task cannot await on itself: " + this);
         }
         deliverCancel();
+        if (escaping != null) {
+            escaping = null;              // the task went on to wait again: nothing is leaving
+        }
         SuspensionProbe.Listener probe = SuspensionProbe.listener;
         if (probe != null) {
             probe.atSuspension(this, f);
@@ -183,6 +187,9 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     /** Suspends this task for {@code nanos} of loop time; 0 or less yields once. */
     void sleep(long nanos) {
         deliverCancel();
+        if (escaping != null) {
+            escaping = null;
+        }
         SuspensionProbe.Listener probe = SuspensionProbe.listener;
         if (probe != null) {
             probe.atSuspension(this, null);
@@ -231,11 +238,11 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
                 if (override != null) {
                     throwOverride();
                 }
-                throw new CancelledException(requestMessage);
+                throw noteEscaping(new CancelledException(requestMessage));
             }
         } else if (interrupted && !dropStaleInterrupt()) {
             cancelRequests++;                             // an interrupt from outside: a cancel
-            throw new CancelledException(null);
+            throw noteEscaping(new CancelledException(null));
         }
     }
 
@@ -247,7 +254,48 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         if (hook != null) {
             hook.run();
         }
+        noteEscaping(t);
         throw rethrow(t);
+    }
+
+    /**
+     * Records {@code t} as the exception that an asyncio4j call of this task is throwing: a
+     * delivered cancellation or group interruption, a nested TaskGroup's failure, a timeout.
+     * A try-form TaskGroup's {@code close()} cannot see the exception leaving its body; it reads
+     * this record instead. The record holds until the task reaches its next suspension point
+     * (an exception that is still leaving the body has not let the task wait again) or opens a
+     * group. Loop thread, this task only.
+     *
+     * @return {@code t}
+     */
+    public <X extends Throwable> X noteEscaping(X t) {
+        escaping = t;
+        return t;
+    }
+
+    /** The exception recorded by {@link #noteEscaping}, or null. */
+    public Throwable escaping() {
+        return escaping;
+    }
+
+    /** Withdraws {@code g} if it is still the pending override (its group is done). */
+    public void clearOverride(Throwable g) {
+        if (override == g) {
+            override = null;
+            onOverrideDelivered = null;
+        }
+    }
+
+    /**
+     * Python 3.13's "uncancel and re-cancel": keeps the count as it is and makes a counted
+     * cancellation pending again, so a request from outside that a TaskGroup consumed still
+     * ends the task cancelled. No-op when nothing is counted.
+     */
+    public void recancel() {
+        if (cancelRequests > 0) {
+            uncancel();
+            requestCancel(null, null);
+        }
     }
 
     // ------------------------------------------------------------------ cancellation
