@@ -130,6 +130,34 @@ class StructuredConcurrencyTest {
     }
 
     @Test
+    void tryForm_cancelledFromOutside_childFailureInCleanup_reachesTheTasksAwaiter() {
+        Throwable seen = runVc(() -> {
+            Task<Void> t = createTask(() -> {
+                try (var tg = new TaskGroup()) {
+                    tg.createTask(() -> {
+                        try {
+                            sleep(10);
+                        } catch (CancelledException e) {
+                            throw new IOException("cleanup failed");
+                        }
+                    });
+                    sleep(10);
+                }
+            });
+            sleep(1);
+            t.cancel();
+            try {
+                t.await();
+                return null;
+            } catch (CancelledException e) {
+                return e;
+            }
+        });
+        assertTrue(reachable(seen).stream().anyMatch(x -> "cleanup failed".equals(x.getMessage())),
+                "the failure is attached to the CancelledException the awaiter sees");
+    }
+
+    @Test
     void tryForm_timeoutInsideTheBody_cancelsTheChildren() {
         List<Object> out = runVc(() -> {
             Task<?> c = null;

@@ -50,6 +50,7 @@ public class FutureImpl<T> implements Future<T> {
     private Object result;
     private Throwable exception;
     String cancelMessage;
+    Throwable cancelledBy;          // a task's: the exception that ended its body cancelled, or null
     private Object callbacks;       // null | one entry | Object[] (null-terminated)
     private Unretrieved unretrieved;
 
@@ -167,7 +168,7 @@ public class FutureImpl<T> implements Future<T> {
                 markRetrieved();
                 throw rethrow(exception);
             case CANCELLED:
-                throw new CancelledException(cancelMessage);
+                throw cancelledException();
             default:
                 throw new InvalidStateException("Result is not ready: " + this);
         }
@@ -193,6 +194,18 @@ public class FutureImpl<T> implements Future<T> {
             throw e;
         }
         throw new CompletionException(t);
+    }
+
+    /**
+     * A new CancelledException for an awaiter, with the one that ended a task's body as its
+     * cause (so what was attached to it, such as a TaskGroup's failures, is not lost).
+     */
+    final CancelledException cancelledException() {
+        CancelledException c = new CancelledException(cancelMessage);
+        if (cancelledBy != null) {
+            c.initCause(cancelledBy);
+        }
+        return c;
     }
 
     @Override

@@ -138,6 +138,9 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
                 complete(value);
             }
         } else if (failure instanceof CancelledException c) {
+            if (c.getSuppressed().length > 0 || c.getCause() != null) {
+                cancelledBy = c;          // it carries something (a TaskGroup's failures): keep it
+            }
             cancelFuture(c.getMessage());
         } else if (failure instanceof InterruptedException && cancelRequests > 0) {
             cancelFuture(requestMessage);
