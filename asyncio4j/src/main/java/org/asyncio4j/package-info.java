@@ -27,6 +27,12 @@
  *       {@link org.asyncio4j.CancelledException}, at the task's current or next suspension point
  *       (inside a JDK blocking call, as that call's interruption). Cancelling a task cancels the
  *       future it awaits, unless {@link org.asyncio4j.Asyncio#shield shield} protects it.</dd>
+ *   <dt id="structured-concurrency">Structured concurrency</dt>
+ *   <dd>A {@link org.asyncio4j.TaskGroup}'s statement, in either form, ends only when every child
+ *       it created is done, whatever ends it (nested groups included); every child failure that
+ *       is not a cancellation caused by the group reaches the code after the statement; and
+ *       library cleanup treats a try-form group's interruption of its body exactly as a
+ *       cancellation. The class comment of {@code TaskGroup} states the rules in full.</dd>
  *   <dt id="ownership">Ownership</dt>
  *   <dd>The loop holds every live task strongly: a task nobody references still runs to
  *       completion. A failure in a task or callback reaches its awaiter or the loop's exception
