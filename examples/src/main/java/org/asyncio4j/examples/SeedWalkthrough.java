@@ -11,6 +11,7 @@ import org.asyncio4j.Asyncio;
 import org.asyncio4j.Future;
 import org.asyncio4j.ReturnWhen;
 import org.asyncio4j.Task;
+import org.asyncio4j.ExceptionGroup;
 import org.asyncio4j.TaskGroup;
 import org.asyncio4j.sync.Lock;
 
@@ -73,6 +74,21 @@ public final class SeedWalkthrough {
                 });
             }
             return t1.resultNow() + t2.resultNow();
+        }));
+
+        step("TaskGroup.run (lambda form): a failing child cancels its 10 s sibling, ~1 s", () -> run(() -> {
+            try {
+                return TaskGroup.run(tg -> {
+                    tg.createTask(() -> sleep(10));
+                    tg.createTask(() -> {
+                        sleep(1);
+                        throw new IllegalStateException("boom");
+                    });
+                    return "not reached";
+                });
+            } catch (ExceptionGroup e) {
+                return "ExceptionGroup" + e.exceptions().stream().map(Throwable::getMessage).toList();
+            }
         }));
 
         step("TaskGroup M2: tasks sleeping 1..5 s, results after the group, ~5 s", () -> run(() -> {
