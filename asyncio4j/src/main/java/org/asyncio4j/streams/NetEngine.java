@@ -246,20 +246,38 @@ final class NetEngine implements Bridges.Net {
         server.clientOpened(writer);
         writer.whenClosed(() -> server.clientClosed(writer));
         loop.createTask(() -> {
-            try {
-                if (t instanceof TlsTransport tls) {
-                    handshake(tls, o);
-                }
-                handler.handle(reader, writer);
-            } catch (CancelledException e) {
-                writer.abort();
-                throw e;
-            } catch (Throwable e) {
-                loop.callExceptionHandler(new ExceptionContext("Unhandled exception in client handler of " + server
-                        + " for " + writer.remoteAddress(), e, TaskImpl.current(), null));
-                writer.abort();
+            // A failed handshake drops the connection at once, as asyncio's SSL protocol aborts
+            // its transport (nothing was written). A handler that ends cancelled or failed
+            // closes its connection gracefully (what it wrote is flushed, then FIN), as
+            // asyncio's transport.close() does then: a reset would make the peer lose the bytes
+            // already written.
+            if (t instanceof TlsTransport tls
+                    && !step(loop, "TLS handshake failed on " + server, writer, writer::abort, () -> handshake(tls, o))) {
+                return;
             }
+            step(loop, "Unhandled exception in client handler of " + server, writer, writer::close,
+                    () -> handler.handle(reader, writer));
         });
+    }
+
+    /**
+     * Runs one step of a connection's task. If it is cancelled, ends the connection with
+     * {@code end} and rethrows (the task ends cancelled); if it fails, reports the failure to
+     * the loop's exception handler, ends the connection with {@code end} and returns false.
+     */
+    private static boolean step(EventLoopImpl loop, String what, StreamWriter writer, Runnable end,
+            org.asyncio4j.ThrowingRunnable body) {
+        try {
+            body.run();
+            return true;
+        } catch (CancelledException e) {
+            end.run();
+            throw e;
+        } catch (Throwable e) {
+            loop.callExceptionHandler(new ExceptionContext(what + " for " + writer.remoteAddress(), e, TaskImpl.current(), null));
+            end.run();
+            return false;
+        }
     }
 
     /** A peer that stalls the handshake past the options' timeout is dropped, as in Python. */

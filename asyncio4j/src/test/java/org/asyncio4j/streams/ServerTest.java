@@ -341,6 +341,56 @@ class ServerTest {
         });
     }
 
+    @Test
+    void handlerException_closesItsConnectionGracefully_peerReadsWhatWasWrittenThenEof() throws Exception {
+        // asyncio closes a failed handler's transport (flush, then FIN), it does not reset it.
+        run(() -> {
+            List<ExceptionContext> errors = captureLoopErrors();
+            IllegalStateException boom = new IllegalStateException("boom");
+            byte[] big = new byte[2 * 1024 * 1024];           // more than the kernel takes at once
+            Arrays.fill(big, (byte) 'x');
+            Server server = startServer((r, w) -> {
+                r.readLine();
+                w.write(b("partial answer\n"));
+                w.write(big);
+                throw boom;
+            }, "127.0.0.1", 0);
+            Connection c = openConnection("127.0.0.1", server.port());
+            c.writer().write(b("ask\n"));
+            assertEquals("partial answer\n", s(c.reader().readLine()));
+            byte[] rest = c.reader().read(-1);                 // a reset would throw here
+            assertEquals(big.length, rest.length, "every byte written before the failure, then EOF");
+            assertTrue(c.reader().atEof());
+            assertEquals(1, errors.size(), "the failure still reaches the loop's exception handler: " + errors);
+            assertSame(boom, errors.get(0).exception());
+            c.writer().close();
+            server.close();
+            server.waitClosed();
+        });
+    }
+
+    @Test
+    void handlerCancelled_closesItsConnectionGracefully_peerReadsWhatWasWrittenThenEof() throws Exception {
+        run(() -> {
+            Future<Task<?>> handlerTask = getRunningLoop().createFuture();
+            Server server = startServer((r, w) -> {
+                r.readLine();
+                w.write(b("before the cancel\n"));
+                handlerTask.setResult(currentTask());
+                sleep(3600);
+            }, "127.0.0.1", 0);
+            Connection c = openConnection("127.0.0.1", server.port());
+            c.writer().write(b("ask\n"));
+            Task<?> handler = handlerTask.await();
+            handler.cancel();
+            assertEquals("before the cancel\n", s(c.reader().read(-1)), "the bytes, then EOF (no reset)");
+            assertTrue(handler.isCancelled());
+            c.writer().close();
+            server.close();
+            server.waitClosed();
+        });
+    }
+
     // ---- hostile peers ---------------------------------------------------------------------
 
     @Test
