@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Objects;
 
 import org.asyncio4j.CancelledException;
-import org.asyncio4j.EventLoop;
 import org.asyncio4j.ExceptionContext;
 import org.asyncio4j.Task;
 import org.asyncio4j.internal.FutureImpl;
@@ -40,10 +39,6 @@ final class NetEngine implements Bridges.Net {
     }
 
     private NetEngine() {
-    }
-
-    static void forget(EventLoop loop, java.nio.channels.SelectableChannel ch) {
-        ((EventLoopImpl) loop).forget(ch);
     }
 
     private static EventLoopImpl loop(String op) {

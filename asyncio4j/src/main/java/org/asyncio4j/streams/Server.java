@@ -12,9 +12,10 @@ import java.util.List;
 import java.util.Set;
 
 import org.asyncio4j.CancelledException;
-import org.asyncio4j.EventLoop;
 import org.asyncio4j.Future;
 import org.asyncio4j.Task;
+import org.asyncio4j.internal.EventLoopImpl;
+import org.asyncio4j.internal.WaiterQueue;
 
 /**
  * A listening server from {@code Asyncio.startServer} or {@code startUnixServer}: it accepts
@@ -35,17 +36,18 @@ import org.asyncio4j.Task;
  * <p>Python: {@code asyncio.Server}.
  */
 public final class Server implements AutoCloseable {
-    private final EventLoop loop;
+    private static final Runnable NO_TOKEN = () -> { };   // a broadcast wake-up hands nothing on
+    private final EventLoopImpl loop;
     private final List<ServerSocketChannel> channels;
     private final List<InetSocketAddress> addresses;
     private final Path unixPath;
     final List<Task<Void>> acceptors = new ArrayList<>();
     final Set<StreamWriter> clients = new LinkedHashSet<>();
     private boolean closed;
-    private Future<Void> idle;            // completed when closed and every client is gone
-    private Future<Void> serving;         // what serveForever waits for
+    private final WaiterQueue idleWaiters = new WaiterQueue();   // woken when closed and every client is gone
+    private Future<Void> serving;         // what serveForever waits for (one caller at a time)
 
-    Server(EventLoop loop, List<ServerSocketChannel> channels, List<InetSocketAddress> addresses, Path unixPath) {
+    Server(EventLoopImpl loop, List<ServerSocketChannel> channels, List<InetSocketAddress> addresses, Path unixPath) {
         this.loop = loop;
         this.channels = channels;
         this.addresses = addresses;
@@ -90,7 +92,7 @@ public final class Server implements AutoCloseable {
             t.cancel();
         }
         for (ServerSocketChannel ch : channels) {
-            NetEngine.forget(loop, ch);
+            loop.forget(ch);
             try {
                 ch.close();
             } catch (IOException e) {
@@ -131,18 +133,9 @@ public final class Server implements AutoCloseable {
      * @throws org.asyncio4j.CancelledException if the task is cancelled while it waits
      */
     public void waitClosed() {
-        if (closed && clients.isEmpty()) {
-            return;
-        }
-        if (idle == null || idle.isDone()) {
-            idle = loop.createFuture();
-        }
-        Future<Void> f = idle;
+        // One waiter per caller: a cancelled caller's future is its own, so the others wait on.
         while (!(closed && clients.isEmpty())) {
-            f.await();
-            if (!(closed && clients.isEmpty())) {
-                idle = f = loop.createFuture();
-            }
+            idleWaiters.await(loop, NO_TOKEN);
         }
     }
 
@@ -156,8 +149,8 @@ public final class Server implements AutoCloseable {
     }
 
     private void checkIdle() {
-        if (closed && clients.isEmpty() && idle != null && !idle.isDone()) {
-            idle.setResult(null);
+        if (closed && clients.isEmpty()) {
+            idleWaiters.wakeAll(null);
         }
     }
 

@@ -342,6 +342,44 @@ class ServerTest {
     }
 
     @Test
+    void waitClosed_handlerCancelledInItsWriterWaitClosed_serverStillWaitsForTheConnection() throws Exception {
+        // The handler's cancellation must not complete (or cancel) the writer's closed state,
+        // which the server counts its connections by; and a cancelled handler closes its
+        // connection gracefully, as asyncio does (the bytes it wrote arrive, then EOF).
+        run(() -> {
+            Future<Task<?>> handlerTask = getRunningLoop().createFuture();
+            long[] written = {0};
+            Server server = startServer((r, w) -> {
+                r.readLine();
+                byte[] chunk = new byte[64 * 1024];
+                while (w.bufferSize() < 1024 * 1024) {    // more than the kernel takes: close must flush
+                    w.write(chunk);
+                    written[0] += chunk.length;
+                }
+                w.close();
+                handlerTask.setResult(currentTask());
+                w.waitClosed();
+            }, "127.0.0.1", 0);
+            Connection c = openConnection("127.0.0.1", server.port());
+            c.writer().write(b("go\n"));
+            Task<?> handler = handlerTask.await();
+            server.close();
+            Task<Void> serverClosed = createTask(() -> server.waitClosed());
+            settle();
+            handler.cancel();
+            settle();
+            assertTrue(handler.isCancelled());
+            assertFalse(serverClosed.isDone(), "the connection is still open, flushing");
+            assertEquals(1, server.clientCount());
+            byte[] all = c.reader().read(-1);
+            assertEquals(written[0], all.length, "everything written, then EOF");
+            serverClosed.await();
+            assertEquals(0, server.clientCount());
+            c.writer().close();
+        });
+    }
+
+    @Test
     void handlerException_closesItsConnectionGracefully_peerReadsWhatWasWrittenThenEof() throws Exception {
         // asyncio closes a failed handler's transport (flush, then FIN), it does not reset it.
         run(() -> {
