@@ -183,7 +183,10 @@ final class NetEngine implements Bridges.Net {
             List<ServerSocketChannel> channels, List<InetSocketAddress> bound, Path unixPath) {
         Server server = new Server(loop, channels, bound, unixPath);
         for (ServerSocketChannel ch : channels) {
-            server.acceptors.add(loop.createTask(() -> acceptLoop(loop, server, ch, handler, o), "accept " + ch));
+            Task<Void> acceptor = loop.createTask(() -> acceptLoop(loop, server, ch, handler, o), "accept " + ch);
+            server.acceptors.add(acceptor);
+            server.acceptorsRunning++;
+            acceptor.addDoneCallback(f -> server.acceptorEnded());
         }
         return server;
     }

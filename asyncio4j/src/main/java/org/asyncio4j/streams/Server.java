@@ -11,9 +11,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-import org.asyncio4j.CancelledException;
 import org.asyncio4j.Future;
 import org.asyncio4j.Task;
+import org.asyncio4j.internal.Cancellation;
 import org.asyncio4j.internal.EventLoopImpl;
 import org.asyncio4j.internal.WaiterQueue;
 
@@ -42,6 +42,7 @@ public final class Server implements AutoCloseable {
     private final List<InetSocketAddress> addresses;
     private final Path unixPath;
     final List<Task<Void>> acceptors = new ArrayList<>();
+    int acceptorsRunning;                 // accept tasks not yet done
     final Set<StreamWriter> clients = new LinkedHashSet<>();
     private boolean closed;
     private final WaiterQueue idleWaiters = new WaiterQueue();   // woken when closed and every client is gone
@@ -55,12 +56,16 @@ public final class Server implements AutoCloseable {
     }
 
     /**
-     * Serves until the server is closed: returns when {@link #close()} is called. Cancelling the
-     * calling task closes the server, waits for it to close, and rethrows.
+     * Serves until the server is closed: returns when {@link #close()} is called. If the calling
+     * task is stopped meanwhile, by a cancellation or by its try-form {@code TaskGroup}'s
+     * interruption (a sibling failed), the server is closed, serveForever waits as
+     * {@link #waitClosed()} does, and rethrows, as Python's {@code serve_forever} does when
+     * cancelled.
      *
      * @throws IllegalStateException            if the server is closed, another task is already in
      *                                          serveForever, or the caller is not a task
      * @throws org.asyncio4j.CancelledException if the calling task is cancelled
+     * @throws org.asyncio4j.ExceptionGroup     if the calling task's TaskGroup interrupts it
      */
     public void serveForever() {
         if (closed) {
@@ -69,13 +74,23 @@ public final class Server implements AutoCloseable {
         if (serving != null && !serving.isDone()) {
             throw new IllegalStateException("server is already being awaited on serveForever(): " + this);
         }
-        serving = loop.createFuture();
+        Future<Void> mine = loop.createFuture();
+        serving = mine;
         try {
-            serving.await();
-        } catch (CancelledException e) {
-            close();
-            waitClosed();
-            throw e;
+            mine.await();
+        } catch (Throwable stop) {
+            // Only close() completes this future and nothing fails it, so whatever leaves the
+            // wait stops this task: a cancellation or a group's interruption (the predicate),
+            // either of which also cancels the future this task awaits.
+            if (Cancellation.isCancellation(stop) || mine.isCancelled()) {
+                close();
+                try {
+                    waitClosed();
+                } catch (Throwable again) {
+                    stop.addSuppressed(again);     // stopped twice: the first stop leaves, as in Python
+                }
+            }
+            throw stop;
         }
     }
 
@@ -89,7 +104,7 @@ public final class Server implements AutoCloseable {
         }
         closed = true;
         for (Task<Void> t : acceptors) {
-            t.cancel();
+            t.cancel();                        // each ends soon; waitClosed waits for that
         }
         for (ServerSocketChannel ch : channels) {
             loop.forget(ch);
@@ -127,14 +142,15 @@ public final class Server implements AutoCloseable {
     }
 
     /**
-     * Waits until the server is closed and every accepted connection has ended.
+     * Waits until the server is closed, its accept tasks have ended and every accepted
+     * connection has ended.
      *
      * @throws IllegalStateException            if the caller is not a task and must wait
      * @throws org.asyncio4j.CancelledException if the task is cancelled while it waits
      */
     public void waitClosed() {
         // One waiter per caller: a cancelled caller's future is its own, so the others wait on.
-        while (!(closed && clients.isEmpty())) {
+        while (!isIdle()) {
             idleWaiters.await(loop, NO_TOKEN);
         }
     }
@@ -148,8 +164,18 @@ public final class Server implements AutoCloseable {
         checkIdle();
     }
 
+    /** Called by the engine once per accept task, when it ends. */
+    void acceptorEnded() {
+        acceptorsRunning--;
+        checkIdle();
+    }
+
+    private boolean isIdle() {
+        return closed && clients.isEmpty() && acceptorsRunning == 0;
+    }
+
     private void checkIdle() {
-        if (closed && clients.isEmpty()) {
+        if (isIdle()) {
             idleWaiters.wakeAll(null);
         }
     }

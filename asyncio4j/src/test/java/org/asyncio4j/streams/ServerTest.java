@@ -28,8 +28,10 @@ import javax.net.ssl.TrustManagerFactory;
 import org.asyncio4j.Asyncio;
 import org.asyncio4j.CancelledException;
 import org.asyncio4j.ExceptionContext;
+import org.asyncio4j.ExceptionGroup;
 import org.asyncio4j.Future;
 import org.asyncio4j.Task;
+import org.asyncio4j.TaskGroup;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -208,7 +210,33 @@ class ServerTest {
             assertThrows(CancelledException.class, serving::await);
             assertTrue(serving.isCancelled());
             assertFalse(server.isServing());
+            assertTrue(server.acceptors.stream().allMatch(Task::isDone), "the accept task has ended");
             assertThrows(IOException.class, () -> openConnection("127.0.0.1", port), "new connects fail");
+        });
+    }
+
+    @Test
+    void serveForever_inTryFormTaskGroupWhoseSiblingFails_closesServer_andItsAcceptTaskEnds() throws Exception {
+        // api.md, structured concurrency rule 3: the group's interruption of its body is a
+        // cancellation to the library's cleanup; Python's serve_forever closes the server then.
+        run(() -> {
+            Server server = echoServer();
+            int port = server.port();
+            IllegalStateException boom = new IllegalStateException("sibling failed");
+            ExceptionGroup g = assertThrows(ExceptionGroup.class, () -> {
+                try (TaskGroup tg = new TaskGroup()) {
+                    tg.createTask(() -> {
+                        sleep(0.05);
+                        throw boom;
+                    });
+                    server.serveForever();
+                }
+            });
+            assertEquals(List.of(boom), g.exceptions());
+            assertFalse(server.isServing(), "closed by the interruption");
+            assertTrue(server.acceptors.stream().allMatch(Task::isDone), "the accept task has ended");
+            IOException e = assertThrows(IOException.class, () -> openConnection("127.0.0.1", port));
+            assertInstanceOf(ConnectException.class, e, "no longer accepting: refused, not " + e);
         });
     }
 
