@@ -104,11 +104,16 @@ class ServerTest {
     /** One well-behaved client: a line there and back. */
     static void echoRoundTrip(Server server, String text) throws IOException {
         Connection c = openConnection("127.0.0.1", server.port());
+        echoRoundTripOn(c, text);
+        c.writer().close();
+        c.writer().waitClosed();
+    }
+
+    /** A line there and back on an open connection to an echo server. */
+    static void echoRoundTripOn(Connection c, String text) throws IOException {
         c.writer().write(b(text + "\n"));
         c.writer().drain();
         assertEquals(text + "\n", s(c.reader().readLine()));
-        c.writer().close();
-        c.writer().waitClosed();
     }
 
     static List<ExceptionContext> captureLoopErrors() {
