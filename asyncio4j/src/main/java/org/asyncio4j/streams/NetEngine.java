@@ -209,7 +209,7 @@ final class NetEngine implements Bridges.Net {
                 // as Python's accept loop does, rather than stop accepting for good.
                 loop.callExceptionHandler(new ExceptionContext("accept() failed on " + server + "; retrying in 1 s", e, null, null));
                 try {
-                    org.asyncio4j.Asyncio.sleep(1);
+                    Structured.sleep(1);
                 } catch (CancelledException stop) {
                     return;
                 }
@@ -262,6 +262,10 @@ final class NetEngine implements Bridges.Net {
      * Runs one step of a connection's task. If it is cancelled, ends the connection with
      * {@code end} and rethrows (the task ends cancelled); if it fails, reports the failure to
      * the loop's exception handler, ends the connection with {@code end} and returns false.
+     * "Cancelled" here is a CancelledException, not {@code Cancellation.isCancellation}: the
+     * question is whether the task ends cancelled (unreported, as in asyncio); a TaskGroup's
+     * interruption that leaves the handler is its group's failure, which must be reported. The
+     * cleanup ({@code end}) runs either way.
      */
     private static boolean step(EventLoopImpl loop, String what, StreamWriter writer, Runnable end,
             org.asyncio4j.ThrowingRunnable body) {
