@@ -15,6 +15,8 @@ import org.asyncio4j.Future;
 import org.asyncio4j.Task;
 import org.asyncio4j.internal.Cancellation;
 import org.asyncio4j.internal.EventLoopImpl;
+import org.asyncio4j.internal.NetEngine;
+import org.asyncio4j.internal.Transport;
 import org.asyncio4j.internal.WaiterQueue;
 
 /**
@@ -36,14 +38,50 @@ import org.asyncio4j.internal.WaiterQueue;
  * <p>Python: {@code asyncio.Server}.
  */
 public final class Server implements AutoCloseable {
+    static {
+        NetEngine.install(new EngineAccess());
+    }
+
+    /** The engine's way to the package-private constructors and bookkeeping of this package. */
+    private static final class EngineAccess implements NetEngine.Streams {
+        @Override
+        public StreamReader reader(Transport transport, int limit) {
+            return new StreamReader(transport, limit);
+        }
+
+        @Override
+        public StreamWriter writer(Transport transport, StreamOptions options) {
+            return new StreamWriter(transport, options);
+        }
+
+        @Override
+        public Server server(EventLoopImpl loop, List<ServerSocketChannel> channels, List<InetSocketAddress> addresses,
+                Path unixPath) {
+            return new Server(loop, channels, addresses, unixPath);
+        }
+
+        @Override
+        public void adoptAcceptor(Server server, Task<Void> acceptor) {
+            server.acceptors.add(acceptor);
+            server.acceptorsRunning++;
+            acceptor.addDoneCallback(f -> server.acceptorEnded());
+        }
+
+        @Override
+        public void adoptClient(Server server, StreamWriter writer) {
+            server.clients.add(writer);
+            writer.whenClosed(() -> server.clientClosed(writer));
+        }
+    }
+
     private static final Runnable NO_TOKEN = () -> { };   // a broadcast wake-up hands nothing on
     private final EventLoopImpl loop;
     private final List<ServerSocketChannel> channels;
     private final List<InetSocketAddress> addresses;
     private final Path unixPath;
-    final List<Task<Void>> acceptors = new ArrayList<>();
-    int acceptorsRunning;                 // accept tasks not yet done
-    final Set<StreamWriter> clients = new LinkedHashSet<>();
+    final List<Task<Void>> acceptors = new ArrayList<>();   // package-private for the tests
+    private int acceptorsRunning;         // accept tasks not yet done
+    private final Set<StreamWriter> clients = new LinkedHashSet<>();
     private boolean closed;
     private final WaiterQueue idleWaiters = new WaiterQueue();   // woken when closed and every client is gone
     private Future<Void> serving;         // what serveForever waits for (one caller at a time)
@@ -155,17 +193,12 @@ public final class Server implements AutoCloseable {
         }
     }
 
-    void clientOpened(StreamWriter w) {
-        clients.add(w);
-    }
-
-    void clientClosed(StreamWriter w) {
+    private void clientClosed(StreamWriter w) {
         clients.remove(w);
         checkIdle();
     }
 
-    /** Called by the engine once per accept task, when it ends. */
-    void acceptorEnded() {
+    private void acceptorEnded() {
         acceptorsRunning--;
         checkIdle();
     }

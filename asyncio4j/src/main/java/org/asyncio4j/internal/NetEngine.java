@@ -1,7 +1,6 @@
-package org.asyncio4j.streams;
+package org.asyncio4j.internal;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -20,32 +19,83 @@ import java.util.Objects;
 import org.asyncio4j.CancelledException;
 import org.asyncio4j.ExceptionContext;
 import org.asyncio4j.Task;
-import org.asyncio4j.internal.FutureImpl;
-import org.asyncio4j.internal.Bridges;
-import org.asyncio4j.internal.EventLoopImpl;
-import org.asyncio4j.internal.SocketTransport;
-import org.asyncio4j.internal.Structured;
-import org.asyncio4j.internal.TaskImpl;
-import org.asyncio4j.internal.TlsTransport;
-import org.asyncio4j.internal.Transport;
+import org.asyncio4j.streams.ClientHandler;
+import org.asyncio4j.streams.Connection;
+import org.asyncio4j.streams.Server;
+import org.asyncio4j.streams.StreamOptions;
+import org.asyncio4j.streams.StreamReader;
+import org.asyncio4j.streams.StreamWriter;
 
 /**
- * The stream engine: connecting, listening, accepting. Host names are resolved on the default
- * executor (a DNS lookup would block the loop); literal addresses are parsed in place.
+ * The stream engine: connecting, listening, accepting, and the task of each accepted
+ * connection. The public types of {@code org.asyncio4j.streams} stay thin over it.
+ *
+ * <h2>Implementation overview</h2>
+ * A connection is a {@link Transport} ({@link SocketTransport}, or {@link TlsTransport} over
+ * one) under a StreamReader/StreamWriter pair. Connecting suspends the calling task on
+ * OP_CONNECT; host names are resolved on the default executor (a DNS lookup would block the
+ * loop), literal addresses are parsed in place, and each resolved address is tried in turn.
+ * A server is one accept task per listening socket, each looping on OP_ACCEPT while the
+ * server serves ({@code Server.close()} cancels them and closes the sockets; a transient
+ * accept failure is reported and retried after a second, as in Python). Each accepted
+ * connection gets a task: the TLS handshake if any (bounded by the options' timeout; a failure
+ * drops the connection at once), then the handler; a handler that fails or is cancelled closes
+ * its connection gracefully (asyncio's {@code transport.close()}), a failure is reported to the
+ * loop's exception handler. Every method runs on the loop (in a task where it suspends).
+ *
+ * <p>The stream types' constructors and bookkeeping stay package-private in their package:
+ * this engine reaches them through {@link Streams}, which {@code Server} installs when it
+ * initialises (the JDK's SharedSecrets pattern, as {@link Cancellation.Groups}).
  */
-final class NetEngine implements Bridges.Net {
-    static {
-        Bridges.register(new NetEngine());
-    }
+public final class NetEngine implements Bridges.Net {
+    /** The engine, also the facade's and the subprocess package's way in ({@link Bridges#net()}). */
+    public static final NetEngine ENGINE = new NetEngine();
 
     private NetEngine() {
+    }
+
+    /** What the engine needs of {@code org.asyncio4j.streams} beyond its public API. */
+    public interface Streams {
+        /** A reader over {@code transport} with the given read limit. */
+        StreamReader reader(Transport transport, int limit);
+
+        /** A writer over {@code transport} with the options' water marks. */
+        StreamWriter writer(Transport transport, StreamOptions options);
+
+        /** A server over bound, non-blocking listening sockets (no accept task yet). */
+        Server server(EventLoopImpl loop, List<ServerSocketChannel> channels, List<InetSocketAddress> addresses,
+                Path unixPath);
+
+        /** Makes {@code acceptor} one of the server's accept tasks (cancelled by close, awaited by waitClosed). */
+        void adoptAcceptor(Server server, Task<Void> acceptor);
+
+        /** Counts an accepted connection as the server's client until its writer is closed. */
+        void adoptClient(Server server, StreamWriter writer);
+    }
+
+    private static volatile Streams streams;
+
+    /** Called once by Server's class initialiser. */
+    public static void install(Streams s) {
+        streams = s;
+    }
+
+    private static Streams streams() {
+        if (streams == null) {
+            try {
+                java.lang.invoke.MethodHandles.lookup().ensureInitialized(Server.class);   // installs the access
+            } catch (IllegalAccessException e) {
+                throw new AssertionError("Server is public in this module", e);
+            }
+        }
+        return streams;
     }
 
     private static EventLoopImpl loop(String op) {
         return Structured.task(op).getLoop() instanceof EventLoopImpl l ? l : null;
     }
 
-    static InetAddress[] resolve(String host) throws IOException {
+    private static InetAddress[] resolve(String host) throws IOException {
         if (host == null || host.isEmpty()) {
             return new InetAddress[] {null};
         }
@@ -126,7 +176,7 @@ final class NetEngine implements Bridges.Net {
             handshake(tls, o);
             t = tls;
         }
-        return new Connection(new StreamReader(t, o.limit()), new StreamWriter(t, o));
+        return new Connection(streams().reader(t, o.limit()), streams().writer(t, o));
     }
 
     @Override
@@ -181,12 +231,9 @@ final class NetEngine implements Bridges.Net {
 
     private static Server serve(EventLoopImpl loop, ClientHandler handler, StreamOptions o,
             List<ServerSocketChannel> channels, List<InetSocketAddress> bound, Path unixPath) {
-        Server server = new Server(loop, channels, bound, unixPath);
+        Server server = streams().server(loop, channels, bound, unixPath);
         for (ServerSocketChannel ch : channels) {
-            Task<Void> acceptor = loop.createTask(() -> acceptLoop(loop, server, ch, handler, o), "accept " + ch);
-            server.acceptors.add(acceptor);
-            server.acceptorsRunning++;
-            acceptor.addDoneCallback(f -> server.acceptorEnded());
+            streams().adoptAcceptor(server, loop.createTask(() -> acceptLoop(loop, server, ch, handler, o), "accept " + ch));
         }
         return server;
     }
@@ -239,10 +286,9 @@ final class NetEngine implements Bridges.Net {
         }
         SocketTransport plain = new SocketTransport(loop, c);
         Transport t = o.ssl() != null ? TlsTransport.server(plain, o.ssl()) : plain;
-        StreamReader reader = new StreamReader(t, o.limit());
-        StreamWriter writer = new StreamWriter(t, o);
-        server.clientOpened(writer);
-        writer.whenClosed(() -> server.clientClosed(writer));
+        StreamReader reader = streams().reader(t, o.limit());
+        StreamWriter writer = streams().writer(t, o);
+        streams().adoptClient(server, writer);
         loop.createTask(() -> {
             // A failed handshake drops the connection at once, as asyncio's SSL protocol aborts
             // its transport (nothing was written). A handler that ends cancelled or failed
@@ -304,11 +350,11 @@ final class NetEngine implements Bridges.Net {
 
     @Override
     public StreamReader reader(Transport transport, int limit) {
-        return new StreamReader(transport, limit);
+        return streams().reader(transport, limit);
     }
 
     @Override
     public StreamWriter writer(Transport transport, StreamOptions options) {
-        return new StreamWriter(transport, options);
+        return streams().writer(transport, options);
     }
 }
