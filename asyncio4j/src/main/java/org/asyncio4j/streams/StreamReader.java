@@ -9,8 +9,10 @@ import org.asyncio4j.internal.Transport;
 
 /**
  * The receiving end of a connection (or of a process pipe). Every read suspends the calling
- * task until its bytes are there; a read that is cancelled consumes nothing, so the data stays
- * for the next read and the connection stays usable.
+ * task until its bytes are there; a read that is cancelled (or stopped by its TaskGroup's
+ * interruption) consumes nothing, so the data stays for the next read and the connection stays
+ * usable: bytes enter the buffer only where a read does not suspend, and leave it only when a
+ * read returns or throws its own result.
  *
  * <p>One task reads at a time: a second task reading concurrently gets
  * {@link IllegalStateException}, as in Python.
