@@ -11,15 +11,15 @@ import org.asyncio4j.streams.StreamReader;
 import org.asyncio4j.streams.StreamWriter;
 
 /**
- * Lets the facade and the subprocess package reach the stream engine without public
- * constructors (the JDK's SharedSecrets pattern): the package-private engine of
- * {@code org.asyncio4j.streams} registers itself here when its class initialises.
+ * The facade's and the subprocess package's way to the stream engine, {@link NetEngine}
+ * (which reaches the stream types' package-private constructors through
+ * {@link NetEngine.Streams}).
  */
 public final class Bridges {
     private Bridges() {
     }
 
-    /** What org.asyncio4j.streams provides. */
+    /** What the stream engine provides. */
     public interface Net {
         Connection openConnection(String host, int port, StreamOptions options) throws IOException;
 
@@ -34,22 +34,8 @@ public final class Bridges {
         StreamWriter writer(Transport transport, StreamOptions options);
     }
 
-    private static volatile Net net;
-
-    public static void register(Net engine) {
-        net = engine;
-    }
-
+    /** The stream engine. */
     public static Net net() {
-        Net n = net;
-        if (n == null) {
-            try {
-                Class.forName("org.asyncio4j.streams.NetEngine", true, Bridges.class.getClassLoader());
-            } catch (ClassNotFoundException e) {
-                throw new IllegalStateException("the stream engine is missing from this build", e);
-            }
-            n = net;
-        }
-        return n;
+        return NetEngine.ENGINE;
     }
 }

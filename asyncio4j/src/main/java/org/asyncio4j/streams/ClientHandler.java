@@ -2,7 +2,9 @@ package org.asyncio4j.streams;
 
 /**
  * Serves one client of a {@link Server}; runs as a new task per connection. An exception it
- * throws goes to the loop's exception handler and closes that connection; the server goes on.
+ * throws goes to the loop's exception handler and closes that connection gracefully (what the
+ * handler wrote is flushed, then the peer reads EOF, as in asyncio); a cancelled handler's
+ * connection is closed the same way. The server goes on.
  *
  * <p>Python: the {@code client_connected_cb} of {@code asyncio.start_server}.
  */

@@ -18,7 +18,8 @@ public class LimitOverrunException extends IOException {
      * A limit overrun.
      *
      * @param message  what happened
-     * @param consumed how many bytes were examined
+     * @param consumed the offset of the separator found past the limit, or the earliest offset
+     *                 where one could still have begun
      */
     public LimitOverrunException(String message, int consumed) {
         super(message);
@@ -26,9 +27,11 @@ public class LimitOverrunException extends IOException {
     }
 
     /**
-     * How many buffered bytes were examined without finding the separator.
+     * Where the read gave up, as Python's {@code consumed}: the offset of a separator found past
+     * the limit, or else the earliest offset where a separator could still have begun (for a
+     * one-byte separator, the bytes examined).
      *
-     * @return the count
+     * @return the offset
      */
     public int consumed() {
         return consumed;

@@ -11,10 +11,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-import org.asyncio4j.CancelledException;
-import org.asyncio4j.EventLoop;
 import org.asyncio4j.Future;
 import org.asyncio4j.Task;
+import org.asyncio4j.internal.Cancellation;
+import org.asyncio4j.internal.EventLoopImpl;
+import org.asyncio4j.internal.NetEngine;
+import org.asyncio4j.internal.Transport;
+import org.asyncio4j.internal.WaiterQueue;
 
 /**
  * A listening server from {@code Asyncio.startServer} or {@code startUnixServer}: it accepts
@@ -35,17 +38,55 @@ import org.asyncio4j.Task;
  * <p>Python: {@code asyncio.Server}.
  */
 public final class Server implements AutoCloseable {
-    private final EventLoop loop;
+    static {
+        NetEngine.install(new EngineAccess());
+    }
+
+    /** The engine's way to the package-private constructors and bookkeeping of this package. */
+    private static final class EngineAccess implements NetEngine.Streams {
+        @Override
+        public StreamReader reader(Transport transport, int limit) {
+            return new StreamReader(transport, limit);
+        }
+
+        @Override
+        public StreamWriter writer(Transport transport, StreamOptions options) {
+            return new StreamWriter(transport, options);
+        }
+
+        @Override
+        public Server server(EventLoopImpl loop, List<ServerSocketChannel> channels, List<InetSocketAddress> addresses,
+                Path unixPath) {
+            return new Server(loop, channels, addresses, unixPath);
+        }
+
+        @Override
+        public void adoptAcceptor(Server server, Task<Void> acceptor) {
+            server.acceptors.add(acceptor);
+            server.acceptorsRunning++;
+            acceptor.addDoneCallback(f -> server.acceptorEnded());
+        }
+
+        @Override
+        public void adoptClient(Server server, StreamWriter writer) {
+            server.clients.add(writer);
+            writer.whenClosed(() -> server.clientClosed(writer));
+        }
+    }
+
+    private static final Runnable NO_TOKEN = () -> { };   // a broadcast wake-up hands nothing on
+    private final EventLoopImpl loop;
     private final List<ServerSocketChannel> channels;
     private final List<InetSocketAddress> addresses;
     private final Path unixPath;
-    final List<Task<Void>> acceptors = new ArrayList<>();
-    final Set<StreamWriter> clients = new LinkedHashSet<>();
+    final List<Task<Void>> acceptors = new ArrayList<>();   // package-private for the tests
+    private int acceptorsRunning;         // accept tasks not yet done
+    private final Set<StreamWriter> clients = new LinkedHashSet<>();
     private boolean closed;
-    private Future<Void> idle;            // completed when closed and every client is gone
-    private Future<Void> serving;         // what serveForever waits for
+    private final WaiterQueue idleWaiters = new WaiterQueue();   // woken when closed and every client is gone
+    private Future<Void> serving;         // what serveForever waits for (one caller at a time)
 
-    Server(EventLoop loop, List<ServerSocketChannel> channels, List<InetSocketAddress> addresses, Path unixPath) {
+    Server(EventLoopImpl loop, List<ServerSocketChannel> channels, List<InetSocketAddress> addresses, Path unixPath) {
         this.loop = loop;
         this.channels = channels;
         this.addresses = addresses;
@@ -53,12 +94,16 @@ public final class Server implements AutoCloseable {
     }
 
     /**
-     * Serves until the server is closed: returns when {@link #close()} is called. Cancelling the
-     * calling task closes the server, waits for it to close, and rethrows.
+     * Serves until the server is closed: returns when {@link #close()} is called. If the calling
+     * task is stopped meanwhile, by a cancellation or by its try-form {@code TaskGroup}'s
+     * interruption (a sibling failed), the server is closed, serveForever waits as
+     * {@link #waitClosed()} does, and rethrows, as Python's {@code serve_forever} does when
+     * cancelled.
      *
      * @throws IllegalStateException            if the server is closed, another task is already in
      *                                          serveForever, or the caller is not a task
      * @throws org.asyncio4j.CancelledException if the calling task is cancelled
+     * @throws org.asyncio4j.ExceptionGroup     if the calling task's TaskGroup interrupts it
      */
     public void serveForever() {
         if (closed) {
@@ -67,13 +112,23 @@ public final class Server implements AutoCloseable {
         if (serving != null && !serving.isDone()) {
             throw new IllegalStateException("server is already being awaited on serveForever(): " + this);
         }
-        serving = loop.createFuture();
+        Future<Void> mine = loop.createFuture();
+        serving = mine;
         try {
-            serving.await();
-        } catch (CancelledException e) {
-            close();
-            waitClosed();
-            throw e;
+            mine.await();
+        } catch (Throwable stop) {
+            // Only close() completes this future and nothing fails it, so whatever leaves the
+            // wait stops this task: a cancellation or a group's interruption (the predicate),
+            // either of which also cancels the future this task awaits.
+            if (Cancellation.isCancellation(stop) || mine.isCancelled()) {
+                close();
+                try {
+                    waitClosed();
+                } catch (Throwable again) {
+                    stop.addSuppressed(again);     // stopped twice: the first stop leaves, as in Python
+                }
+            }
+            throw stop;
         }
     }
 
@@ -87,10 +142,10 @@ public final class Server implements AutoCloseable {
         }
         closed = true;
         for (Task<Void> t : acceptors) {
-            t.cancel();
+            t.cancel();                        // each ends soon; waitClosed waits for that
         }
         for (ServerSocketChannel ch : channels) {
-            NetEngine.forget(loop, ch);
+            loop.forget(ch);
             try {
                 ch.close();
             } catch (IOException e) {
@@ -125,39 +180,36 @@ public final class Server implements AutoCloseable {
     }
 
     /**
-     * Waits until the server is closed and every accepted connection has ended.
+     * Waits until the server is closed, its accept tasks have ended and every accepted
+     * connection has ended.
      *
      * @throws IllegalStateException            if the caller is not a task and must wait
      * @throws org.asyncio4j.CancelledException if the task is cancelled while it waits
      */
     public void waitClosed() {
-        if (closed && clients.isEmpty()) {
-            return;
-        }
-        if (idle == null || idle.isDone()) {
-            idle = loop.createFuture();
-        }
-        Future<Void> f = idle;
-        while (!(closed && clients.isEmpty())) {
-            f.await();
-            if (!(closed && clients.isEmpty())) {
-                idle = f = loop.createFuture();
-            }
+        // One waiter per caller: a cancelled caller's future is its own, so the others wait on.
+        while (!isIdle()) {
+            idleWaiters.await(loop, NO_TOKEN);
         }
     }
 
-    void clientOpened(StreamWriter w) {
-        clients.add(w);
-    }
-
-    void clientClosed(StreamWriter w) {
+    private void clientClosed(StreamWriter w) {
         clients.remove(w);
         checkIdle();
     }
 
+    private void acceptorEnded() {
+        acceptorsRunning--;
+        checkIdle();
+    }
+
+    private boolean isIdle() {
+        return closed && clients.isEmpty() && acceptorsRunning == 0;
+    }
+
     private void checkIdle() {
-        if (closed && clients.isEmpty() && idle != null && !idle.isDone()) {
-            idle.setResult(null);
+        if (isIdle()) {
+            idleWaiters.wakeAll(null);
         }
     }
 

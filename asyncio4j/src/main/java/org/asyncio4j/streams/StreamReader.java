@@ -9,8 +9,10 @@ import org.asyncio4j.internal.Transport;
 
 /**
  * The receiving end of a connection (or of a process pipe). Every read suspends the calling
- * task until its bytes are there; a read that is cancelled consumes nothing, so the data stays
- * for the next read and the connection stays usable.
+ * task until its bytes are there; a read that is cancelled (or stopped by its TaskGroup's
+ * interruption) consumes nothing, so the data stays for the next read and the connection stays
+ * usable: bytes enter the buffer only where a read does not suspend, and leave it only when a
+ * read returns or throws its own result.
  *
  * <p>One task reads at a time: a second task reading concurrently gets
  * {@link IllegalStateException}, as in Python.
@@ -18,6 +20,8 @@ import org.asyncio4j.internal.Transport;
  * <p>Python: {@code asyncio.StreamReader}.
  */
 public final class StreamReader {
+    private static final byte[] NEWLINE = {'\n'};
+
     private final Transport transport;
     private final int limit;
     private byte[] buf = new byte[8192];
@@ -70,7 +74,9 @@ public final class StreamReader {
      * partial last line, then empty arrays.
      *
      * @return the line with its newline, a partial line, or an empty array at EOF
-     * @throws LimitOverrunException if no newline comes within the limit (the line is dropped)
+     * @throws LimitOverrunException if the newline is found more than {@code limit()} bytes in,
+     *                               or none has come within the limit (the line is dropped up
+     *                               to its newline if that has arrived, else what is buffered)
      * @throws IOException           if the connection fails
      * @throws IllegalStateException if another task is reading, or the caller is not a task
      * @throws org.asyncio4j.CancelledException if the task is cancelled while it waits
@@ -78,16 +84,14 @@ public final class StreamReader {
     public byte[] readLine() throws IOException {
         enter();
         try {
-            int at = scanFor((byte) '\n');
-            if (at == -2) {
-                return take(end - start);           // EOF: the partial line (maybe empty)
-            }
-            if (at < 0 || at - start > limit) {
-                int seen = end - start;
+            int at;
+            try {
+                at = find(NEWLINE, "readLine");
+            } catch (LimitOverrunException e) {
                 dropLineOrBuffer();
-                throw new LimitOverrunException("readLine: no newline within the limit of " + limit + " bytes", seen);
+                throw e;
             }
-            return take(at + 1 - start);
+            return take(at < 0 ? end - start : at + 1 - start);   // at EOF: the partial line (maybe empty)
         } finally {
             reading = false;
         }
@@ -105,17 +109,25 @@ public final class StreamReader {
     }
 
     /**
-     * Reads up to and including a separator.
+     * Reads up to and including a separator. The limit bounds the chunk before the separator:
+     * the read fails once the separator is found more than {@code limit()} bytes in, or once
+     * none can begin within the limit any more, whatever way the bytes arrived (as CPython's
+     * {@code readuntil}).
      *
      * @param separator the separator, not empty
      * @return the bytes up to and including the separator
-     * @throws IncompleteReadException if the stream ends first (with what was read)
-     * @throws LimitOverrunException   if the separator is not found within the limit (the data
-     *                                 stays buffered)
+     * @throws IncompleteReadException if the stream ends first (with what was read), while a
+     *                                 separator could still have begun within the limit
+     * @throws LimitOverrunException   if the separator is found past the limit, or none can
+     *                                 begin within it (the data stays buffered); {@code
+     *                                 consumed()} is the separator's offset, or the earliest
+     *                                 offset where one could still begin
      * @throws NullPointerException    if {@code separator} is null
      * @throws IllegalArgumentException if {@code separator} is empty
      * @throws IOException             if the connection fails
      * @throws IllegalStateException   if another task is reading, or the caller is not a task
+     * @throws org.asyncio4j.CancelledException if the task is cancelled while it waits (nothing
+     *                                 is consumed)
      */
     public byte[] readUntil(byte[] separator) throws IOException {
         Objects.requireNonNull(separator, "separator");
@@ -124,26 +136,11 @@ public final class StreamReader {
         }
         enter();
         try {
-            int scanned = 0;          // relative to start: fill() may move the buffered bytes
-            while (true) {
-                int at = indexOf(separator, start + scanned);
-                if (at >= 0) {
-                    if (at - start > limit) {
-                        throw new LimitOverrunException("readUntil: separator found, but the chunk is longer than the limit of "
-                                + limit + " bytes", at - start);
-                    }
-                    return take(at + separator.length - start);
-                }
-                if (end - start > limit) {
-                    throw new LimitOverrunException("readUntil: separator not found within the limit of " + limit + " bytes",
-                            end - start);
-                }
-                scanned = Math.max(0, end - start - separator.length + 1);
-                if (!fill()) {
-                    byte[] partial = take(end - start);
-                    throw new IncompleteReadException(partial, -1);
-                }
+            int at = find(separator, "readUntil");
+            if (at < 0) {
+                throw new IncompleteReadException(take(end - start), -1);
             }
+            return take(at + separator.length - start);
         } finally {
             reading = false;
         }
@@ -158,6 +155,8 @@ public final class StreamReader {
      * @throws IllegalArgumentException if {@code n} is negative
      * @throws IOException              if the connection fails
      * @throws IllegalStateException    if another task is reading, or the caller is not a task
+     * @throws org.asyncio4j.CancelledException if the task is cancelled while it waits (nothing
+     *                                  is consumed)
      */
     public byte[] readExactly(int n) throws IOException {
         if (n < 0) {
@@ -201,21 +200,36 @@ public final class StreamReader {
         reading = true;
     }
 
-    /** Scans for a byte, filling as needed: its index, -1 past the limit, -2 at EOF without it. */
-    private int scanFor(byte b) throws IOException {
-        int scanned = 0;              // relative to start: fill() may move the buffered bytes
+    /**
+     * Finds the first separator in the buffer, filling it as needed, as CPython's readuntil does:
+     * the limit is checked against the offset where a separator could still begin (so the
+     * outcome depends only on the bytes, never on how the transport split them), and the end of
+     * the stream before a separator is not an overrun unless that offset is already past the
+     * limit. Consumes nothing.
+     *
+     * @return the separator's index in {@code buf}, or -1 at EOF without one
+     * @throws LimitOverrunException when the separator is found past the limit, or when none can
+     *                               begin within it any more (the data stays buffered)
+     */
+    private int find(byte[] sep, String op) throws IOException {
+        int offset = 0;               // relative to start (fill() may move the bytes): no separator begins before it
         while (true) {
-            for (int i = start + scanned; i < end; i++) {
-                if (buf[i] == b) {
-                    return i;
+            if (end - start - offset >= sep.length) {
+                int at = indexOf(sep, start + offset);
+                if (at >= 0) {
+                    if (at - start > limit) {
+                        throw new LimitOverrunException(op + ": separator found, but the chunk is longer than the limit of "
+                                + limit + " bytes", at - start);
+                    }
+                    return at;
+                }
+                offset = end - start + 1 - sep.length;
+                if (offset > limit) {
+                    throw new LimitOverrunException(op + ": separator not found within the limit of " + limit + " bytes", offset);
                 }
             }
-            if (end - start > limit) {
-                return -1;
-            }
-            scanned = end - start;
             if (!fill()) {
-                return -2;
+                return -1;
             }
         }
     }

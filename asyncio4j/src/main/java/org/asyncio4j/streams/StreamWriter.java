@@ -9,6 +9,7 @@ import java.util.Objects;
 import org.asyncio4j.EventLoop;
 import org.asyncio4j.Future;
 import org.asyncio4j.internal.Transport;
+import org.asyncio4j.internal.WaiterQueue;
 
 /**
  * The sending end of a connection (or of a process's stdin).
@@ -22,6 +23,12 @@ import org.asyncio4j.internal.Transport;
  * slow the peer. {@link #close()} flushes what is buffered, then closes;
  * {@link #waitClosed()} waits for that. Loop-confined.
  *
+ * <p>Every task in {@code drain} or {@code waitClosed} waits on a future of its own (a
+ * {@link WaiterQueue} waiter, as CPython's streams keep one drain waiter per caller): a task's
+ * cancellation cancels what it awaits, so a future shared by several callers would be
+ * cancelled for all of them, and the closed state, which the server counts its connections
+ * by, would end with a cancellation instead of the close.
+ *
  * <p>Python: {@code asyncio.StreamWriter}.
  */
 public final class StreamWriter {
@@ -34,8 +41,10 @@ public final class StreamWriter {
     private boolean eofRequested;
     private boolean closing;
     private IOException failure;
-    private Future<Void> drained;          // completed when buffered <= low (or on failure)
-    private final Future<Void> closed;
+    private static final Runnable NO_TOKEN = () -> { };   // a broadcast wake-up hands nothing on
+    private final WaiterQueue drainers = new WaiterQueue();   // woken when buffered <= low (or on failure)
+    private final WaiterQueue closeWaiters = new WaiterQueue();
+    private final Future<Void> closed;     // done once closed; awaited by no task (only callbacks)
 
     StreamWriter(Transport transport, StreamOptions options) {
         this.transport = transport;
@@ -117,10 +126,7 @@ public final class StreamWriter {
         if (buffered <= high) {
             return;
         }
-        if (drained == null || drained.isDone()) {
-            drained = transport.loop().createFuture();
-        }
-        drained.await();
+        drainers.await(transport.loop(), NO_TOKEN);
         if (failure != null) {
             throw new IOException("the connection failed: " + failure.getMessage(), failure);
         }
@@ -181,7 +187,9 @@ public final class StreamWriter {
      * @throws org.asyncio4j.CancelledException if the task is cancelled while it waits
      */
     public void waitClosed() {
-        closed.await();
+        if (!closed.isDone()) {
+            closeWaiters.await(transport.loop(), NO_TOKEN);
+        }
     }
 
     /** Runs {@code r} on the loop once the connection is closed (the server's bookkeeping). */
@@ -298,8 +306,8 @@ public final class StreamWriter {
     }
 
     private void wakeDrainers() {
-        if (buffered <= low && drained != null && !drained.isDone()) {
-            drained.setResult(null);
+        if (buffered <= low) {
+            drainers.wakeAll(null);
         }
     }
 
@@ -317,9 +325,7 @@ public final class StreamWriter {
         }
         buffer.clear();
         buffered = 0;
-        if (drained != null && !drained.isDone()) {
-            drained.setResult(null);
-        }
+        drainers.wakeAll(null);
         closing = true;
         transport.close();
         finishCloseQuietly();
@@ -334,9 +340,8 @@ public final class StreamWriter {
         if (!closed.isDone()) {
             closed.setResult(null);
         }
-        if (drained != null && !drained.isDone()) {
-            drained.setResult(null);
-        }
+        closeWaiters.wakeAll(null);
+        drainers.wakeAll(null);
     }
 
     @Override

@@ -28,8 +28,10 @@ import javax.net.ssl.TrustManagerFactory;
 import org.asyncio4j.Asyncio;
 import org.asyncio4j.CancelledException;
 import org.asyncio4j.ExceptionContext;
+import org.asyncio4j.ExceptionGroup;
 import org.asyncio4j.Future;
 import org.asyncio4j.Task;
+import org.asyncio4j.TaskGroup;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -102,11 +104,16 @@ class ServerTest {
     /** One well-behaved client: a line there and back. */
     static void echoRoundTrip(Server server, String text) throws IOException {
         Connection c = openConnection("127.0.0.1", server.port());
+        echoRoundTripOn(c, text);
+        c.writer().close();
+        c.writer().waitClosed();
+    }
+
+    /** A line there and back on an open connection to an echo server. */
+    static void echoRoundTripOn(Connection c, String text) throws IOException {
         c.writer().write(b(text + "\n"));
         c.writer().drain();
         assertEquals(text + "\n", s(c.reader().readLine()));
-        c.writer().close();
-        c.writer().waitClosed();
     }
 
     static List<ExceptionContext> captureLoopErrors() {
@@ -208,7 +215,33 @@ class ServerTest {
             assertThrows(CancelledException.class, serving::await);
             assertTrue(serving.isCancelled());
             assertFalse(server.isServing());
+            assertTrue(server.acceptors.stream().allMatch(Task::isDone), "the accept task has ended");
             assertThrows(IOException.class, () -> openConnection("127.0.0.1", port), "new connects fail");
+        });
+    }
+
+    @Test
+    void serveForever_inTryFormTaskGroupWhoseSiblingFails_closesServer_andItsAcceptTaskEnds() throws Exception {
+        // api.md, structured concurrency rule 3: the group's interruption of its body is a
+        // cancellation to the library's cleanup; Python's serve_forever closes the server then.
+        run(() -> {
+            Server server = echoServer();
+            int port = server.port();
+            IllegalStateException boom = new IllegalStateException("sibling failed");
+            ExceptionGroup g = assertThrows(ExceptionGroup.class, () -> {
+                try (TaskGroup tg = new TaskGroup()) {
+                    tg.createTask(() -> {
+                        sleep(0.05);
+                        throw boom;
+                    });
+                    server.serveForever();
+                }
+            });
+            assertEquals(List.of(boom), g.exceptions());
+            assertFalse(server.isServing(), "closed by the interruption");
+            assertTrue(server.acceptors.stream().allMatch(Task::isDone), "the accept task has ended");
+            IOException e = assertThrows(IOException.class, () -> openConnection("127.0.0.1", port));
+            assertInstanceOf(ConnectException.class, e, "no longer accepting: refused, not " + e);
         });
     }
 
@@ -336,6 +369,94 @@ class ServerTest {
             echoRoundTrip(server, "new client");
             other.writer().close();
             bad.writer().close();
+            server.close();
+            server.waitClosed();
+        });
+    }
+
+    @Test
+    void waitClosed_handlerCancelledInItsWriterWaitClosed_serverStillWaitsForTheConnection() throws Exception {
+        // The handler's cancellation must not complete (or cancel) the writer's closed state,
+        // which the server counts its connections by; and a cancelled handler closes its
+        // connection gracefully, as asyncio does (the bytes it wrote arrive, then EOF).
+        run(() -> {
+            Future<Task<?>> handlerTask = getRunningLoop().createFuture();
+            long[] written = {0};
+            Server server = startServer((r, w) -> {
+                r.readLine();
+                byte[] chunk = new byte[64 * 1024];
+                while (w.bufferSize() < 1024 * 1024) {    // more than the kernel takes: close must flush
+                    w.write(chunk);
+                    written[0] += chunk.length;
+                }
+                w.close();
+                handlerTask.setResult(currentTask());
+                w.waitClosed();
+            }, "127.0.0.1", 0);
+            Connection c = openConnection("127.0.0.1", server.port());
+            c.writer().write(b("go\n"));
+            Task<?> handler = handlerTask.await();
+            server.close();
+            Task<Void> serverClosed = createTask(() -> server.waitClosed());
+            settle();
+            handler.cancel();
+            settle();
+            assertTrue(handler.isCancelled());
+            assertFalse(serverClosed.isDone(), "the connection is still open, flushing");
+            assertEquals(1, server.clientCount());
+            byte[] all = c.reader().read(-1);
+            assertEquals(written[0], all.length, "everything written, then EOF");
+            serverClosed.await();
+            assertEquals(0, server.clientCount());
+            c.writer().close();
+        });
+    }
+
+    @Test
+    void handlerException_closesItsConnectionGracefully_peerReadsWhatWasWrittenThenEof() throws Exception {
+        // asyncio closes a failed handler's transport (flush, then FIN), it does not reset it.
+        run(() -> {
+            List<ExceptionContext> errors = captureLoopErrors();
+            IllegalStateException boom = new IllegalStateException("boom");
+            byte[] big = new byte[2 * 1024 * 1024];           // more than the kernel takes at once
+            Arrays.fill(big, (byte) 'x');
+            Server server = startServer((r, w) -> {
+                r.readLine();
+                w.write(b("partial answer\n"));
+                w.write(big);
+                throw boom;
+            }, "127.0.0.1", 0);
+            Connection c = openConnection("127.0.0.1", server.port());
+            c.writer().write(b("ask\n"));
+            assertEquals("partial answer\n", s(c.reader().readLine()));
+            byte[] rest = c.reader().read(-1);                 // a reset would throw here
+            assertEquals(big.length, rest.length, "every byte written before the failure, then EOF");
+            assertTrue(c.reader().atEof());
+            assertEquals(1, errors.size(), "the failure still reaches the loop's exception handler: " + errors);
+            assertSame(boom, errors.get(0).exception());
+            c.writer().close();
+            server.close();
+            server.waitClosed();
+        });
+    }
+
+    @Test
+    void handlerCancelled_closesItsConnectionGracefully_peerReadsWhatWasWrittenThenEof() throws Exception {
+        run(() -> {
+            Future<Task<?>> handlerTask = getRunningLoop().createFuture();
+            Server server = startServer((r, w) -> {
+                r.readLine();
+                w.write(b("before the cancel\n"));
+                handlerTask.setResult(currentTask());
+                sleep(3600);
+            }, "127.0.0.1", 0);
+            Connection c = openConnection("127.0.0.1", server.port());
+            c.writer().write(b("ask\n"));
+            Task<?> handler = handlerTask.await();
+            handler.cancel();
+            assertEquals("before the cancel\n", s(c.reader().read(-1)), "the bytes, then EOF (no reset)");
+            assertTrue(handler.isCancelled());
+            c.writer().close();
             server.close();
             server.waitClosed();
         });

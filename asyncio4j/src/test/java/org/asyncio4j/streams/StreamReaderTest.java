@@ -1,6 +1,7 @@
 package org.asyncio4j.streams;
 
 import static org.asyncio4j.Asyncio.*;
+import static org.asyncio4j.TestLoops.runVc;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
@@ -384,6 +385,56 @@ class StreamReaderTest {
             assertThrows(LimitOverrunException.class, () -> p.reader().readUntil(b("!")));
             assertEquals("0123456789!rest", s(p.reader().read(100)));
             p.close();
+        });
+    }
+
+    // ---- readUntil decides by where a separator could still start, not by how TCP split it ----
+
+    /** A reader over a memory transport fed these chunks, then EOF if {@code eof}. */
+    static StreamReader fed(int limit, boolean eof, String... chunks) {
+        MemoryTransport t = new MemoryTransport();
+        for (String c : chunks) {
+            t.feed(b(c));
+        }
+        if (eof) {
+            t.feedEof();
+        }
+        return t.reader(limit);
+    }
+
+    @Test
+    void readUntil_separatorWithinLimit_returnsTheChunk_howeverTheSeparatorIsSplit() throws Exception {
+        // CPython: with limit 1, "x\r\n" is a chunk of 1 byte before its separator, so it is
+        // returned whether the bytes come in one piece or as "x\r" then "\n".
+        runVc(() -> {
+            assertEquals("x\r\n", s(fed(1, false, "x\r\n").readUntil(b("\r\n"))));
+            assertEquals("x\r\n", s(fed(1, false, "x\r", "\n").readUntil(b("\r\n"))));
+            assertEquals("x\r\n", s(fed(1, false, "x", "\r", "\n").readUntil(b("\r\n"))));
+            assertEquals("ab<>", s(fed(2, false, "a", "b<", ">").readUntil(b("<>"))));
+        });
+    }
+
+    @Test
+    void readUntil_eofWithPartialThatCouldStillHoldASeparatorWithinLimit_throwsIncompleteRead() throws Exception {
+        // CPython: "abc" then EOF, separator "\r\n", limit 2: a separator could still have
+        // begun at offset 2 (within the limit), so the end of the stream is what failed.
+        runVc(() -> {
+            IncompleteReadException e = assertThrows(IncompleteReadException.class,
+                    () -> fed(2, true, "abc").readUntil(b("\r\n")));
+            assertEquals("abc", s(e.partial()));
+            e = assertThrows(IncompleteReadException.class, () -> fed(2, true, "ab", "c").readUntil(b("\r\n")));
+            assertEquals("abc", s(e.partial()));
+            assertThrows(LimitOverrunException.class, () -> fed(1, true, "abc").readUntil(b("\r\n")),
+                    "offset 2 is past a limit of 1");
+        });
+    }
+
+    @Test
+    void readUntil_overrun_reportsTheOffsetWhereASeparatorCouldStillBegin() throws Exception {
+        runVc(() -> {
+            LimitOverrunException e = assertThrows(LimitOverrunException.class,
+                    () -> fed(3, false, "abcdef").readUntil(b("<!>")));
+            assertEquals(4, e.consumed(), "6 bytes, no separator: one could start at 4 at the earliest");
         });
     }
 

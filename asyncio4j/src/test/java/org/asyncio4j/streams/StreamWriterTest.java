@@ -1,6 +1,7 @@
 package org.asyncio4j.streams;
 
 import static org.asyncio4j.Asyncio.*;
+import static org.asyncio4j.TestLoops.runVc;
 import static org.asyncio4j.streams.StreamReaderTest.b;
 import static org.asyncio4j.streams.StreamReaderTest.pair;
 import static org.asyncio4j.streams.StreamReaderTest.run;
@@ -317,6 +318,52 @@ class StreamWriterTest {
             assertEquals(before, p.writer().bufferSize(), "drain returned without letting the loop flush");
             p.writer().abort();
             p.close();
+        });
+    }
+
+    // ---- one waiter per caller: cancelling one caller never wakes or cancels another -------
+
+    @Test
+    void drain_twoWriters_oneCancelled_otherStillWaits() throws Exception {
+        runVc(() -> {
+            MemoryTransport t = new MemoryTransport().blockWrites();
+            StreamWriter w = t.writer(StreamOptions.defaults().withWriteBufferLimits(4, 0));
+            w.write(b("0123456789"));
+            Task<Void> cancelled = createTask(w::drain);
+            Task<Void> other = createTask(w::drain);
+            sleep(0.01);
+            assertFalse(cancelled.isDone() || other.isDone(), "both wait above the high-water mark");
+            cancelled.cancel();
+            sleep(0.01);
+            assertTrue(cancelled.isCancelled());
+            assertFalse(other.isDone(), "the other drain still waits for the buffer to drain");
+            t.acceptWrites();
+            other.await();
+            assertEquals("0123456789", s(t.written()));
+            assertEquals(0, w.bufferSize());
+        });
+    }
+
+    @Test
+    void waitClosed_twoWaiters_oneCancelled_otherWaitsUntilClosed() throws Exception {
+        runVc(() -> {
+            MemoryTransport t = new MemoryTransport().blockWrites();
+            StreamWriter w = t.writer(StreamOptions.defaults());
+            w.write(b("pending"));
+            w.close();
+            Task<Void> cancelled = createTask(w::waitClosed);
+            Task<Void> other = createTask(w::waitClosed);
+            sleep(0.01);
+            cancelled.cancel();
+            sleep(0.01);
+            assertTrue(cancelled.isCancelled());
+            assertFalse(other.isDone(), "the connection is still flushing");
+            assertFalse(t.isClosed());
+            t.acceptWrites();
+            other.await();
+            assertTrue(t.isClosed());
+            assertEquals("pending", s(t.written()));
+            w.waitClosed();                    // closed now: at once
         });
     }
 

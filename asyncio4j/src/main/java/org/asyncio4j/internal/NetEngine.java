@@ -1,7 +1,6 @@
-package org.asyncio4j.streams;
+package org.asyncio4j.internal;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -18,39 +17,85 @@ import java.util.List;
 import java.util.Objects;
 
 import org.asyncio4j.CancelledException;
-import org.asyncio4j.EventLoop;
 import org.asyncio4j.ExceptionContext;
 import org.asyncio4j.Task;
-import org.asyncio4j.internal.FutureImpl;
-import org.asyncio4j.internal.Bridges;
-import org.asyncio4j.internal.EventLoopImpl;
-import org.asyncio4j.internal.SocketTransport;
-import org.asyncio4j.internal.Structured;
-import org.asyncio4j.internal.TaskImpl;
-import org.asyncio4j.internal.TlsTransport;
-import org.asyncio4j.internal.Transport;
+import org.asyncio4j.streams.ClientHandler;
+import org.asyncio4j.streams.Connection;
+import org.asyncio4j.streams.Server;
+import org.asyncio4j.streams.StreamOptions;
+import org.asyncio4j.streams.StreamReader;
+import org.asyncio4j.streams.StreamWriter;
 
 /**
- * The stream engine: connecting, listening, accepting. Host names are resolved on the default
- * executor (a DNS lookup would block the loop); literal addresses are parsed in place.
+ * The stream engine: connecting, listening, accepting, and the task of each accepted
+ * connection. The public types of {@code org.asyncio4j.streams} stay thin over it.
+ *
+ * <h2>Implementation overview</h2>
+ * A connection is a {@link Transport} ({@link SocketTransport}, or {@link TlsTransport} over
+ * one) under a StreamReader/StreamWriter pair. Connecting suspends the calling task on
+ * OP_CONNECT; host names are resolved on the default executor (a DNS lookup would block the
+ * loop), literal addresses are parsed in place, and each resolved address is tried in turn.
+ * A server is one accept task per listening socket, each looping on OP_ACCEPT while the
+ * server serves ({@code Server.close()} cancels them and closes the sockets; a transient
+ * accept failure is reported and retried after a second, as in Python). Each accepted
+ * connection gets a task: the TLS handshake if any (bounded by the options' timeout; a failure
+ * drops the connection at once), then the handler; a handler that fails or is cancelled closes
+ * its connection gracefully (asyncio's {@code transport.close()}), a failure is reported to the
+ * loop's exception handler. Every method runs on the loop (in a task where it suspends).
+ *
+ * <p>The stream types' constructors and bookkeeping stay package-private in their package:
+ * this engine reaches them through {@link Streams}, which {@code Server} installs when it
+ * initialises (the JDK's SharedSecrets pattern, as {@link Cancellation.Groups}).
  */
-final class NetEngine implements Bridges.Net {
-    static {
-        Bridges.register(new NetEngine());
-    }
+public final class NetEngine implements Bridges.Net {
+    /** The engine, also the facade's and the subprocess package's way in ({@link Bridges#net()}). */
+    public static final NetEngine ENGINE = new NetEngine();
 
     private NetEngine() {
     }
 
-    static void forget(EventLoop loop, java.nio.channels.SelectableChannel ch) {
-        ((EventLoopImpl) loop).forget(ch);
+    /** What the engine needs of {@code org.asyncio4j.streams} beyond its public API. */
+    public interface Streams {
+        /** A reader over {@code transport} with the given read limit. */
+        StreamReader reader(Transport transport, int limit);
+
+        /** A writer over {@code transport} with the options' water marks. */
+        StreamWriter writer(Transport transport, StreamOptions options);
+
+        /** A server over bound, non-blocking listening sockets (no accept task yet). */
+        Server server(EventLoopImpl loop, List<ServerSocketChannel> channels, List<InetSocketAddress> addresses,
+                Path unixPath);
+
+        /** Makes {@code acceptor} one of the server's accept tasks (cancelled by close, awaited by waitClosed). */
+        void adoptAcceptor(Server server, Task<Void> acceptor);
+
+        /** Counts an accepted connection as the server's client until its writer is closed. */
+        void adoptClient(Server server, StreamWriter writer);
+    }
+
+    private static volatile Streams streams;
+
+    /** Called once by Server's class initialiser. */
+    public static void install(Streams s) {
+        streams = s;
+    }
+
+    private static Streams streams() {
+        if (streams == null) {
+            try {
+                java.lang.invoke.MethodHandles.lookup().ensureInitialized(Server.class);   // installs the access
+            } catch (IllegalAccessException e) {
+                throw new AssertionError("Server is public in this module", e);
+            }
+        }
+        return streams;
     }
 
     private static EventLoopImpl loop(String op) {
         return Structured.task(op).getLoop() instanceof EventLoopImpl l ? l : null;
     }
 
-    static InetAddress[] resolve(String host) throws IOException {
+    private static InetAddress[] resolve(String host) throws IOException {
         if (host == null || host.isEmpty()) {
             return new InetAddress[] {null};
         }
@@ -131,7 +176,7 @@ final class NetEngine implements Bridges.Net {
             handshake(tls, o);
             t = tls;
         }
-        return new Connection(new StreamReader(t, o.limit()), new StreamWriter(t, o));
+        return new Connection(streams().reader(t, o.limit()), streams().writer(t, o));
     }
 
     @Override
@@ -186,9 +231,9 @@ final class NetEngine implements Bridges.Net {
 
     private static Server serve(EventLoopImpl loop, ClientHandler handler, StreamOptions o,
             List<ServerSocketChannel> channels, List<InetSocketAddress> bound, Path unixPath) {
-        Server server = new Server(loop, channels, bound, unixPath);
+        Server server = streams().server(loop, channels, bound, unixPath);
         for (ServerSocketChannel ch : channels) {
-            server.acceptors.add(loop.createTask(() -> acceptLoop(loop, server, ch, handler, o), "accept " + ch));
+            streams().adoptAcceptor(server, loop.createTask(() -> acceptLoop(loop, server, ch, handler, o), "accept " + ch));
         }
         return server;
     }
@@ -211,7 +256,7 @@ final class NetEngine implements Bridges.Net {
                 // as Python's accept loop does, rather than stop accepting for good.
                 loop.callExceptionHandler(new ExceptionContext("accept() failed on " + server + "; retrying in 1 s", e, null, null));
                 try {
-                    org.asyncio4j.Asyncio.sleep(1);
+                    Structured.sleep(1);
                 } catch (CancelledException stop) {
                     return;
                 }
@@ -241,25 +286,46 @@ final class NetEngine implements Bridges.Net {
         }
         SocketTransport plain = new SocketTransport(loop, c);
         Transport t = o.ssl() != null ? TlsTransport.server(plain, o.ssl()) : plain;
-        StreamReader reader = new StreamReader(t, o.limit());
-        StreamWriter writer = new StreamWriter(t, o);
-        server.clientOpened(writer);
-        writer.whenClosed(() -> server.clientClosed(writer));
+        StreamReader reader = streams().reader(t, o.limit());
+        StreamWriter writer = streams().writer(t, o);
+        streams().adoptClient(server, writer);
         loop.createTask(() -> {
-            try {
-                if (t instanceof TlsTransport tls) {
-                    handshake(tls, o);
-                }
-                handler.handle(reader, writer);
-            } catch (CancelledException e) {
-                writer.abort();
-                throw e;
-            } catch (Throwable e) {
-                loop.callExceptionHandler(new ExceptionContext("Unhandled exception in client handler of " + server
-                        + " for " + writer.remoteAddress(), e, TaskImpl.current(), null));
-                writer.abort();
+            // A failed handshake drops the connection at once, as asyncio's SSL protocol aborts
+            // its transport (nothing was written). A handler that ends cancelled or failed
+            // closes its connection gracefully (what it wrote is flushed, then FIN), as
+            // asyncio's transport.close() does then: a reset would make the peer lose the bytes
+            // already written.
+            if (t instanceof TlsTransport tls
+                    && !step(loop, "TLS handshake failed on " + server, writer, writer::abort, () -> handshake(tls, o))) {
+                return;
             }
+            step(loop, "Unhandled exception in client handler of " + server, writer, writer::close,
+                    () -> handler.handle(reader, writer));
         });
+    }
+
+    /**
+     * Runs one step of a connection's task. If it is cancelled, ends the connection with
+     * {@code end} and rethrows (the task ends cancelled); if it fails, reports the failure to
+     * the loop's exception handler, ends the connection with {@code end} and returns false.
+     * "Cancelled" here is a CancelledException, not {@code Cancellation.isCancellation}: the
+     * question is whether the task ends cancelled (unreported, as in asyncio); a TaskGroup's
+     * interruption that leaves the handler is its group's failure, which must be reported. The
+     * cleanup ({@code end}) runs either way.
+     */
+    private static boolean step(EventLoopImpl loop, String what, StreamWriter writer, Runnable end,
+            org.asyncio4j.ThrowingRunnable body) {
+        try {
+            body.run();
+            return true;
+        } catch (CancelledException e) {
+            end.run();
+            throw e;
+        } catch (Throwable e) {
+            loop.callExceptionHandler(new ExceptionContext(what + " for " + writer.remoteAddress(), e, TaskImpl.current(), null));
+            end.run();
+            return false;
+        }
     }
 
     /** A peer that stalls the handshake past the options' timeout is dropped, as in Python. */
@@ -284,11 +350,11 @@ final class NetEngine implements Bridges.Net {
 
     @Override
     public StreamReader reader(Transport transport, int limit) {
-        return new StreamReader(transport, limit);
+        return streams().reader(transport, limit);
     }
 
     @Override
     public StreamWriter writer(Transport transport, StreamOptions options) {
-        return new StreamWriter(transport, options);
+        return streams().writer(transport, options);
     }
 }
