@@ -3,18 +3,13 @@ package org.asyncio4j.subprocess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CompletionException;
 
-import org.asyncio4j.CancelledException;
 import org.asyncio4j.EventLoop;
-import org.asyncio4j.Future;
 import org.asyncio4j.Task;
 import org.asyncio4j.internal.FutureImpl;
-import org.asyncio4j.internal.Bridges;
-import org.asyncio4j.internal.EventLoopImpl;
-import org.asyncio4j.internal.PipeTransports;
 import org.asyncio4j.internal.Structured;
-import org.asyncio4j.streams.StreamOptions;
+import org.asyncio4j.internal.SubprocessEngine;
 import org.asyncio4j.streams.StreamReader;
 import org.asyncio4j.streams.StreamWriter;
 
@@ -30,39 +25,10 @@ import org.asyncio4j.streams.StreamWriter;
  * <p>Python: {@code asyncio.subprocess.Process}.
  */
 public final class Subprocess {
-    private final Process process;
-    private final StreamWriter stdin;
-    private final StreamReader stdout;
-    private final StreamReader stderr;
-    private final Future<Integer> exit;
+    private final SubprocessEngine engine;
 
-    private Subprocess(EventLoopImpl loop, Process process, boolean in, boolean out, boolean err) {
-        this.process = process;
-        Bridges.Net net = Bridges.net();
-        StreamOptions o = StreamOptions.defaults();
-        this.stdin = in
-                ? net.writer(PipeTransports.sink(loop, process.getOutputStream(), process.pid() + "-stdin"), o) : null;
-        this.stdout = out
-                ? net.reader(PipeTransports.source(loop, process.getInputStream(), process.pid() + "-stdout"), o.limit()) : null;
-        this.stderr = err
-                ? net.reader(PipeTransports.source(loop, process.getErrorStream(), process.pid() + "-stderr"), o.limit()) : null;
-        Future<Integer> f = loop.createFuture();
-        this.exit = f;
-        StreamWriter stdinWriter = this.stdin;
-        process.onExit().whenComplete((p, e) -> {
-            try {
-                loop.callSoonThreadsafe(() -> {
-                    if (!f.isDone()) {
-                        f.setResult(process.exitValue());
-                    }
-                    if (stdinWriter != null) {
-                        stdinWriter.close();  // the process is gone: let the stdin pump end
-                    }
-                });
-            } catch (IllegalStateException closedLoop) {
-                // nobody waits any more
-            }
-        });
+    private Subprocess(SubprocessEngine engine) {
+        this.engine = engine;
     }
 
     /**
@@ -76,34 +42,7 @@ public final class Subprocess {
      * @throws IllegalStateException outside a task
      */
     public static Subprocess start(ProcessBuilder builder) throws IOException {
-        Objects.requireNonNull(builder, "builder");
-        EventLoopImpl loop = (EventLoopImpl) Structured.task("createSubprocess").getLoop();
-        // Which streams are pipes is the builder's decision (the JDK's streams cannot tell:
-        // with redirectErrorStream, stderr looks like a pipe that is always at EOF).
-        boolean in = builder.redirectInput().type() == ProcessBuilder.Redirect.Type.PIPE;
-        boolean out = builder.redirectOutput().type() == ProcessBuilder.Redirect.Type.PIPE;
-        boolean err = !builder.redirectErrorStream() && builder.redirectError().type() == ProcessBuilder.Redirect.Type.PIPE;
-        // If the task is cancelled while the fork runs off the loop, whoever comes second (the
-        // fork's result or the cancellation) kills the process, so none is left behind.
-        AtomicReference<Object> handOver = new AtomicReference<>();
-        Process p;
-        try {
-            p = Structured.toThread(() -> {
-                Process started = builder.start();
-                if (!handOver.compareAndSet(null, started)) {
-                    started.destroyForcibly();
-                }
-                return started;
-            });
-        } catch (CancelledException c) {
-            if (!handOver.compareAndSet(null, c) && handOver.get() instanceof Process started) {
-                started.destroyForcibly();
-            }
-            throw c;
-        } catch (java.util.concurrent.CompletionException e) {
-            throw FutureImpl.ioCause(e);
-        }
-        return new Subprocess(loop, p, in, out, err);
+        return new Subprocess(SubprocessEngine.start(builder));
     }
 
     /**
@@ -112,7 +51,7 @@ public final class Subprocess {
      * @return the writer, or null if not piped
      */
     public StreamWriter stdin() {
-        return stdin;
+        return engine.stdin();
     }
 
     /**
@@ -121,7 +60,7 @@ public final class Subprocess {
      * @return the reader, or null if not piped
      */
     public StreamReader stdout() {
-        return stdout;
+        return engine.stdout();
     }
 
     /**
@@ -130,7 +69,7 @@ public final class Subprocess {
      * @return the reader, or null if not piped
      */
     public StreamReader stderr() {
-        return stderr;
+        return engine.stderr();
     }
 
     /**
@@ -142,7 +81,7 @@ public final class Subprocess {
      *                                          process goes on)
      */
     public int waitFor() {
-        return org.asyncio4j.Asyncio.shield(exit).await();
+        return engine.waitFor();
     }
 
     /**
@@ -156,8 +95,9 @@ public final class Subprocess {
      */
     public Output communicate(byte[] input) throws IOException {
         EventLoop loop = Structured.task("communicate").getLoop();
-        Task<byte[]> out = loop.createTask(() -> readAll(stdout));
-        Task<byte[]> err = loop.createTask(() -> readAll(stderr));
+        StreamWriter stdin = engine.stdin();
+        Task<byte[]> out = loop.createTask(() -> readAll(engine.stdout()));
+        Task<byte[]> err = loop.createTask(() -> readAll(engine.stderr()));
         if (stdin != null) {
             try {
                 if (input != null && input.length > 0) {
@@ -173,13 +113,13 @@ public final class Subprocess {
         try {
             o = out.await();
             e = err.await();
-        } catch (java.util.concurrent.CompletionException x) {
+        } catch (CompletionException x) {
             throw FutureImpl.ioCause(x);
         } finally {
             out.cancel();                 // a cancelled communicate leaves no reader behind
             err.cancel();
         }
-        waitFor();
+        engine.waitFor();
         return new Output(o, e);
     }
 
@@ -201,7 +141,7 @@ public final class Subprocess {
      * @return the pid
      */
     public long pid() {
-        return process.pid();
+        return engine.process().pid();
     }
 
     /**
@@ -210,17 +150,17 @@ public final class Subprocess {
      * @return the code, or null while the process runs
      */
     public Integer returnCode() {
-        return exit.isDone() ? exit.resultNow() : null;
+        return engine.returnCode();
     }
 
     /** Asks the process to stop (SIGTERM on Unix). */
     public void terminate() {
-        process.destroy();
+        engine.process().destroy();
     }
 
     /** Kills the process (SIGKILL on Unix). */
     public void kill() {
-        process.destroyForcibly();
+        engine.process().destroyForcibly();
     }
 
     /**
@@ -229,13 +169,12 @@ public final class Subprocess {
      * @return the process
      */
     public Process process() {
-        return process;
+        return engine.process();
     }
 
     @Override
     public String toString() {
-        Integer rc = returnCode();
-        return "Subprocess[pid=" + pid() + (rc == null ? ", running" : ", returncode=" + rc) + "]";
+        return engine.toString();
     }
 
     /**
