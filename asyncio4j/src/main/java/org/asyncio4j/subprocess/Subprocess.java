@@ -22,9 +22,14 @@ import org.asyncio4j.streams.StreamWriter;
  * // out.stdout() is "a\nb\n", p.returnCode() is 0
  * }</pre>
  *
+ * <p>Each piped stream has a pump thread off the loop. The pumps end at their pipes' end, or at
+ * {@link #close()}; when the loop closes, every subprocess of it that is still open is closed
+ * (so a process still running then is killed, as Python's transports do) and its pump threads
+ * are awaited.
+ *
  * <p>Python: {@code asyncio.subprocess.Process}.
  */
-public final class Subprocess {
+public final class Subprocess implements AutoCloseable {
     private final SubprocessEngine engine;
 
     private Subprocess(SubprocessEngine engine) {
@@ -33,7 +38,8 @@ public final class Subprocess {
 
     /**
      * Starts a process as the builder says (its redirects decide which streams are piped).
-     * The fork runs on the default executor, off the loop.
+     * The fork runs on the default executor, off the loop. If the task is cancelled while the
+     * fork runs, the process is killed.
      *
      * @param builder the process builder
      * @return the running process
@@ -133,6 +139,21 @@ public final class Subprocess {
             b.write(chunk);
         }
         return b.toByteArray();
+    }
+
+    /**
+     * Closes the pipes and ends their pump threads; a process still running is killed first
+     * (SIGKILL, as Python's transport close kills a running child), so {@link #waitFor()} then
+     * returns 137. Unread output and the bytes stdin still buffers are dropped: the readers see
+     * EOF, the writer throws {@code IOException}. Closing an exited process only closes its
+     * pipes; closing twice does nothing. Never suspends. The loop closes every subprocess still
+     * open when it closes.
+     *
+     * @throws IllegalStateException if called from a thread other than the loop's
+     */
+    @Override
+    public void close() {
+        engine.close();
     }
 
     /**

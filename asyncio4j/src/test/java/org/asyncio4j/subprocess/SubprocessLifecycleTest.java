@@ -1,0 +1,119 @@
+package org.asyncio4j.subprocess;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.asyncio4j.Asyncio.createSubprocessExec;
+import static org.asyncio4j.Asyncio.run;
+import static org.asyncio4j.Asyncio.sleep;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** What a subprocess leaves behind: {@link Subprocess#close()} and the loop's close. */
+@Timeout(120)
+class SubprocessLifecycleTest {
+
+    /** The pump threads of process {@code pid} still alive. */
+    private static List<String> pumpThreads(long pid) {
+        List<String> out = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && t.getName().startsWith("asyncio4j-pipe-" + pid + "-")) {
+                out.add(t.getName());
+            }
+        }
+        return out;
+    }
+
+    private static void assertReleased(Process p) {
+        assertFalse(p.isAlive(), "process " + p.pid() + " outlived its loop");
+        assertEquals(List.of(), pumpThreads(p.pid()), "pump threads outlived their loop");
+    }
+
+    // ------------------------------------------------------------------ close()
+
+    @Test
+    void close_ofARunningProcess_killsItAndEndsItsStreams() {
+        Process proc = run(() -> {
+            Subprocess p = createSubprocessExec("cat");
+            p.close();
+            p.close();                      // twice: nothing more happens
+            assertEquals(137, p.waitFor());
+            assertEquals(0, p.stdout().read(-1).length, "stdout is at its end once closed");
+            assertTrue(p.stdin().isClosing());
+            assertThrows(IOException.class, () -> p.stdin().write("late".getBytes(UTF_8)));
+            return p.process();
+        });
+        assertReleased(proc);
+    }
+
+    @Test
+    void close_afterTheProcessExited_keepsItsReturnCode() {
+        run(() -> {
+            Subprocess p = createSubprocessExec("sh", "-c", "exit 3");
+            assertEquals(3, p.waitFor());
+            p.close();
+            assertEquals(3, p.returnCode());
+            assertEquals(3, p.waitFor());
+        });
+    }
+
+    @Test
+    void tryWithResources_killsAProcessStillRunningAtTheEndOfTheBlock() {
+        run(() -> {
+            Subprocess outer;
+            try (Subprocess p = createSubprocessExec("sleep", "30")) {
+                outer = p;
+                assertNull(p.returnCode());
+            }
+            assertEquals(137, outer.waitFor());
+        });
+    }
+
+    // ------------------------------------------------------------------ the loop's close
+
+    @Test
+    void loopClose_killsARunningSleepAndEndsItsPumpThreads() {
+        Process proc = run(() -> createSubprocessExec("sleep", "30").process());
+        assertReleased(proc);
+    }
+
+    @Test
+    void loopClose_killsACatWaitingForInputAndEndsItsPumpThreads() {
+        Process proc = run(() -> {
+            Subprocess p = createSubprocessExec("cat");
+            p.stdin().write("unread\n".getBytes(UTF_8));
+            sleep(0.05);
+            return p.process();
+        });
+        assertReleased(proc);
+    }
+
+    @Test
+    void loopClose_withBackPressuredUnreadOutput_endsItsPumpThreads() {
+        Process proc = run(() -> {
+            Subprocess p = createSubprocessExec("head", "-c", "50000000", "/dev/zero");
+            sleep(0.3);                     // the stdout pump now waits for the loop to take chunks
+            return p.process();
+        });
+        assertReleased(proc);
+    }
+
+    @Test
+    void loopClose_afterTheProcessEndedOnItsOwn_leavesNothingBehind() {
+        Process proc = run(() -> {
+            Subprocess p = createSubprocessExec("sh", "-c", "echo left; exit 4");
+            assertEquals(4, p.waitFor());
+            return p.process();
+        });
+        assertReleased(proc);
+        assertEquals(4, proc.exitValue());
+    }
+}
