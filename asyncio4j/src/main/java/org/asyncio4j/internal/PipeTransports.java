@@ -14,8 +14,10 @@ import java.util.concurrent.Semaphore;
  * trades chunks with the loop through {@code callSoonThreadsafe}, with a bound on what is in
  * flight so a fast process cannot outrun a slow reader (and vice versa).
  *
- * <p>A pump ends at its pipe's end (EOF, a broken pipe) or once its transport is closed, and
- * then reports its end through the loop's inbox; a thread blocked
+ * <p>A pump is off-loop work the loop cannot see: it counts as in flight
+ * ({@link EventLoopImpl#offLoopStarted()}) from its start until its thread ends, which it reports
+ * through the loop's inbox, so the virtual clock never jumps over data still on its way. A pump
+ * ends at its pipe's end (EOF, a broken pipe) or once its transport is closed; a thread blocked
  * in a read cannot be woken by a close (the JDK's pipe streams ignore it), so a source pump
  * whose pipe a descendant of the process still holds open ends only when that pipe closes.
  */
@@ -55,17 +57,26 @@ public final class PipeTransports {
                     pump();
                 } finally {
                     try {
-                        loop.callSoonThreadsafe(onPumpEnd);
+                        loop.callSoonThreadsafe(() -> {
+                            loop.offLoopEnded();
+                            onPumpEnd.run();
+                        });
                     } catch (IllegalStateException closedLoop) {
-                        // nobody listens any more
+                        // nobody counts any more
                     }
                 }
             });
         }
 
-        /** Starts the pump (loop thread). */
+        /** Starts the pump, counted as off-loop work in flight until it ends (loop thread). */
         final Pipe start() {
-            thread.start();
+            loop.offLoopStarted();
+            try {
+                thread.start();
+            } catch (RuntimeException | Error e) {
+                loop.offLoopEnded();
+                throw e;
+            }
             return this;
         }
 

@@ -19,7 +19,9 @@ import org.asyncio4j.streams.StreamWriter;
  * {@link #start} forks on the default executor, off the loop. Each piped stream gets a
  * {@link PipeTransports} pipe with its pump thread, under a stream of the stream engine; the
  * JDK's exit watch ({@code Process.onExit}) reports the exit through the loop's inbox. These are
- * the engine's off-loop <em>pieces</em>; each reports its end through the inbox.
+ * the engine's off-loop <em>pieces</em>: each counts as off-loop work in flight from its start
+ * until its end reaches the loop (the pumps count themselves, the engine counts the exit watch),
+ * so the virtual clock follows real time while a process runs instead of jumping over it.
  *
  * <p>Lifecycle (loop thread; {@code exit} is the future of the exit code):
  * <table>
@@ -79,6 +81,7 @@ public final class SubprocessEngine {
         stdout = out ? net.reader(pipes[1], o.limit()) : null;
         stderr = err ? net.reader(pipes[2], o.limit()) : null;
         piecesAlive++;
+        loop.offLoopStarted();
         loop.releaseAtClose(release);
         process.onExit().whenComplete((p, e) -> {
             try {
@@ -190,6 +193,7 @@ public final class SubprocessEngine {
         if (stdin != null) {
             stdin.close();        // the process is gone: let the stdin pump end
         }
+        loop.offLoopEnded();
         pieceEnded();
     }
 

@@ -25,7 +25,8 @@ import org.asyncio4j.streams.StreamWriter;
  * <p>Each piped stream has a pump thread off the loop. The pumps end at their pipes' end, or at
  * {@link #close()}; when the loop closes, every subprocess of it that is still open is closed
  * (so a process still running then is killed, as Python's transports do) and its pump threads
- * are awaited.
+ * are awaited. Under the virtual clock a running subprocess counts as off-loop work in flight:
+ * time follows real time while it runs, so a timeout does not overtake its output or exit.
  *
  * <p>Python: {@code asyncio.subprocess.Process}.
  */

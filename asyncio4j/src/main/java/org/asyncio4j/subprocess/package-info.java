@@ -8,7 +8,8 @@
  * loop, with a bound on what is in flight. The pumps end at their pipes' end or at
  * {@code Subprocess.close()}; the loop's close closes every subprocess still open (killing a
  * process still running, as Python's transports do) and waits for their pumps, so
- * {@code Asyncio.run} leaves no pump thread and no child behind.
+ * {@code Asyncio.run} leaves no pump thread and no child behind. On the virtual clock a running
+ * subprocess is off-loop work in flight: time follows real time until it ends.
  *
  * <p>Python: {@code asyncio.subprocess}.
  */

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.asyncio4j.Asyncio.createSubprocessExec;
 import static org.asyncio4j.Asyncio.run;
 import static org.asyncio4j.Asyncio.sleep;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -11,13 +12,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.asyncio4j.Asyncio;
+import org.asyncio4j.TestLoops;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** What a subprocess leaves behind: {@link Subprocess#close()} and the loop's close. */
+/**
+ * What a subprocess leaves behind: {@link Subprocess#close()} and the loop's close; and
+ * subprocess work under the virtual clock (counted as off-loop work in flight, so timeouts do
+ * not overtake it).
+ */
 @Timeout(120)
 class SubprocessLifecycleTest {
 
@@ -30,6 +38,10 @@ class SubprocessLifecycleTest {
             }
         }
         return out;
+    }
+
+    private static String str(byte[] b) {
+        return new String(b, UTF_8);
     }
 
     private static void assertReleased(Process p) {
@@ -115,5 +127,40 @@ class SubprocessLifecycleTest {
         });
         assertReleased(proc);
         assertEquals(4, proc.exitValue());
+    }
+
+    // ------------------------------------------------------------------ the virtual clock
+
+    @Test
+    void communicate_underTheVirtualClock_returnsTheBytesBeforeA10sTimeout() {
+        byte[] data = "through cat and back\n".repeat(1000).getBytes(UTF_8);
+        byte[] out = TestLoops.runVc(() -> {
+            Subprocess p = createSubprocessExec("cat");
+            return Asyncio.waitFor(() -> p.communicate(data), Duration.ofSeconds(10)).stdout();
+        });
+        assertArrayEquals(data, out);
+    }
+
+    @Test
+    void waitFor_underTheVirtualClock_returnsTheCodeOfAShortSleep() {
+        int rc = TestLoops.runVc(() -> {
+            Subprocess p = createSubprocessExec("sh", "-c", "sleep 0.2; exit 3");
+            return Asyncio.waitFor(p::waitFor, Duration.ofSeconds(10));
+        });
+        assertEquals(3, rc);
+        int plain = TestLoops.runVc(() -> {
+            Subprocess p = createSubprocessExec("sleep", "0.2");
+            return Asyncio.waitFor(p::waitFor, Duration.ofSeconds(10));
+        });
+        assertEquals(0, plain);
+    }
+
+    @Test
+    void readLine_underTheVirtualClock_waitsForOutputThatComesLater() {
+        String line = TestLoops.runVc(() -> {
+            Subprocess p = createSubprocessExec("sh", "-c", "sleep 0.3; echo late");
+            return str(Asyncio.waitFor(() -> p.stdout().readLine(), Duration.ofSeconds(10)));
+        });
+        assertEquals("late\n", line);
     }
 }
