@@ -6,7 +6,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.asyncio4j.CancelledException;
 import org.asyncio4j.streams.StreamOptions;
 import org.asyncio4j.streams.StreamReader;
 import org.asyncio4j.streams.StreamWriter;
@@ -108,8 +107,9 @@ public final class SubprocessEngine {
         boolean in = builder.redirectInput().type() == ProcessBuilder.Redirect.Type.PIPE;
         boolean out = builder.redirectOutput().type() == ProcessBuilder.Redirect.Type.PIPE;
         boolean err = !builder.redirectErrorStream() && builder.redirectError().type() == ProcessBuilder.Redirect.Type.PIPE;
-        // If the task is cancelled while the fork runs off the loop, whoever comes second (the
-        // fork's result or the cancellation) kills the process, so none is left behind.
+        // If the task is stopped while the fork runs off the loop (a cancellation, a group's
+        // interruption, anything), whoever comes second, the fork's result or the stop, kills the
+        // process, so none is left behind.
         AtomicReference<Object> handOver = new AtomicReference<>();
         Process p;
         try {
@@ -120,13 +120,14 @@ public final class SubprocessEngine {
                 }
                 return started;
             });
-        } catch (CancelledException c) {
-            if (!handOver.compareAndSet(null, c) && handOver.get() instanceof Process started) {
+        } catch (Throwable stop) {
+            if (!handOver.compareAndSet(null, stop) && handOver.get() instanceof Process started) {
                 started.destroyForcibly();
             }
-            throw c;
-        } catch (CompletionException e) {
-            throw FutureImpl.ioCause(e);
+            if (stop instanceof CompletionException e) {
+                throw FutureImpl.ioCause(e);
+            }
+            throw FutureImpl.rethrow(stop);
         }
         return new SubprocessEngine(loop, p, in, out, err);
     }

@@ -2,10 +2,13 @@ package org.asyncio4j.subprocess;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 
 import org.asyncio4j.EventLoop;
+import org.asyncio4j.Future;
 import org.asyncio4j.Task;
 import org.asyncio4j.internal.FutureImpl;
 import org.asyncio4j.internal.Structured;
@@ -93,41 +96,79 @@ public final class Subprocess implements AutoCloseable {
 
     /**
      * Sends {@code input} to stdin (then closes it), reads stdout and stderr to their ends, and
-     * waits for the process to exit. Pass null to send nothing.
+     * waits for the process to exit. Pass null to send nothing. The two streams are read by
+     * tasks of their own; however this call ends, they have ended before it returns or throws.
      *
      * @param input the bytes for stdin, or null
      * @return what the process wrote (empty arrays for streams that are not piped)
-     * @throws IOException           if a pipe fails (a broken stdin is ignored, as in Python)
-     * @throws IllegalStateException if the caller is not a task
+     * @throws IOException                      if a pipe fails (a broken stdin is ignored, as in
+     *                                          Python)
+     * @throws IllegalStateException            if the caller is not a task
+     * @throws org.asyncio4j.CancelledException if the task is cancelled: what was read is
+     *                                          dropped, the process goes on (as in Python; see
+     *                                          {@link #close()})
      */
     public Output communicate(byte[] input) throws IOException {
-        EventLoop loop = Structured.task("communicate").getLoop();
+        Structured.task("communicate");
+        EventLoop loop = engine.loop();
         StreamWriter stdin = engine.stdin();
         Task<byte[]> out = loop.createTask(() -> readAll(engine.stdout()));
         Task<byte[]> err = loop.createTask(() -> readAll(engine.stderr()));
-        if (stdin != null) {
-            try {
-                if (input != null && input.length > 0) {
-                    stdin.write(input);
-                    stdin.drain();
-                }
-                stdin.close();
-            } catch (IOException brokenPipe) {
-                // the process did not read its input: not an error (Python ignores it too)
-            }
-        }
-        byte[] o, e;
         try {
-            o = out.await();
-            e = err.await();
+            if (stdin != null) {
+                try {
+                    if (input != null && input.length > 0) {
+                        stdin.write(input);
+                        stdin.drain();
+                    }
+                    stdin.close();
+                } catch (IOException brokenPipe) {
+                    // the process did not read its input: not an error (Python ignores it too)
+                }
+            }
+            byte[] o = out.await();
+            byte[] e = err.await();
+            engine.waitFor();
+            return new Output(o, e);
         } catch (CompletionException x) {
             throw FutureImpl.ioCause(x);
         } finally {
-            out.cancel();                 // a cancelled communicate leaves no reader behind
-            err.cancel();
+            stopReaders(loop, out, err);
         }
-        engine.waitFor();
-        return new Output(o, e);
+    }
+
+    /**
+     * Cancels the reader tasks and waits until they have ended, so a communicate stopped at any
+     * point (cancelled, interrupted by its group, failed) leaves no reader behind. A stop of this
+     * task that lands while it waits is thrown once they have ended: the stop is not lost, and the
+     * readers are never left running.
+     */
+    private static void stopReaders(EventLoop loop, Task<?> out, Task<?> err) {
+        out.cancel();
+        err.cancel();
+        Throwable deferred = null;
+        for (Task<?> r : List.of(out, err)) {
+            while (!r.isDone()) {
+                Future<Void> ended = loop.createFuture();
+                Consumer<Future<?>> onEnd = x -> {
+                    if (!ended.isDone()) {
+                        ended.setResult(null);
+                    }
+                };
+                r.addDoneCallback(onEnd);
+                try {
+                    ended.await();
+                } catch (Throwable stop) {
+                    r.removeDoneCallback(onEnd);
+                    if (deferred == null) {
+                        deferred = stop;
+                    }
+                }
+            }
+        }
+        if (deferred != null) {
+            throw FutureImpl.rethrow(deferred);
+        }
     }
 
     private static byte[] readAll(StreamReader r) throws IOException {

@@ -1,7 +1,10 @@
 package org.asyncio4j.subprocess;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.asyncio4j.Asyncio.allTasks;
 import static org.asyncio4j.Asyncio.createSubprocessExec;
+import static org.asyncio4j.Asyncio.createTask;
+import static org.asyncio4j.Asyncio.currentTask;
 import static org.asyncio4j.Asyncio.run;
 import static org.asyncio4j.Asyncio.sleep;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -14,17 +17,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 
 import org.asyncio4j.Asyncio;
+import org.asyncio4j.CancellationHarness;
+import org.asyncio4j.CancelledException;
+import org.asyncio4j.ExceptionGroup;
+import org.asyncio4j.Task;
+import org.asyncio4j.TaskGroup;
 import org.asyncio4j.TestLoops;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * What a subprocess leaves behind: {@link Subprocess#close()} and the loop's close; and
- * subprocess work under the virtual clock (counted as off-loop work in flight, so timeouts do
- * not overtake it).
+ * What a subprocess leaves behind: {@link Subprocess#close()}, the loop's close, cancellation
+ * at every suspension point of {@code communicate} and {@code waitFor}, and subprocess work
+ * under the virtual clock (counted as off-loop work in flight, so timeouts do not overtake it).
  */
 @Timeout(120)
 class SubprocessLifecycleTest {
@@ -40,13 +50,17 @@ class SubprocessLifecycleTest {
         return out;
     }
 
-    private static String str(byte[] b) {
-        return new String(b, UTF_8);
-    }
-
     private static void assertReleased(Process p) {
         assertFalse(p.isAlive(), "process " + p.pid() + " outlived its loop");
         assertEquals(List.of(), pumpThreads(p.pid()), "pump threads outlived their loop");
+    }
+
+    private static void assertOnlyTheCurrentTaskLeft() {
+        assertEquals(Set.of(currentTask()), allTasks(), "a task that communicate started outlived it");
+    }
+
+    private static String str(byte[] b) {
+        return new String(b, UTF_8);
     }
 
     // ------------------------------------------------------------------ close()
@@ -127,6 +141,90 @@ class SubprocessLifecycleTest {
         });
         assertReleased(proc);
         assertEquals(4, proc.exitValue());
+    }
+
+    // ------------------------------------------------------------------ cancellation
+
+    @Test
+    void communicate_cancelledWhileFeedingStdin_leavesNoReaderTask() {
+        Process proc = run(() -> {
+            Subprocess p = createSubprocessExec("sleep", "30");     // never reads its input
+            Task<Subprocess.Output> comm = createTask(() -> p.communicate(new byte[8 << 20]));
+            sleep(0.2);
+            assertFalse(comm.isDone());
+            comm.cancel();
+            assertThrows(CancelledException.class, comm::await);
+            assertOnlyTheCurrentTaskLeft();
+            assertTrue(p.process().isAlive(), "a cancelled communicate leaves the process running");
+            return p.process();
+        });
+        assertReleased(proc);
+    }
+
+    @Test
+    void communicate_interruptedByItsTaskGroup_leavesNoReaderTask() {
+        Process proc = run(() -> {
+            Subprocess p = createSubprocessExec("sleep", "30");
+            assertThrows(ExceptionGroup.class, () -> {
+                try (TaskGroup tg = new TaskGroup()) {
+                    tg.createTask(() -> {
+                        sleep(0.1);
+                        throw new IllegalStateException("a sibling failed");
+                    });
+                    p.communicate(null);
+                }
+            });
+            assertOnlyTheCurrentTaskLeft();
+            return p.process();
+        });
+        assertReleased(proc);
+    }
+
+    @Test
+    void communicate_cancelledAtEverySuspensionPoint_leavesNoReaderTaskAndDoesNotKill() {
+        List<Process> started = Collections.synchronizedList(new ArrayList<>());
+        // more than the writer's high-water mark: drain() suspends, then the stdout reader
+        byte[] input = "some input\n".repeat(100_000).getBytes(UTF_8);
+        int points = CancellationHarness.everySuspensionPoint(CancellationHarness.named("comm"), run -> {
+            Subprocess p = createSubprocessExec("cat");
+            started.add(p.process());
+            Task<Subprocess.Output> comm = createTask(() -> p.communicate(input), "comm");
+            Subprocess.Output o = null;
+            try {
+                o = comm.await();
+            } catch (CancelledException e) {
+                assertTrue(run.injected(), "cancelled without an injection");
+            }
+            if (run.injected()) {
+                assertTrue(comm.isCancelled(), "the cancel was lost: " + comm);
+            } else {
+                assertArrayEquals(input, o.stdout());
+            }
+            assertOnlyTheCurrentTaskLeft();
+            Integer rc = p.returnCode();
+            assertTrue(rc == null || rc == 0, "cancelling communicate must not stop the process: " + rc);
+        });
+        assertTrue(points >= 2, "only " + points + " suspension points");
+        started.forEach(SubprocessLifecycleTest::assertReleased);
+    }
+
+    @Test
+    void waitFor_cancelledAtEverySuspensionPoint_leavesTheProcessToItsEnd() {
+        List<Process> started = Collections.synchronizedList(new ArrayList<>());
+        CancellationHarness.everySuspensionPoint(CancellationHarness.named("waiter"), run -> {
+            Subprocess p = createSubprocessExec("sh", "-c", "sleep 0.1; exit 3");
+            started.add(p.process());
+            Task<Integer> waiter = createTask(p::waitFor, "waiter");
+            try {
+                assertEquals(3, waiter.await());
+                assertFalse(run.injected());
+            } catch (CancelledException e) {
+                assertTrue(run.injected(), "cancelled without an injection");
+                assertTrue(waiter.isCancelled());
+            }
+            assertEquals(3, p.waitFor(), "cancelling waitFor must not stop the process");
+        });
+        started.forEach(SubprocessLifecycleTest::assertReleased);
     }
 
     // ------------------------------------------------------------------ the virtual clock
