@@ -129,6 +129,7 @@ public final class EventLoopImpl implements EventLoop {
     private ExecutorService defaultExecutor;
     private boolean defaultExecutorShutdown;
     private int offLoopInFlight;            // executor calls, pumps, wrapped futures: the virtual clock waits for them
+    private final Set<AutoCloseable> releaseAtClose = new LinkedHashSet<>();   // subprocesses: see close()
 
     public EventLoopImpl(boolean virtualClock) {
         this(virtualClock, false);
@@ -680,6 +681,32 @@ public final class EventLoopImpl implements EventLoop {
         offLoopInFlight--;
     }
 
+    /**
+     * Registers a resource that {@link #close()} releases (after the tasks have ended), unless it
+     * is forgotten first: a subprocess whose pump threads or process are still alive. Loop
+     * thread only.
+     */
+    public void releaseAtClose(AutoCloseable resource) {
+        releaseAtClose.add(Objects.requireNonNull(resource, "resource"));
+    }
+
+    /** Withdraws a {@link #releaseAtClose} registration; loop thread only. */
+    public void forgetAtClose(AutoCloseable resource) {
+        releaseAtClose.remove(resource);
+    }
+
+    private void releaseResources() {
+        List<AutoCloseable> all = new ArrayList<>(releaseAtClose);
+        releaseAtClose.clear();
+        for (AutoCloseable r : all) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                callExceptionHandler(new ExceptionContext("exception while releasing " + r + " at the loop's close", e, null, null));
+            }
+        }
+    }
+
     // ================================================================== I/O
 
     /** The loop's selector poller, created on first use (loop thread). */
@@ -769,6 +796,7 @@ public final class EventLoopImpl implements EventLoop {
             return;
         }
         cancelAllTasks();
+        releaseResources();
         closed = true;
         Runnable r;
         while ((r = ready.pollFirst()) != null) {

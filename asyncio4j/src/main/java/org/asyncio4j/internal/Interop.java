@@ -73,7 +73,12 @@ public final class Interop {
         }
     }
 
-    /** asyncio.wrap_future. */
+    /**
+     * asyncio.wrap_future. A CompletableFuture is followed through its completion callback; any
+     * other future is watched by {@link FutureWatch}, which holds no thread while it waits. The
+     * wrapper counts as off-loop work in flight until it is done, so the virtual clock does not
+     * jump over the source; cancelling the wrapper cancels the source.
+     */
     public static <T> Future<T> wrap(java.util.concurrent.Future<T> source) {
         Objects.requireNonNull(source, "future");
         if (source instanceof Future<T> own) {
@@ -81,56 +86,66 @@ public final class Interop {
         }
         EventLoopImpl loop = Structured.loop("wrapFuture");
         FutureImpl<T> out = new FutureImpl<>(loop);
-        if (source instanceof CompletableFuture<T> cf) {
-            cf.whenComplete((v, e) -> loop.schedule(new HandleImpl(loop, () -> {
-                if (out.isDone()) {
-                    return;
-                }
-                if (e == null) {
-                    out.complete(v);
-                } else {
-                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                    if (cause instanceof CancellationException) {
-                        out.cancelFuture(cause.getMessage());
-                    } else {
-                        out.fail(cause);
-                    }
-                }
-            })));
-        } else {
-            Future<T> waiting = loop.runInExecutor(null, () -> {
-                try {
-                    return source.get();
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof Error err) {
-                        throw err;        // unchecked: arrives as itself
-                    }
-                    throw e.getCause() instanceof Exception ex ? ex : new CompletionException(e.getCause());
-                }
-            });
-            waiting.addDoneCallback(w -> {
-                if (out.isDone()) {
-                    return;
-                }
-                switch (w.state()) {
-                    case SUCCESS -> out.complete(w.resultNow());
-                    case FAILED -> {
-                        if (w.exceptionNow() instanceof CancellationException c) {
-                            out.cancelFuture(c.getMessage());
-                        } else {
-                            out.fail(w.exceptionNow());
-                        }
-                    }
-                    default -> out.cancelFuture(null);
-                }
-            });
-        }
+        loop.offLoopStarted();
         out.addDoneCallback(f -> {
+            loop.offLoopEnded();
             if (f.isCancelled()) {
                 source.cancel(true);
             }
         });
+        if (source instanceof CompletableFuture<T> cf) {
+            cf.whenComplete((v, e) -> loop.schedule(new HandleImpl(loop,
+                    () -> copy(e == null ? Outcome.success(v) : Outcome.failure(e), out))));
+        } else {
+            FutureWatch.watch(source, () -> out.isDone() || loop.isClosed(), () -> {
+                Outcome<T> o = Outcome.of(source);        // read here, on the watch thread
+                try {
+                    loop.callSoonThreadsafe(() -> copy(o, out));
+                } catch (IllegalStateException closedLoop) {
+                    // nobody waits any more
+                }
+            });
+        }
         return out;
+    }
+
+    /** The outcome of a done java.util.concurrent future, read without blocking the loop. */
+    private record Outcome<T>(T value, Throwable failure, boolean cancelled, String message) {
+        static <T> Outcome<T> success(T value) {
+            return new Outcome<>(value, null, false, null);
+        }
+
+        static <T> Outcome<T> failure(Throwable e) {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof CancellationException c) {
+                return new Outcome<>(null, null, true, c.getMessage());
+            }
+            return new Outcome<>(null, cause, false, null);
+        }
+
+        /** {@code source} is done: its get() does not block. */
+        static <T> Outcome<T> of(java.util.concurrent.Future<T> source) {
+            try {
+                return success(source.get());
+            } catch (ExecutionException e) {
+                return failure(e.getCause() != null ? e.getCause() : e);
+            } catch (Throwable e) {       // CancellationException, or a broken future
+                return failure(e);
+            }
+        }
+    }
+
+    private static <T> void copy(Outcome<T> o, FutureImpl<T> out) {
+        if (out.isDone()) {
+            return;
+        }
+        if (o.cancelled()) {
+            out.cancelFuture(o.message());
+        } else if (o.failure() != null) {
+            out.fail(o.failure());
+        } else {
+            out.complete(o.value());
+        }
     }
 
     /** A done future: on the running loop if there is one, else detached. */

@@ -13,6 +13,13 @@ import java.util.concurrent.Semaphore;
  * so each pipe has a pump: a platform thread (never a task) that reads or writes the stream and
  * trades chunks with the loop through {@code callSoonThreadsafe}, with a bound on what is in
  * flight so a fast process cannot outrun a slow reader (and vice versa).
+ *
+ * <p>A pump is off-loop work the loop cannot see: it counts as in flight
+ * ({@link EventLoopImpl#offLoopStarted()}) from its start until its thread ends, which it reports
+ * through the loop's inbox, so the virtual clock never jumps over data still on its way. A pump
+ * ends at its pipe's end (EOF, a broken pipe) or once its transport is closed; a thread blocked
+ * in a read cannot be woken by a close (the JDK's pipe streams ignore it), so a source pump
+ * whose pipe a descendant of the process still holds open ends only when that pipe closes.
  */
 public final class PipeTransports {
     private PipeTransports() {
@@ -21,21 +28,74 @@ public final class PipeTransports {
     private static final int CHUNK = 64 * 1024;
     private static final int CHUNKS_IN_FLIGHT = 16;
 
-    /** The loop end of a pipe the process writes (its stdout or stderr). */
-    public static Transport source(EventLoopImpl loop, InputStream in, String name) {
-        Source s = new Source(loop, in);
-        Thread.ofPlatform().daemon().name("asyncio4j-pipe-" + name).start(s::pump);
-        return s;
+    /**
+     * The loop end of a pipe the process writes (its stdout or stderr). Loop thread.
+     *
+     * @param onPumpEnd runs on the loop once the pump thread has ended (not if the loop closed first)
+     */
+    public static Pipe source(EventLoopImpl loop, InputStream in, String name, Runnable onPumpEnd) {
+        return new Source(loop, in, name, onPumpEnd).start();
     }
 
-    /** The loop end of a pipe the process reads (its stdin). */
-    public static Transport sink(EventLoopImpl loop, OutputStream out, String name) {
-        Sink s = new Sink(loop, out);
-        Thread.ofPlatform().daemon().name("asyncio4j-pipe-" + name).start(s::pump);
-        return s;
+    /**
+     * The loop end of a pipe the process reads (its stdin). Loop thread.
+     *
+     * @param onPumpEnd runs on the loop once the pump thread has ended (not if the loop closed first)
+     */
+    public static Pipe sink(EventLoopImpl loop, OutputStream out, String name, Runnable onPumpEnd) {
+        return new Sink(loop, out, name, onPumpEnd).start();
     }
 
-    private static final class Source extends Transport {
+    /** A pipe's transport and its pump thread. */
+    public abstract static sealed class Pipe extends Transport permits Source, Sink {
+        private final Thread thread;
+
+        Pipe(EventLoopImpl loop, String name, Runnable onPumpEnd) {
+            super(loop);
+            this.thread = Thread.ofPlatform().daemon().name("asyncio4j-pipe-" + name).unstarted(() -> {
+                try {
+                    pump();
+                } finally {
+                    try {
+                        loop.callSoonThreadsafe(() -> {
+                            loop.offLoopEnded();
+                            onPumpEnd.run();
+                        });
+                    } catch (IllegalStateException closedLoop) {
+                        // nobody counts any more
+                    }
+                }
+            });
+        }
+
+        /** Starts the pump, counted as off-loop work in flight until it ends (loop thread). */
+        final Pipe start() {
+            loop.offLoopStarted();
+            try {
+                thread.start();
+            } catch (RuntimeException | Error e) {
+                loop.offLoopEnded();
+                throw e;
+            }
+            return this;
+        }
+
+        /** The pump thread's body. */
+        abstract void pump();
+
+        /**
+         * Waits, on a thread that is not a task, until the pump thread has ended or
+         * {@code nanos} have passed.
+         *
+         * @return true if the pump thread has ended
+         * @throws InterruptedException if the waiting thread is interrupted
+         */
+        public boolean awaitPumpEnd(long nanos) throws InterruptedException {
+            return thread.join(java.time.Duration.ofNanos(Math.max(0, nanos)));
+        }
+    }
+
+    private static final class Source extends Pipe {
         private final InputStream in;
         private final Semaphore room = new Semaphore(CHUNKS_IN_FLIGHT);
         private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
@@ -45,12 +105,13 @@ public final class PipeTransports {
         private boolean closed;
         private FutureImpl<Void> waiter;
 
-        Source(EventLoopImpl loop, InputStream in) {
-            super(loop);
+        Source(EventLoopImpl loop, InputStream in, String name, Runnable onPumpEnd) {
+            super(loop, name, onPumpEnd);
             this.in = in;
         }
 
         /** The pump thread: reads the pipe, hands chunks to the loop. */
+        @Override
         void pump() {
             byte[] buf = new byte[CHUNK];
             try {
@@ -81,6 +142,9 @@ public final class PipeTransports {
         }
 
         private void feed(byte[] chunk) {
+            if (closed) {
+                return;                   // read before the close: nobody will take it
+            }
             chunks.addLast(chunk);
             wake();
         }
@@ -155,6 +219,9 @@ public final class PipeTransports {
 
         @Override
         public void close() {
+            if (closed) {
+                return;
+            }
             closed = true;
             eof = true;
             chunks.clear();
@@ -173,7 +240,7 @@ public final class PipeTransports {
         }
     }
 
-    private static final class Sink extends Transport {
+    private static final class Sink extends Pipe {
         private static final byte[] EOF = new byte[0];
         private final OutputStream out;
         private final LinkedBlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
@@ -182,12 +249,13 @@ public final class PipeTransports {
         private IOException error;
         private boolean shut;
 
-        Sink(EventLoopImpl loop, OutputStream out) {
-            super(loop);
+        Sink(EventLoopImpl loop, OutputStream out, String name, Runnable onPumpEnd) {
+            super(loop, name, onPumpEnd);
             this.out = out;
         }
 
         /** The pump thread: writes what the loop hands over. */
+        @Override
         void pump() {
             try {
                 while (true) {
@@ -305,11 +373,23 @@ public final class PipeTransports {
             shutdownOutput();
         }
 
+        /**
+         * Discards what the pump has not written yet. What was handed over is never reported
+         * written now, so the pipe counts as failed: a writer waiting for it wakes and fails.
+         */
         @Override
         public void abort() {
             shut = true;
             queue.clear();
             queue.add(EOF);
+            if (error == null) {
+                error = new IOException("the pipe is closed");
+            }
+            Runnable w = writable;
+            if (w != null) {
+                writable = null;
+                loop.callSoonInternal(new HandleImpl(loop, w));
+            }
         }
 
         @Override

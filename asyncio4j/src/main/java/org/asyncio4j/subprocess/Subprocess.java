@@ -2,19 +2,17 @@ package org.asyncio4j.subprocess;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 
-import org.asyncio4j.CancelledException;
 import org.asyncio4j.EventLoop;
 import org.asyncio4j.Future;
 import org.asyncio4j.Task;
 import org.asyncio4j.internal.FutureImpl;
-import org.asyncio4j.internal.Bridges;
-import org.asyncio4j.internal.EventLoopImpl;
-import org.asyncio4j.internal.PipeTransports;
 import org.asyncio4j.internal.Structured;
-import org.asyncio4j.streams.StreamOptions;
+import org.asyncio4j.internal.SubprocessEngine;
 import org.asyncio4j.streams.StreamReader;
 import org.asyncio4j.streams.StreamWriter;
 
@@ -27,47 +25,25 @@ import org.asyncio4j.streams.StreamWriter;
  * // out.stdout() is "a\nb\n", p.returnCode() is 0
  * }</pre>
  *
+ * <p>Each piped stream has a pump thread off the loop. The pumps end at their pipes' end, or at
+ * {@link #close()}; when the loop closes, every subprocess of it that is still open is closed
+ * (so a process still running then is killed, as Python's transports do) and its pump threads
+ * are awaited. Under the virtual clock a running subprocess counts as off-loop work in flight:
+ * time follows real time while it runs, so a timeout does not overtake its output or exit.
+ *
  * <p>Python: {@code asyncio.subprocess.Process}.
  */
-public final class Subprocess {
-    private final Process process;
-    private final StreamWriter stdin;
-    private final StreamReader stdout;
-    private final StreamReader stderr;
-    private final Future<Integer> exit;
+public final class Subprocess implements AutoCloseable {
+    private final SubprocessEngine engine;
 
-    private Subprocess(EventLoopImpl loop, Process process, boolean in, boolean out, boolean err) {
-        this.process = process;
-        Bridges.Net net = Bridges.net();
-        StreamOptions o = StreamOptions.defaults();
-        this.stdin = in
-                ? net.writer(PipeTransports.sink(loop, process.getOutputStream(), process.pid() + "-stdin"), o) : null;
-        this.stdout = out
-                ? net.reader(PipeTransports.source(loop, process.getInputStream(), process.pid() + "-stdout"), o.limit()) : null;
-        this.stderr = err
-                ? net.reader(PipeTransports.source(loop, process.getErrorStream(), process.pid() + "-stderr"), o.limit()) : null;
-        Future<Integer> f = loop.createFuture();
-        this.exit = f;
-        StreamWriter stdinWriter = this.stdin;
-        process.onExit().whenComplete((p, e) -> {
-            try {
-                loop.callSoonThreadsafe(() -> {
-                    if (!f.isDone()) {
-                        f.setResult(process.exitValue());
-                    }
-                    if (stdinWriter != null) {
-                        stdinWriter.close();  // the process is gone: let the stdin pump end
-                    }
-                });
-            } catch (IllegalStateException closedLoop) {
-                // nobody waits any more
-            }
-        });
+    private Subprocess(SubprocessEngine engine) {
+        this.engine = engine;
     }
 
     /**
      * Starts a process as the builder says (its redirects decide which streams are piped).
-     * The fork runs on the default executor, off the loop.
+     * The fork runs on the default executor, off the loop. If the task is cancelled while the
+     * fork runs, the process is killed.
      *
      * @param builder the process builder
      * @return the running process
@@ -76,34 +52,7 @@ public final class Subprocess {
      * @throws IllegalStateException outside a task
      */
     public static Subprocess start(ProcessBuilder builder) throws IOException {
-        Objects.requireNonNull(builder, "builder");
-        EventLoopImpl loop = (EventLoopImpl) Structured.task("createSubprocess").getLoop();
-        // Which streams are pipes is the builder's decision (the JDK's streams cannot tell:
-        // with redirectErrorStream, stderr looks like a pipe that is always at EOF).
-        boolean in = builder.redirectInput().type() == ProcessBuilder.Redirect.Type.PIPE;
-        boolean out = builder.redirectOutput().type() == ProcessBuilder.Redirect.Type.PIPE;
-        boolean err = !builder.redirectErrorStream() && builder.redirectError().type() == ProcessBuilder.Redirect.Type.PIPE;
-        // If the task is cancelled while the fork runs off the loop, whoever comes second (the
-        // fork's result or the cancellation) kills the process, so none is left behind.
-        AtomicReference<Object> handOver = new AtomicReference<>();
-        Process p;
-        try {
-            p = Structured.toThread(() -> {
-                Process started = builder.start();
-                if (!handOver.compareAndSet(null, started)) {
-                    started.destroyForcibly();
-                }
-                return started;
-            });
-        } catch (CancelledException c) {
-            if (!handOver.compareAndSet(null, c) && handOver.get() instanceof Process started) {
-                started.destroyForcibly();
-            }
-            throw c;
-        } catch (java.util.concurrent.CompletionException e) {
-            throw FutureImpl.ioCause(e);
-        }
-        return new Subprocess(loop, p, in, out, err);
+        return new Subprocess(SubprocessEngine.start(builder));
     }
 
     /**
@@ -112,7 +61,7 @@ public final class Subprocess {
      * @return the writer, or null if not piped
      */
     public StreamWriter stdin() {
-        return stdin;
+        return engine.stdin();
     }
 
     /**
@@ -121,7 +70,7 @@ public final class Subprocess {
      * @return the reader, or null if not piped
      */
     public StreamReader stdout() {
-        return stdout;
+        return engine.stdout();
     }
 
     /**
@@ -130,7 +79,7 @@ public final class Subprocess {
      * @return the reader, or null if not piped
      */
     public StreamReader stderr() {
-        return stderr;
+        return engine.stderr();
     }
 
     /**
@@ -142,45 +91,84 @@ public final class Subprocess {
      *                                          process goes on)
      */
     public int waitFor() {
-        return org.asyncio4j.Asyncio.shield(exit).await();
+        return engine.waitFor();
     }
 
     /**
      * Sends {@code input} to stdin (then closes it), reads stdout and stderr to their ends, and
-     * waits for the process to exit. Pass null to send nothing.
+     * waits for the process to exit. Pass null to send nothing. The two streams are read by
+     * tasks of their own; however this call ends, they have ended before it returns or throws.
      *
      * @param input the bytes for stdin, or null
      * @return what the process wrote (empty arrays for streams that are not piped)
-     * @throws IOException           if a pipe fails (a broken stdin is ignored, as in Python)
-     * @throws IllegalStateException if the caller is not a task
+     * @throws IOException                      if a pipe fails (a broken stdin is ignored, as in
+     *                                          Python)
+     * @throws IllegalStateException            if the caller is not a task
+     * @throws org.asyncio4j.CancelledException if the task is cancelled: what was read is
+     *                                          dropped, the process goes on (as in Python; see
+     *                                          {@link #close()})
      */
     public Output communicate(byte[] input) throws IOException {
-        EventLoop loop = Structured.task("communicate").getLoop();
-        Task<byte[]> out = loop.createTask(() -> readAll(stdout));
-        Task<byte[]> err = loop.createTask(() -> readAll(stderr));
-        if (stdin != null) {
-            try {
-                if (input != null && input.length > 0) {
-                    stdin.write(input);
-                    stdin.drain();
-                }
-                stdin.close();
-            } catch (IOException brokenPipe) {
-                // the process did not read its input: not an error (Python ignores it too)
-            }
-        }
-        byte[] o, e;
+        Structured.task("communicate");
+        EventLoop loop = engine.loop();
+        StreamWriter stdin = engine.stdin();
+        Task<byte[]> out = loop.createTask(() -> readAll(engine.stdout()));
+        Task<byte[]> err = loop.createTask(() -> readAll(engine.stderr()));
         try {
-            o = out.await();
-            e = err.await();
-        } catch (java.util.concurrent.CompletionException x) {
+            if (stdin != null) {
+                try {
+                    if (input != null && input.length > 0) {
+                        stdin.write(input);
+                        stdin.drain();
+                    }
+                    stdin.close();
+                } catch (IOException brokenPipe) {
+                    // the process did not read its input: not an error (Python ignores it too)
+                }
+            }
+            byte[] o = out.await();
+            byte[] e = err.await();
+            engine.waitFor();
+            return new Output(o, e);
+        } catch (CompletionException x) {
             throw FutureImpl.ioCause(x);
         } finally {
-            out.cancel();                 // a cancelled communicate leaves no reader behind
-            err.cancel();
+            stopReaders(loop, out, err);
         }
-        waitFor();
-        return new Output(o, e);
+    }
+
+    /**
+     * Cancels the reader tasks and waits until they have ended, so a communicate stopped at any
+     * point (cancelled, interrupted by its group, failed) leaves no reader behind. A stop of this
+     * task that lands while it waits is thrown once they have ended: the stop is not lost, and the
+     * readers are never left running.
+     */
+    private static void stopReaders(EventLoop loop, Task<?> out, Task<?> err) {
+        out.cancel();
+        err.cancel();
+        Throwable deferred = null;
+        for (Task<?> r : List.of(out, err)) {
+            while (!r.isDone()) {
+                Future<Void> ended = loop.createFuture();
+                Consumer<Future<?>> onEnd = x -> {
+                    if (!ended.isDone()) {
+                        ended.setResult(null);
+                    }
+                };
+                r.addDoneCallback(onEnd);
+                try {
+                    ended.await();
+                } catch (Throwable stop) {
+                    r.removeDoneCallback(onEnd);
+                    if (deferred == null) {
+                        deferred = stop;
+                    }
+                }
+            }
+        }
+        if (deferred != null) {
+            throw FutureImpl.rethrow(deferred);
+        }
     }
 
     private static byte[] readAll(StreamReader r) throws IOException {
@@ -196,12 +184,27 @@ public final class Subprocess {
     }
 
     /**
+     * Closes the pipes and ends their pump threads; a process still running is killed first
+     * (SIGKILL, as Python's transport close kills a running child), so {@link #waitFor()} then
+     * returns 137. Unread output and the bytes stdin still buffers are dropped: the readers see
+     * EOF, the writer throws {@code IOException}. Closing an exited process only closes its
+     * pipes; closing twice does nothing. Never suspends. The loop closes every subprocess still
+     * open when it closes.
+     *
+     * @throws IllegalStateException if called from a thread other than the loop's
+     */
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    /**
      * The process id.
      *
      * @return the pid
      */
     public long pid() {
-        return process.pid();
+        return engine.process().pid();
     }
 
     /**
@@ -210,17 +213,17 @@ public final class Subprocess {
      * @return the code, or null while the process runs
      */
     public Integer returnCode() {
-        return exit.isDone() ? exit.resultNow() : null;
+        return engine.returnCode();
     }
 
     /** Asks the process to stop (SIGTERM on Unix). */
     public void terminate() {
-        process.destroy();
+        engine.process().destroy();
     }
 
     /** Kills the process (SIGKILL on Unix). */
     public void kill() {
-        process.destroyForcibly();
+        engine.process().destroyForcibly();
     }
 
     /**
@@ -229,13 +232,12 @@ public final class Subprocess {
      * @return the process
      */
     public Process process() {
-        return process;
+        return engine.process();
     }
 
     @Override
     public String toString() {
-        Integer rc = returnCode();
-        return "Subprocess[pid=" + pid() + (rc == null ? ", running" : ", returncode=" + rc) + "]";
+        return engine.toString();
     }
 
     /**

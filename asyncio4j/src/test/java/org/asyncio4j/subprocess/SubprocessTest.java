@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,13 +36,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 import org.asyncio4j.AsyncTimeoutException;
 import org.asyncio4j.Asyncio;
 import org.asyncio4j.CancelledException;
 import org.asyncio4j.EventLoop;
+import org.asyncio4j.ExceptionGroup;
 import org.asyncio4j.Task;
+import org.asyncio4j.internal.Cancellation;
+import org.asyncio4j.internal.TaskImpl;
 import org.asyncio4j.streams.StreamReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -555,10 +560,17 @@ class SubprocessTest {
     private static final class CancelAfterEachCall extends AbstractExecutorService {
         private final ExecutorService inner = Executors.newSingleThreadExecutor();
         private final EventLoop loop;
+        private final Consumer<Task<?>> stop;
         final AtomicReference<Task<?>> victim = new AtomicReference<>();
 
         CancelAfterEachCall(EventLoop loop) {
+            this(loop, Task::cancel);
+        }
+
+        /** {@code stop}: what lands on the victim right behind the call's result. */
+        CancelAfterEachCall(EventLoop loop, Consumer<Task<?>> stop) {
             this.loop = loop;
+            this.stop = stop;
         }
 
         @Override
@@ -573,7 +585,7 @@ class SubprocessTest {
                 awaitQuietly(held);
                 try {
                     call.run();     // the fork: its result is now queued for the loop
-                    loop.callSoonThreadsafe(() -> victim.get().cancel());
+                    loop.callSoonThreadsafe(() -> stop.accept(victim.get()));
                 } finally {
                     release.countDown();
                 }
@@ -631,7 +643,28 @@ class SubprocessTest {
             Task<Subprocess> starter = createTask(() -> createSubprocessExec("sh", "-c", "read x", marker));
             ex.victim.set(starter);
             assertThrows(CancelledException.class, starter::await);
+            assertNoProcessMarked(marker);  // before the loop's close, which kills what is left
         });
+    }
+
+    @Test
+    void createSubprocessExec_interruptedByATaskGroupWhileStarting_leavesNoProcessBehind() throws Exception {
+        String marker = "asyncio4j-" + UUID.randomUUID();
+        ExceptionGroup interruption = Cancellation.groups().create("a sibling failed", true);
+        run(() -> {
+            // A try-form group stops its body with the group itself at the body's suspension
+            // point: here, the one where the fork's result arrives.
+            CancelAfterEachCall ex = new CancelAfterEachCall(getRunningLoop(),
+                    t -> ((TaskImpl<?>) t).requestCancel(null, interruption, null));
+            getRunningLoop().setDefaultExecutor(ex);
+            Task<Subprocess> starter = createTask(() -> createSubprocessExec("sh", "-c", "read x", marker));
+            ex.victim.set(starter);
+            assertSame(interruption, assertThrows(ExceptionGroup.class, starter::await));
+            assertNoProcessMarked(marker);
+        });
+    }
+
+    private static void assertNoProcessMarked(String marker) throws Exception {
         Callable<Optional<ProcessHandle>> leaked = () -> ProcessHandle.current().descendants()
                 .filter(h -> h.isAlive() && h.info().arguments().map(a -> String.join(" ", a).contains(marker)).orElse(false))
                 .findFirst();
