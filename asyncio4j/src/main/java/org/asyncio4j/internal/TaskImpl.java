@@ -52,6 +52,8 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     private String requestMessage;
     private Throwable override;         // thrown instead of CancelledException (TaskGroup)
     private Runnable onOverrideDelivered;
+    private Throwable deliveredOverride;  // the last override thrown, while its group runs
+    private Runnable deliveredHook;
     private FutureImpl<?> waitingOn;    // the future awaited in awaitDone
     private Throwable escaping;         // what the last stop or group exit threw (see noteEscaping)
     private boolean sleeping;           // parked in sleep(): cancel wakes it directly
@@ -254,6 +256,8 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         Runnable hook = onOverrideDelivered;
         override = null;
         onOverrideDelivered = null;
+        deliveredOverride = t;
+        deliveredHook = hook;
         if (hook != null) {
             hook.run();
         }
@@ -281,24 +285,47 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         return escaping;
     }
 
-    /** Withdraws {@code g} if it is still the pending override (its group is done). */
+    /** Withdraws {@code g}, pending or delivered: its group is done. */
     public void clearOverride(Throwable g) {
         if (override == g) {
             override = null;
             onOverrideDelivered = null;
+        }
+        if (deliveredOverride == g) {
+            deliveredOverride = null;
+            deliveredHook = null;
         }
     }
 
     /**
      * Python 3.13's "uncancel and re-cancel": keeps the count as it is and makes a counted
      * cancellation pending again, so a request from outside that a TaskGroup consumed still
-     * ends the task cancelled. No-op when nothing is counted.
+     * ends the task cancelled. If the last request delivered was an enclosing try-form group's
+     * interruption whose group still runs, that interruption is what is re-armed (a plain
+     * cancellation would end the enclosing statement cancelled though nobody cancelled the
+     * task). No-op when nothing is counted.
      */
     public void recancel() {
         if (cancelRequests > 0) {
+            Throwable again = deliveredOverride;
+            Runnable hook = deliveredHook;
             uncancel();
-            requestCancel(null, null);
+            requestCancel(null, again, hook);
         }
+    }
+
+    /**
+     * True, once, if a pending cancellation's interrupt was consumed by a JDK call since it was
+     * sent (the call threw InterruptedException or closed its channel): that exception is the
+     * cancellation's delivery. Marks the request delivered.
+     */
+    public boolean takeCancelConsumedByJdkCall() {
+        if (mustCancel && interruptSent && !thread.isInterrupted()) {
+            mustCancel = false;
+            interruptSent = false;
+            return true;
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------ cancellation
