@@ -37,12 +37,17 @@ public final class RunOptions {
     }
 
     /**
-     * With a virtual clock: when nothing is ready to run and no {@code toThread} call is in
-     * flight, the loop jumps its clock to the next timer instead of waiting, so code that sleeps
-     * for an hour runs in microseconds. While {@code toThread}/{@code runInExecutor} calls are
-     * in flight, loop time follows real time instead, so their results still arrive before
-     * later timers. Only the loop's own timers (sleep, callLater, timeouts) follow the virtual
-     * clock; JDK timed waits inside tasks ({@code Thread.sleep}) keep real time. Meant for tests.
+     * With a virtual clock: when nothing is ready to run and no off-loop work is in flight, the
+     * loop jumps its clock to the next timer instead of waiting, so code that sleeps for an hour
+     * runs in microseconds. Off-loop work is what the loop cannot see end: {@code toThread} and
+     * {@code runInExecutor} calls, and a task parked in a JDK timed wait ({@code Thread.sleep},
+     * {@code LockSupport.parkNanos}, {@code BlockingQueue.poll} with a timeout). While any is in
+     * flight, loop time follows real time instead, so its result still arrives before later
+     * timers (a {@code waitFor} of ten seconds around a {@code Thread.sleep(100)} does not
+     * expire). Only the loop's own timers (sleep, callLater, timeouts) follow the virtual clock;
+     * the JDK timed waits themselves keep real time, and an untimed JDK wait inside a task (a
+     * lock, {@code take()}) does not hold the clock back, since it may be waiting for another
+     * task. Meant for tests.
      *
      * @param virtualClock true for the virtual clock
      * @return a copy with the option set

@@ -264,6 +264,40 @@ class EventLoopTest {
         assertTrue(System.nanoTime() - wall0 < TimeUnit.SECONDS.toNanos(5), "took real time");
     }
 
+    @Test
+    void virtualClock_taskInThreadSleep_isOffLoopWork_soWaitForAroundItReturnsTheValue() {
+        int v = TestLoops.runVc(() -> Asyncio.waitFor(() -> {
+            Thread.sleep(100);
+            return 1;
+        }, Duration.ofSeconds(10)));
+        assertEquals(1, v);
+    }
+
+    @Test
+    void virtualClock_taskInTimedParkOrTimedPoll_isOffLoopWork_soWaitForAroundItReturnsTheValue() {
+        String v = TestLoops.runVc(() -> Asyncio.waitFor(() -> {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            String polled = new java.util.concurrent.LinkedBlockingQueue<String>().poll(100, TimeUnit.MILLISECONDS);
+            return "parked, polled " + polled;
+        }, Duration.ofSeconds(10)));
+        assertEquals("parked, polled null", v);
+    }
+
+    @Test
+    void virtualClock_taskInUntimedJdkWait_onAnotherTask_isNotOffLoopWork_soTheClockStillJumps() {
+        long wall0 = System.nanoTime();
+        String v = TestLoops.runVc(() -> {
+            java.util.concurrent.SynchronousQueue<String> q = new java.util.concurrent.SynchronousQueue<>();
+            Task<String> taker = Asyncio.createTask(() -> q.take());
+            Asyncio.sleep(0);                 // the taker parks, untimed, in a JDK wait
+            sleep(3600);                      // nothing but timers and that park: the clock jumps
+            q.put("after an hour");
+            return taker.await();
+        });
+        assertEquals("after an hour", v);
+        assertTrue(System.nanoTime() - wall0 < TimeUnit.SECONDS.toNanos(10), "took real time");
+    }
+
     // ------------------------------------------------------------------ threads
 
     @Test

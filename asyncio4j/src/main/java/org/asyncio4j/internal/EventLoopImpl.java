@@ -103,7 +103,7 @@ public final class EventLoopImpl implements EventLoop {
     private final ArrayDeque<Runnable> ready = new ArrayDeque<>(256);
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     private final TimerHeap timers = new TimerHeap();
-    private final boolean virtualClock;
+    final boolean virtualClock;
     private long virtualNow;
     private long timerSeq;
 
