@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  * The {@code java.util.concurrent.Future} queries ({@link #isDone()}, {@link #isCancelled()},
  * {@link #state()}, {@link #resultNow()}, {@link #exceptionNow()}, {@code get}) work from any
  * thread. Everything that changes the future or its callbacks belongs to its loop: called from
- * another thread while the loop runs, it throws {@link IllegalStateException}, except
+ * a thread other than the loop's owner (see {@link EventLoop}'s loop confinement; this holds
+ * whether the loop runs or not), it throws {@link IllegalStateException}, except
  * {@code cancel}, which is forwarded to the loop (it then returns whether the future was still
  * pending).
  *

@@ -50,9 +50,17 @@ import org.asyncio4j.internal.carrier.Carrier;
  *
  * <h2>Invariants</h2>
  * <ul>
- *   <li>Loop confinement: the deque, the timer heap and every task's state are touched only
- *       by the owner thread (directly or through a task it carries). "On the loop" is decided
- *       by comparing the current carrier thread with {@code owner}; public methods check it.</li>
+ *   <li>Loop confinement: the deque, the timer heap and every task's and future's state are
+ *       touched only by the loop's thread (directly or through a task it carries): while the
+ *       loop runs, {@code owner}; while it is idle, {@code home}, the thread that created it or
+ *       last ran it (a home thread that has ended passes the loop to the next thread that
+ *       touches it). Running an idle loop (runForever, runUntilComplete, cancelAllTasks,
+ *       close) makes the caller its home: {@link #takeOver}. Every other thread reaches loop
+ *       state only through the inbox, whether the loop runs or not: its cancels are forwarded
+ *       ({@link #confined}), its confined calls throw ({@link #checkThread}). The only writes
+ *       a foreign thread makes directly are volatile request flags the loop polls
+ *       ({@code stopping}, a handle's {@code cancelled}). "On the loop" is decided by comparing
+ *       the current carrier thread with {@code owner}.</li>
  *   <li>Wake-ups never block, never run inline, never throw: {@link #schedule} only appends.
  *       Once the loop is closed, late continuations go to an orphan executor of platform
  *       threads, so the threads they belong to can finish.</li>
@@ -107,7 +115,9 @@ public final class EventLoopImpl implements EventLoop {
     private long virtualNow;
     private long timerSeq;
 
-    private volatile Thread owner;
+    private volatile Thread owner;             // the thread in runForever; null while idle
+    private volatile Thread home;              // idle: who may touch loop state (created or last ran it)
+    private final Object handover = new Object();
     private volatile boolean sleeping;
     private volatile boolean stopping;
     private volatile boolean closed;
@@ -138,6 +148,7 @@ public final class EventLoopImpl implements EventLoop {
         Carrier.checkSupported();
         this.virtualClock = virtualClock;
         this.detached = detached;
+        this.home = Thread.currentThread();
     }
 
     /** The loop running in the calling thread (or carrying the calling task), or null. */
@@ -177,18 +188,109 @@ public final class EventLoopImpl implements EventLoop {
         return onOwner(owner);
     }
 
-    /** True if the caller may touch loop state: on the loop thread, or the loop is not running. */
+    /**
+     * True if the caller may touch loop state directly: on the running loop's thread, or, while
+     * the loop is idle, its home thread (the one that created it or last ran it). The detached
+     * loop holds only done futures, so everyone may.
+     */
     boolean isConfinedHere() {
         Thread o = owner;
-        return o == null || onOwner(o);
+        return o != null ? onOwner(o) : detached || isHome();
+    }
+
+    /**
+     * True if the caller is the idle loop's home thread. A home thread that has ended hands the
+     * loop to whichever thread touches it next.
+     */
+    private boolean isHome() {
+        Thread h = home, me = Thread.currentThread();
+        if (h == me) {
+            return true;
+        }
+        if (h != null && h.isAlive()) {
+            return false;
+        }
+        synchronized (handover) {
+            if (home == h && owner == null) {
+                home = me;
+            }
+            return home == me;
+        }
+    }
+
+    /**
+     * Makes the calling thread the loop's home before it runs the loop (runForever,
+     * runUntilComplete, cancelAllTasks, close): running an idle loop is how a thread takes it
+     * over. Under {@code handover}, so it cannot interleave with a cross-thread call that the
+     * former home applies directly (see {@link #confined}).
+     *
+     * @throws IllegalStateException if the loop runs, or the caller runs another loop
+     */
+    private void takeOver() {
+        synchronized (handover) {
+            checkNotRunning();
+            home = Thread.currentThread();
+        }
+    }
+
+    /**
+     * A cross-thread-safe call (a cancel): applied at once ({@code here}) if the caller may touch
+     * loop state, else handed to {@code elsewhere}, which routes it through the inbox. An idle
+     * loop's home applies it holding {@code handover}, so another thread that starts running
+     * the loop meanwhile waits for it:
+     * <pre>
+     *   home H (idle loop)                    thread B
+     *   sees owner == null, home == H
+     *   cancels directly (timers, futures)    runForever: owner = B, drains, polls timers
+     * </pre>
+     * would otherwise touch the heap from two threads at once.
+     */
+    <F> boolean confined(F target, String arg, java.util.function.BiPredicate<? super F, String> here,
+            java.util.function.BiPredicate<? super F, String> elsewhere) {
+        Thread o = owner;
+        if (o != null ? onOwner(o) : detached) {
+            return here.test(target, arg);
+        }
+        if (o == null && isHome()) {
+            synchronized (handover) {
+                if (owner == null && home == Thread.currentThread()) {
+                    return here.test(target, arg);
+                }
+            }
+        }
+        return elsewhere.test(target, arg);
+    }
+
+    /** Runs {@code r} now if the caller may touch loop state (as {@link #confined}), else on the loop. */
+    void runConfined(Runnable r) {
+        confined(r, null, (x, unused) -> {
+            x.run();
+            return true;
+        }, (x, unused) -> {
+            runOnLoop(x);
+            return true;
+        });
+    }
+
+    /** Runs {@code r} on the loop thread, from any thread; dropped if the loop closes first. */
+    void runOnLoop(Runnable r) {
+        schedule(new HandleImpl(this, r));
     }
 
     void checkThread(String operation) {
         Thread o = owner;
-        if (o != null && !onOwner(o)) {
+        if (o != null) {
+            if (!onOwner(o)) {
+                throw new IllegalStateException(operation + "() called from thread '" + Thread.currentThread().getName()
+                        + "' while the loop runs in '" + o.getName()
+                        + "': only the loop's thread and its tasks may call it (use callSoonThreadsafe)");
+            }
+        } else if (!detached && !isHome()) {
+            Thread h = home;
             throw new IllegalStateException(operation + "() called from thread '" + Thread.currentThread().getName()
-                    + "' while the loop runs in '" + o.getName()
-                    + "': only the loop's thread and its tasks may call it (use callSoonThreadsafe)");
+                    + "' while the loop is idle and belongs to thread '" + (h == null ? "?" : h.getName())
+                    + "' (the thread that created it or last ran it): only that thread may call it, or another"
+                    + " thread once it runs the loop (use callSoonThreadsafe)");
         }
     }
 
@@ -328,14 +430,10 @@ public final class EventLoopImpl implements EventLoop {
         return t;
     }
 
+    /** A cancelled timer leaves the heap (if still in it; else it is skipped when run). Loop-confined. */
     void timerCancelled(TimerHandleImpl t) {
-        if (t.heapIndex < 0) {
-            return;                   // already moved to the ready queue; skipped when run
-        }
-        if (isConfinedHere()) {
+        if (t.heapIndex >= 0) {
             timers.remove(t);
-        } else if (!closed) {
-            schedule(() -> timers.remove(t));
         }
     }
 
@@ -460,7 +558,7 @@ public final class EventLoopImpl implements EventLoop {
         if (Thread.currentThread().isVirtual() && running() == null) {
             return onPlatformThread(() -> runUntilComplete(future));
         }
-        checkNotRunning();
+        takeOver();
         if (f.isDone()) {
             return f.report();        // nothing to run for (Python would run one iteration)
         }
@@ -491,7 +589,7 @@ public final class EventLoopImpl implements EventLoop {
         if (Thread.currentThread().isVirtual() && running() == null) {
             return onPlatformThread(() -> runUntilComplete(body));
         }
-        checkNotRunning();
+        takeOver();
         return runUntilComplete(createTask(body));
     }
 
@@ -554,8 +652,10 @@ public final class EventLoopImpl implements EventLoop {
             });
             return;
         }
-        checkNotRunning();
-        owner = Thread.currentThread();
+        synchronized (handover) {
+            checkNotRunning();
+            home = owner = Thread.currentThread();
+        }
         RUNNING.set(this);
         if (debug) {
             startWatch();
@@ -768,6 +868,12 @@ public final class EventLoopImpl implements EventLoop {
             });
             return;
         }
+        synchronized (handover) {
+            if (owner != null) {
+                throw new IllegalStateException("Cannot close a running event loop");
+            }
+            home = Thread.currentThread();
+        }
         cancelAllTasks();
         closed = true;
         Runnable r;
@@ -799,6 +905,7 @@ public final class EventLoopImpl implements EventLoop {
             if (tasks.isEmpty()) {
                 return;
             }
+            takeOver();
             cancelAndAwait(tasks);
         }
     }

@@ -306,10 +306,7 @@ public class FutureImpl<T> implements Future<T> {
 
     @Override
     public boolean cancel(String msg) {
-        if (!loop.isConfinedHere()) {
-            return cancelFromOtherThread(msg);
-        }
-        return cancelFuture(msg);
+        return loop.confined(this, msg, FutureImpl::cancelFuture, FutureImpl::cancelFromOtherThread);
     }
 
     /** Cancels a pending future; loop thread only. */
@@ -323,6 +320,10 @@ public class FutureImpl<T> implements Future<T> {
         return true;
     }
 
+    /**
+     * A cancel from a thread that may not touch the loop (whether it runs or not): forwarded
+     * through the inbox. Returns whether the future was pending when called.
+     */
     final boolean cancelFromOtherThread(String msg) {
         if (state != PENDING) {
             return false;
@@ -458,11 +459,7 @@ public class FutureImpl<T> implements Future<T> {
                 default -> cf.completeExceptionally(new CancelledException(cancelMessage));
             }
         });
-        if (loop.isConfinedHere()) {
-            link.run();
-        } else {
-            loop.callSoonThreadsafe(link);
-        }
+        loop.runConfined(link);
         return cf;
     }
 

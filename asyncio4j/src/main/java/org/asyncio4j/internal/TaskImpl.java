@@ -270,10 +270,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
 
     @Override
     public boolean cancel(String msg) {
-        if (!loop.isConfinedHere()) {
-            return cancelFromOtherThread(msg);
-        }
-        return requestCancel(msg, null);
+        return loop.confined(this, msg, (t, m) -> t.requestCancel(m, null), FutureImpl::cancelFromOtherThread);
     }
 
     /**
