@@ -27,9 +27,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The event loop, ported from CPython's Lib/test/test_asyncio/test_events.py and
@@ -42,28 +42,15 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(20)
 class EventLoopTest {
 
-    private final List<EventLoop> loops = new ArrayList<>();
+    @RegisterExtension
+    final ClosingLoops loops = new ClosingLoops();
 
     private EventLoop newLoop() {
-        EventLoop l = Asyncio.newEventLoop();
-        loops.add(l);
-        return l;
+        return loops.newLoop();
     }
 
     private EventLoop newVirtualClockLoop() {
-        Runner r = new Runner(RunOptions.defaults().withVirtualClock(true));
-        EventLoop l = r.getLoop();
-        loops.add(l);
-        return l;
-    }
-
-    @AfterEach
-    void closeLoops() {
-        for (EventLoop l : loops) {
-            if (!l.isRunning()) {
-                l.close();
-            }
-        }
+        return loops.newVirtualClockLoop();
     }
 
     // ------------------------------------------------------------------ callSoon

@@ -18,9 +18,9 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.asyncio4j.sync.Event;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Loop confinement while the loop is idle (package-info, "Loop confinement"): a thread other
@@ -33,21 +33,11 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class LoopConfinementTest {
 
-    private final List<EventLoop> loops = new ArrayList<>();
+    @RegisterExtension
+    final ClosingLoops loops = new ClosingLoops();
 
     private EventLoop newLoop() {
-        EventLoop l = Asyncio.newEventLoop();
-        loops.add(l);
-        return l;
-    }
-
-    @AfterEach
-    void closeLoops() {
-        for (EventLoop l : loops) {
-            if (!l.isRunning()) {
-                l.close();
-            }
-        }
+        return loops.newLoop();
     }
 
     /** Runs {@code call} on a fresh platform thread and returns what it returned or threw. */
