@@ -220,7 +220,11 @@ public interface EventLoop extends Executor, AutoCloseable {
 
     /**
      * Closes the loop. Tasks still pending are cancelled and the loop runs until they end; then
-     * the default executor is shut down without waiting. Closing twice does nothing.
+     * the default executor is shut down without waiting. Work the loop drops (callbacks not
+     * run, futures left pending) never completes, so the threads waiting on it are released: a
+     * foreign {@code get()} on a pending future of this loop, and the {@code CompletableFuture}s
+     * of {@code runCoroutineThreadsafe} and {@code toCompletableFuture}, end with a
+     * {@link CancelledException} saying the loop closed. Closing twice does nothing.
      *
      * @throws IllegalStateException if the loop is running
      */

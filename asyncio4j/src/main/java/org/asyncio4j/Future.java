@@ -24,7 +24,8 @@ import java.util.function.Consumer;
  * a thread other than the loop's owner (see {@link EventLoop}'s loop confinement; this holds
  * whether the loop runs or not), it throws {@link IllegalStateException}, except
  * {@code cancel}, which is forwarded to the loop (it then returns whether the future was still
- * pending).
+ * pending). A thread blocked in {@code get} on a future whose loop closes before the future
+ * completes gets a {@link CancelledException} saying the loop closed.
  *
  * <p>Python: {@code asyncio.Future}.
  *

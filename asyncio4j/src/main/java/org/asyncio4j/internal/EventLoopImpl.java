@@ -136,6 +136,8 @@ public final class EventLoopImpl implements EventLoop {
     private IoPoller io;                       // created by the first socket wait
     private volatile IoPoller wakeIo;          // the same, for cross-thread wake-ups
 
+    private final Set<Runnable> closeListeners = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private ExecutorService defaultExecutor;
     private boolean defaultExecutorShutdown;
     private int offLoopInFlight;            // executor calls, pumps, wrapped futures: the virtual clock waits for them
@@ -891,6 +893,60 @@ public final class EventLoopImpl implements EventLoop {
         ExecutorService ex = defaultExecutor;
         if (ex != null) {
             ex.shutdown();
+        }
+        releaseCrossThreadWaiters();
+    }
+
+    // ================================================================== cross-thread waiters
+
+    /**
+     * Registers {@code release} to run when the loop closes (any thread): how a thread blocked
+     * on this loop's work (a foreign {@code get()}, a {@code CompletableFuture} bridge) learns
+     * that the work was dropped. Returns false, without keeping it, if the loop has closed
+     * already. A listener may run twice (close and the registrant both see each other), so it
+     * must be idempotent. Dekker-style: the registrant adds, then reads {@code closed}; close
+     * writes {@code closed}, then walks the set; one of them sees the other.
+     */
+    boolean onClose(Runnable release) {
+        closeListeners.add(release);
+        if (closed) {
+            closeListeners.remove(release);
+            return false;
+        }
+        return true;
+    }
+
+    void removeOnClose(Runnable release) {
+        closeListeners.remove(release);
+    }
+
+    /**
+     * Completes {@code cf} with {@link #closedBefore} if the loop closes while it is pending
+     * (at once if the loop has closed already). For the futures other threads wait on:
+     * runCoroutineThreadsafe's, toCompletableFuture's.
+     */
+    public void releaseOnClose(java.util.concurrent.CompletableFuture<?> cf) {
+        Runnable release = () -> cf.completeExceptionally(closedBefore(cf));
+        if (onClose(release)) {
+            cf.whenComplete((v, e) -> removeOnClose(release));
+        } else {
+            release.run();
+        }
+    }
+
+    /** What a cross-thread waiter of work that a closed loop dropped gets. */
+    static org.asyncio4j.CancelledException closedBefore(Object what) {
+        return new org.asyncio4j.CancelledException("the event loop closed before " + what + " completed");
+    }
+
+    private void releaseCrossThreadWaiters() {
+        for (Runnable r : closeListeners) {
+            closeListeners.remove(r);
+            try {
+                r.run();
+            } catch (Throwable t) {
+                LOG.log(System.Logger.Level.ERROR, "a cross-thread waiter of the closed loop failed to wake", t);
+            }
         }
     }
 

@@ -235,18 +235,34 @@ public class FutureImpl<T> implements Future<T> {
         }
     }
 
-    /** Blocks a thread that is not this loop's until the future is done. */
+    /**
+     * Blocks a thread that is not this loop's until the future is done: false on timeout. The
+     * done callback is registered through the inbox; if the loop closes first (dropping that
+     * registration, or leaving the future pending for good), the close releases the latch and
+     * the caller gets a CancelledException saying so, instead of waiting forever.
+     */
     private boolean blockUntilDone(long timeout, TimeUnit unit) throws InterruptedException {
         if (loop.isCarriedHere()) {
             throw new IllegalStateException("get() on the loop thread outside a task would block the loop forever: " + this);
         }
         CountDownLatch latch = new CountDownLatch(1);
-        loop.callSoonThreadsafe(() -> addDoneCallback(f -> latch.countDown()));
-        if (unit == null) {
-            latch.await();
-            return true;
+        Runnable release = latch::countDown;
+        if (loop.onClose(release)) {
+            try {
+                loop.runOnLoop(() -> addDoneCallback(f -> latch.countDown()));
+                if (unit == null) {
+                    latch.await();
+                } else if (!latch.await(timeout, unit)) {
+                    return false;
+                }
+            } finally {
+                loop.removeOnClose(release);
+            }
         }
-        return latch.await(timeout, unit);
+        if (state == PENDING) {
+            throw EventLoopImpl.closedBefore(this);      // released (or refused) by the closed loop
+        }
+        return true;
     }
 
     // ---------------------------------------------------------------- completion (loop thread)
@@ -449,18 +465,29 @@ public class FutureImpl<T> implements Future<T> {
         }
     }
 
+    /**
+     * A done future's outcome is copied at once, from any thread (the volatile {@code state}
+     * publishes it); a pending one's through a done callback added on the loop, with the loop's
+     * close as the fallback (it completes the bridge with a CancelledException).
+     */
     @Override
     public CompletableFuture<T> toCompletableFuture() {
         Bridge<T> cf = new Bridge<>(this);
-        Runnable link = () -> addDoneCallback(f -> {
-            switch (state) {
-                case RESULT -> cf.complete(resultNow());
-                case EXCEPTION -> cf.completeExceptionally(exceptionNow());
-                default -> cf.completeExceptionally(new CancelledException(cancelMessage));
-            }
-        });
-        loop.runConfined(link);
+        if (state != PENDING) {
+            copyTo(cf);
+            return cf;
+        }
+        loop.releaseOnClose(cf);
+        loop.runConfined(() -> addDoneCallback(f -> copyTo(cf)));
         return cf;
+    }
+
+    private void copyTo(CompletableFuture<T> cf) {
+        switch (state) {
+            case RESULT -> cf.complete(resultNow());
+            case EXCEPTION -> cf.completeExceptionally(exceptionNow());
+            default -> cf.completeExceptionally(new CancelledException(cancelMessage));
+        }
     }
 
     @Override
