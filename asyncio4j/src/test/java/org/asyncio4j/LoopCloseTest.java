@@ -149,4 +149,98 @@ class LoopCloseTest {
         assertInstanceOf(CancelledException.class, e);
         assertEquals("before close", e.getMessage());
     }
+
+    // ------------------------------------------------------------------ unretrieved exceptions
+
+    /** What reached an exception handler, from any thread. */
+    private static final class Reports implements ExceptionHandler {
+        final java.util.List<ExceptionContext> handled = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+        @Override
+        public void handle(EventLoop loop, ExceptionContext context) {
+            handled.add(context);
+        }
+
+        long neverRetrieved(Throwable e) {
+            synchronized (handled) {
+                return handled.stream().filter(c -> c.exception() == e && c.message().contains("exception was never retrieved"))
+                        .count();
+            }
+        }
+    }
+
+    @Test
+    void run_failedTaskNobodyAwaited_isReportedAtClose_asNeverRetrieved_withItsName_withoutAnyGc() {
+        IllegalStateException boom = new IllegalStateException("boom");
+        Reports reports = new Reports();
+        Asyncio.run(() -> {
+            Asyncio.getRunningLoop().setExceptionHandler(reports);
+            Asyncio.createTask(() -> {
+                throw boom;
+            }, "doomed");
+            sleep(0);
+            sleep(0);
+        });
+        java.util.List<String> messages = reports.handled.stream().filter(c -> c.exception() == boom)
+                .map(ExceptionContext::message).toList();
+        assertEquals(1, messages.size(), messages.toString());
+        assertTrue(messages.get(0).startsWith("Task exception was never retrieved"), messages.get(0));
+        assertTrue(messages.get(0).contains("doomed"), messages.get(0));
+    }
+
+    @Test
+    void close_failedFutureNobodyRead_isReportedOnce_readOnesAreNot() {
+        IllegalStateException unread = new IllegalStateException("unread");
+        IllegalStateException read = new IllegalStateException("read");
+        Reports reports = new Reports();
+        EventLoop loop = loops.newLoop();
+        loop.setExceptionHandler(reports);
+        Future<String> f = loop.createFuture();
+        f.setException(unread);
+        Future<String> g = loop.createFuture();
+        g.setException(read);
+        assertEquals(read, g.exceptionNow());
+        loop.close();
+        assertEquals(1, reports.neverRetrieved(unread));
+        assertTrue(reports.handled.get(0).message().startsWith("Future exception was never retrieved"));
+        assertEquals(0, reports.neverRetrieved(read));
+        loop.close();                                     // closing again reports nothing again
+        assertEquals(1, reports.neverRetrieved(unread));
+    }
+
+    /**
+     * Reported at close, then collected: the garbage collector's report does not repeat it. A
+     * sentinel (a future of the same loop that fails after the close, which only the collector
+     * reports) shows when the collector's reports have been made.
+     */
+    @Test
+    void failedTaskReportedAtClose_isNotReportedAgainWhenTheGarbageCollectorFindsIt() throws Exception {
+        IllegalStateException boom = new IllegalStateException("boom");
+        IllegalStateException sentinel = new IllegalStateException("sentinel");
+        Reports reports = new Reports();
+        EventLoop loop = loops.newLoop();
+        loop.setExceptionHandler(reports);
+        java.lang.ref.WeakReference<?> task = new java.lang.ref.WeakReference<>(loop.createTask(() -> {
+            throw boom;
+        }));
+        Future<String> late = loop.createFuture();
+        loop.runUntilComplete(() -> sleep(0.01));
+        loop.close();
+        assertEquals(1, reports.neverRetrieved(boom));
+        while (task.get() != null) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        failAndDrop(late, sentinel);
+        late = null;
+        while (reports.neverRetrieved(sentinel) == 0) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertEquals(1, reports.neverRetrieved(boom));
+    }
+
+    private static void failAndDrop(Future<String> f, RuntimeException e) {
+        f.setException(e);
+    }
 }

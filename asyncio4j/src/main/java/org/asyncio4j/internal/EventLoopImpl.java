@@ -137,6 +137,7 @@ public final class EventLoopImpl implements EventLoop {
     private volatile IoPoller wakeIo;          // the same, for cross-thread wake-ups
 
     private final Set<Runnable> closeListeners = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<FutureImpl.Unretrieved> unretrieved = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private ExecutorService defaultExecutor;
     private boolean defaultExecutorShutdown;
@@ -877,6 +878,7 @@ public final class EventLoopImpl implements EventLoop {
             home = Thread.currentThread();
         }
         cancelAllTasks();
+        reportUnretrieved();
         closed = true;
         Runnable r;
         while ((r = ready.pollFirst()) != null) {
@@ -1167,17 +1169,22 @@ public final class EventLoopImpl implements EventLoop {
         LOG.log(System.Logger.Level.ERROR, sb.toString(), c.exception());
     }
 
-    /** Reports from a foreign thread (the unretrieved-exception cleaner). */
-    void reportFromAnyThread(ExceptionContext c) {
-        if (!closed && !detached) {     // the detached loop never runs: log at once
-            try {
-                callSoonThreadsafe(() -> callExceptionHandler(c));
-                return;
-            } catch (IllegalStateException closedMeanwhile) {
-                // fall through
-            }
+    /** Holds the report of a failed future until it is settled (any thread). */
+    void trackUnretrieved(FutureImpl.Unretrieved u) {
+        if (!detached) {                // the detached loop never closes: the Cleaner reports
+            unretrieved.add(u);
         }
-        defaultExceptionHandler(c);
+    }
+
+    void untrackUnretrieved(FutureImpl.Unretrieved u) {
+        unretrieved.remove(u);
+    }
+
+    /** At close: every failed future of this loop whose exception nobody read, reported once. */
+    private void reportUnretrieved() {
+        for (FutureImpl.Unretrieved u : unretrieved) {
+            u.reportNow();
+        }
     }
 
     @Override

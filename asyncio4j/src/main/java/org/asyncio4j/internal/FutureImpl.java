@@ -32,9 +32,11 @@ import org.asyncio4j.InvalidStateException;
  * <p>The callback list is a single object while it holds one entry (the common case: one
  * awaiting task) and an array beyond that.
  *
- * <p>A future that fails and is dropped without anyone reading its exception reports it to the
- * exception handler when the garbage collector finds it, as Python does ("exception was never
- * retrieved"); a {@link Cleaner} carries the report, which does not reference the future.
+ * <p>A future that fails without anyone reading its exception reports it to the exception
+ * handler ("exception was never retrieved"), once: when its loop closes, or, if that comes
+ * first, when the garbage collector finds it unread (Python's refcounting reports at once; a
+ * collector alone might never speak). A {@link Cleaner} carries the collector's report, which
+ * does not reference the future; the loop holds the report until it is settled.
  */
 public class FutureImpl<T> implements Future<T> {
     static final int PENDING = 0, RESULT = 1, EXCEPTION = 2, CANCELLED = 3;
@@ -294,18 +296,22 @@ public class FutureImpl<T> implements Future<T> {
 
     final void fail(Throwable exception) {
         this.exception = exception;
+        // Report it if nobody reads it (through await, get, exceptionNow or a combinator) before
+        // the loop closes or the future is collected. Made before the state is published, so a
+        // reader on another thread that sees EXCEPTION also sees the report to settle.
+        Unretrieved u = new Unretrieved(loop, exception);
+        unretrieved = u;
         state = EXCEPTION;
-        // Report it if the future is dropped unread (reading it through await, get,
-        // exceptionNow or a combinator marks it retrieved).
-        unretrieved = new Unretrieved(loop, exception, toString());
-        CLEANER.register(this, unretrieved);
+        u.description = toString();
+        CLEANER.register(this, u);
+        loop.trackUnretrieved(u);
         scheduleCallbacks();
     }
 
     final void markRetrieved() {
         Unretrieved u = unretrieved;
         if (u != null) {
-            u.retrieved = true;
+            u.settle();
             unretrieved = null;
         }
     }
@@ -553,26 +559,58 @@ public class FutureImpl<T> implements Future<T> {
     private record ThreadWaiter(Thread thread) {
     }
 
-    /** The report of an exception nobody read; shares no reference with its future. */
-    private static final class Unretrieved implements Runnable {
+    /**
+     * The report of an exception nobody read; shares no reference with its future. It is
+     * settled once, by whichever comes first: a read ({@link #markRetrieved}), the loop's close
+     * (which reports every unsettled one of its futures: {@link #reportNow}), or the garbage
+     * collector finding the future unread ({@link #run}, on the Cleaner's thread). The loop
+     * holds it from the failure until it is settled.
+     */
+    static final class Unretrieved implements Runnable {
         private final EventLoopImpl loop;
         private final Throwable exception;
-        private final String description;
-        volatile boolean retrieved;
+        volatile String description;
+        private final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
 
-        Unretrieved(EventLoopImpl loop, Throwable exception, String description) {
+        Unretrieved(EventLoopImpl loop, Throwable exception) {
             this.loop = loop;
             this.exception = exception;
-            this.description = description;
         }
 
+        /** True for the one caller that settles it. */
+        boolean settle() {
+            if (settled.compareAndSet(false, true)) {
+                loop.untrackUnretrieved(this);
+                return true;
+            }
+            return false;
+        }
+
+        /** Reports it to the loop's exception handler on this thread, unless settled. */
+        void reportNow() {
+            if (settle()) {
+                String d = description;
+                loop.callExceptionHandler(new ExceptionContext(
+                        (d.startsWith("Task") ? "Task" : "Future") + " exception was never retrieved: " + d,
+                        exception, null, null));
+            }
+        }
+
+        /**
+         * The Cleaner: the future was collected unread. An open loop reports it on its own
+         * thread; if the loop closes before that callback runs, the callback is dropped, but
+         * the close reported it (the loop held it until then). A closed loop (or the detached
+         * one, which never runs) has it reported here, on the Cleaner's thread.
+         */
         @Override
         public void run() {
-            if (!retrieved) {
-                loop.reportFromAnyThread(new ExceptionContext(
-                        description.startsWith("Task") ? "Task exception was never retrieved: " + description
-                                : "Future exception was never retrieved: " + description,
-                        exception, null, null));
+            if (settled.get()) {
+                return;
+            }
+            if (!loop.detached && !loop.isClosed()) {
+                loop.runOnLoop(this::reportNow);
+            } else {
+                reportNow();
             }
         }
     }
