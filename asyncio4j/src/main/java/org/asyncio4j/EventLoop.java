@@ -219,8 +219,12 @@ public interface EventLoop extends Executor, AutoCloseable {
     boolean isClosed();
 
     /**
-     * Closes the loop. Tasks still pending are cancelled and the loop runs until they end; then
-     * the default executor is shut down without waiting. Work the loop drops (callbacks not
+     * Closes the loop. Tasks still pending are cancelled and the loop runs until they end, for
+     * at most the shutdown timeout of loop time (5 seconds unless
+     * {@link RunOptions#withShutdownTimeout} says otherwise); a task still running then is
+     * reported to the exception handler by name and stack and left behind, pending. Then the
+     * default executor is shut down without waiting; then every failed future whose exception
+     * nobody read is reported ("exception was never retrieved"), once. Work the loop drops (callbacks not
      * run, futures left pending) never completes, so the threads waiting on it are released: a
      * foreign {@code get()} on a pending future of this loop, and the {@code CompletableFuture}s
      * of {@code runCoroutineThreadsafe} and {@code toCompletableFuture}, end with a

@@ -38,7 +38,11 @@
  *       handler, never the loop itself, which keeps running.</dd>
  *   <dt id="clean-exit">Clean exit</dt>
  *   <dd>{@link org.asyncio4j.Asyncio#run} leaves nothing behind: every other task cancelled and
- *       finished, the default executor shut down, the loop closed.</dd>
+ *       finished, the default executor shut down, the loop closed, every exception nobody
+ *       retrieved reported. The one exception is a task that refuses to end (it keeps catching
+ *       its cancellation): after the shutdown timeout
+ *       ({@link org.asyncio4j.RunOptions#withShutdownTimeout}, 5 seconds of loop time by
+ *       default) it is reported with its name and stack, and left behind, parked.</dd>
  * </dl>
  *
  * <h2>Virtual threads started inside a task</h2>

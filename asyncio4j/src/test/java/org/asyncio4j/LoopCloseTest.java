@@ -150,6 +150,30 @@ class LoopCloseTest {
         assertEquals("before close", e.getMessage());
     }
 
+    // ------------------------------------------------------------------ refusing tasks
+
+    @Test
+    void close_withATaskThatRefusesToEnd_reportsIt_closesAnyway_andLeavesItPending() {
+        Reports reports = new Reports();
+        EventLoop loop = loops.newVirtualClockLoop();
+        loop.setExceptionHandler(reports);
+        Task<Void> refuser = loop.createTask(() -> {
+            while (true) {
+                try {
+                    sleep(Double.POSITIVE_INFINITY);
+                } catch (CancelledException refused) {
+                    // refuses to end
+                }
+            }
+        }, "stubborn");
+        loop.runUntilComplete(() -> sleep(0));
+        loop.close();
+        assertTrue(loop.isClosed());
+        assertFalse(refuser.isDone());
+        assertEquals(1, reports.handled.stream().filter(c -> c.future() == refuser && c.message().contains("refused to end"))
+                .count(), reports.handled.toString());
+    }
+
     // ------------------------------------------------------------------ unretrieved exceptions
 
     /** What reached an exception handler, from any thread. */

@@ -136,6 +136,8 @@ public final class EventLoopImpl implements EventLoop {
     private IoPoller io;                       // created by the first socket wait
     private volatile IoPoller wakeIo;          // the same, for cross-thread wake-ups
 
+    private long shutdownTimeoutNanos = 5_000_000_000L;
+    private final Set<Task<?>> leftBehind = new java.util.HashSet<>();   // refusers given up on at shutdown
     private final Set<Runnable> closeListeners = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Set<FutureImpl.Unretrieved> unretrieved = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -953,22 +955,59 @@ public final class EventLoopImpl implements EventLoop {
     }
 
     /**
-     * Cancels every live task and runs the loop until all have ended; tasks that end with an
-     * exception other than a cancellation are reported to the exception handler.
+     * The grace period of {@link #cancelAllTasks}, in loop time ({@code RunOptions.withShutdownTimeout}).
+     *
+     * @throws NullPointerException     if {@code timeout} is null
+     * @throws IllegalArgumentException if it is negative
+     */
+    public void setShutdownTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("shutdown timeout is negative: " + timeout);
+        }
+        shutdownTimeoutNanos = durationToNanos(timeout);
+    }
+
+    /**
+     * Cancels every live task and runs the loop until all have ended, for at most the shutdown
+     * timeout of loop time. Tasks started meanwhile are cancelled in further rounds (10 at
+     * most). Tasks that end with an exception other than a cancellation are reported to the
+     * exception handler. Tasks still running when the time is up, or after the last round (a
+     * task that keeps catching its cancellation), are reported by name and stack and left
+     * behind: pending, parked where the report shows, ignored by later calls (so close() after
+     * Runner.close() does not wait for them again).
      */
     public void cancelAllTasks() {
-        // Tasks may start others while they are cancelled: repeat, a bounded number of times.
+        long start = 0, deadline = 0;
         for (int round = 0; round < 10; round++) {
-            Set<Task<?>> tasks = allTasks();
+            Set<Task<?>> tasks = tasksToShutDown();
             if (tasks.isEmpty()) {
                 return;
             }
             takeOver();
-            cancelAndAwait(tasks);
+            if (round == 0) {
+                start = now();
+                deadline = saturatedAdd(start, shutdownTimeoutNanos);
+            }
+            if (!cancelAndAwait(tasks, deadline)) {
+                break;                    // time is up
+            }
         }
+        Set<Task<?>> refusing = tasksToShutDown();
+        for (Task<?> t : refusing) {
+            reportRefusal(t, now() - start);
+        }
+        leftBehind.addAll(refusing);
     }
 
-    private void cancelAndAwait(Set<Task<?>> tasks) {
+    private Set<Task<?>> tasksToShutDown() {
+        Set<Task<?>> tasks = new LinkedHashSet<>(allTasks());
+        tasks.removeAll(leftBehind);
+        return tasks;
+    }
+
+    /** One round: cancels the tasks and runs the loop until they have ended (true) or the deadline passed (false). */
+    private boolean cancelAndAwait(Set<Task<?>> tasks, long deadline) {
         for (Task<?> t : tasks) {
             t.cancel();
         }
@@ -981,7 +1020,16 @@ public final class EventLoopImpl implements EventLoop {
                 }
             });
         }
-        runUntilComplete(all);
+        TimerHandleImpl giveUp = callAtNanos(deadline, () -> {
+            if (!all.isDone()) {
+                all.complete(null);
+            }
+        });
+        try {
+            runUntilComplete(all);
+        } finally {
+            giveUp.cancel();
+        }
         for (Task<?> t : tasks) {
             Throwable e = ((FutureImpl<?>) t).exceptionOrNull();
             if (e != null) {
@@ -989,6 +1037,17 @@ public final class EventLoopImpl implements EventLoop {
                         "unhandled exception during shutdown of the event loop", e, t, null));
             }
         }
+        return left[0] == 0;
+    }
+
+    private void reportRefusal(Task<?> t, long waitedNanos) {
+        String waited = String.format("%.3f", waitedNanos / 1e9);
+        IllegalStateException where = new IllegalStateException("task '" + t.getName() + "' still runs " + waited
+                + " s of loop time after it was cancelled at shutdown; this is its stack");
+        where.setStackTrace(t.getStack());
+        callExceptionHandler(new ExceptionContext("Task refused to end when the event loop shut down: " + t
+                + " did not end within " + waited + " s of loop time after it was cancelled; the loop closes anyway"
+                + " and leaves it pending, parked where its stack shows", where, t, null));
     }
 
     // ================================================================== executor
