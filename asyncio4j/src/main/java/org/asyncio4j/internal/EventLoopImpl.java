@@ -13,11 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -141,8 +137,7 @@ public final class EventLoopImpl implements EventLoop {
     private final Set<Runnable> closeListeners = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Set<FutureImpl.Unretrieved> unretrieved = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    private ExecutorService defaultExecutor;
-    private boolean defaultExecutorShutdown;
+    private final DefaultExecutor executorCalls = new DefaultExecutor(this, "asyncio4j-loop" + id + "-executor-");
     private int offLoopInFlight;            // executor calls, pumps, wrapped futures: the virtual clock waits for them
 
     public EventLoopImpl(boolean virtualClock) {
@@ -894,10 +889,7 @@ public final class EventLoopImpl implements EventLoop {
             wakeIo = null;
             p.close();
         }
-        ExecutorService ex = defaultExecutor;
-        if (ex != null) {
-            ex.shutdown();
-        }
+        executorCalls.shutdownAtClose();
         releaseCrossThreadWaiters();
     }
 
@@ -1057,137 +1049,19 @@ public final class EventLoopImpl implements EventLoop {
         Objects.requireNonNull(call, "call");
         checkOpen();
         checkThread("runInExecutor");
-        Executor ex = executor != null ? executor : defaultExecutor();
-        FutureImpl<T> f = new FutureImpl<>(this);
-        ExecutorCall<T> job = new ExecutorCall<>(this, f, call);
-        f.addDoneCallback(x -> {
-            if (x.isCancelled()) {
-                job.cancel(true);
-            }
-        });
-        offLoopInFlight++;
-        try {
-            ex.execute(job);
-        } catch (RejectedExecutionException e) {
-            offLoopInFlight--;
-            f.cancelFuture(null);
-            throw new IllegalStateException("the executor rejected the call (is it shut down?): " + e.getMessage(), e);
-        }
-        return f;
-    }
-
-    private ExecutorService defaultExecutor() {
-        if (defaultExecutorShutdown) {
-            throw new IllegalStateException("the default executor is shut down");
-        }
-        ExecutorService ex = defaultExecutor;
-        if (ex == null) {
-            int n = Math.min(32, Runtime.getRuntime().availableProcessors() + 4);
-            AtomicInteger ids = new AtomicInteger();
-            ThreadPoolExecutor tpe = new ThreadPoolExecutor(n, n, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                    r -> {
-                        // Platform threads made from a platform thread: never a task of this loop.
-                        Thread t = Thread.ofPlatform().daemon().name("asyncio4j-loop" + id + "-executor-" + ids.incrementAndGet())
-                                .unstarted(r);
-                        return t;
-                    });
-            tpe.allowCoreThreadTimeOut(true);
-            defaultExecutor = ex = tpe;
-        }
-        return ex;
+        return executorCalls.submit(executor, call);
     }
 
     @Override
     public void setDefaultExecutor(ExecutorService executor) {
         Objects.requireNonNull(executor, "executor");
         checkThread("setDefaultExecutor");
-        defaultExecutor = executor;
-        defaultExecutorShutdown = false;
+        executorCalls.set(executor);
     }
 
     @Override
     public void shutdownDefaultExecutor() {
-        ExecutorService ex = defaultExecutor;
-        defaultExecutorShutdown = true;
-        if (ex == null) {
-            return;
-        }
-        ex.shutdown();
-        TaskImpl<?> task = TaskImpl.current();
-        if (task != null && task.loop == this) {
-            FutureImpl<Void> done = new FutureImpl<>(this);
-            Thread.ofPlatform().daemon().name("asyncio4j-executor-shutdown").start(() -> {
-                awaitTermination(ex);
-                try {
-                    callSoonThreadsafe(() -> {
-                        if (!done.isDone()) {
-                            done.complete(null);
-                        }
-                    });
-                } catch (IllegalStateException closedLoop) {
-                    // nobody waits any more
-                }
-            });
-            done.await();
-        } else if (isCarriedHere()) {
-            throw new IllegalStateException("shutdownDefaultExecutor() on the loop thread outside a task would stall the loop");
-        } else {
-            awaitTermination(ex);
-        }
-    }
-
-    private static void awaitTermination(ExecutorService ex) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    if (!ex.awaitTermination(300, TimeUnit.SECONDS)) {
-                        LOG.log(System.Logger.Level.WARNING,
-                                "The default executor did not finish its calls within 300 seconds; not waiting any longer");
-                    }
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** A call on an executor thread whose outcome is copied to a loop future. */
-    private static final class ExecutorCall<T> extends FutureTask<T> {
-        private final EventLoopImpl loop;
-        private final FutureImpl<T> target;
-
-        ExecutorCall(EventLoopImpl loop, FutureImpl<T> target, Callable<T> call) {
-            super(call);
-            this.loop = loop;
-            this.target = target;
-        }
-
-        @Override
-        protected void done() {
-            try {
-                loop.schedule(new HandleImpl(loop, this::copyOutcome));
-            } catch (RuntimeException e) {
-                // never reached: schedule does not throw
-            }
-        }
-
-        private void copyOutcome() {
-            loop.offLoopInFlight--;
-            if (target.isDone()) {
-                return;
-            }
-            switch (state()) {
-                case SUCCESS -> target.complete(resultNow());
-                case FAILED -> target.fail(exceptionNow());
-                default -> target.cancelFuture(null);
-            }
-        }
+        executorCalls.shutdown();
     }
 
     // ================================================================== exceptions and debug
