@@ -814,8 +814,13 @@ public final class EventLoopImpl implements EventLoop {
     private void runItem(Runnable r) {
         if (debug) {
             runTimed(r);
-            return;
+        } else {
+            runStep(r);
         }
+    }
+
+    /** Runs one entry: a task's step or a callback; whatever it throws goes to the handler. */
+    private void runStep(Runnable r) {
         if (r instanceof TaskImpl<?> task) {
             current = task;
             try {
@@ -1142,47 +1147,29 @@ public final class EventLoopImpl implements EventLoop {
         slowNanos = durationToNanos(duration);
     }
 
+    /** Debug mode's step: timed, and reported if slower than the slow-callback duration. */
     private void runTimed(Runnable r) {
         DebugWatch w = watch;
-        TaskImpl<?> task = r instanceof TaskImpl<?> t ? t : null;
         long t0 = System.nanoTime();
         if (w != null) {
-            w.begin(t0, task);
+            w.begin(t0, r instanceof TaskImpl<?> t ? t : null);
         }
-        if (task != null) {
-            current = task;
-        }
-        try {
-            if (task != null) {
-                task.run();
-            } else {
-                r.run();
-            }
-        } catch (Throwable e) {
-            callExceptionHandler(new ExceptionContext("Exception in " + (task != null ? "step of " + task : "callback " + r),
-                    e, task, r instanceof Handle h ? h : null));
-        } finally {
-            current = null;
-        }
+        runStep(r);
         long dt = System.nanoTime() - t0;
         StackTraceElement[] sample = w != null ? w.end(t0) : null;
         if (dt >= slowNanos) {
-            StringBuilder sb = new StringBuilder(String.format("Executing %s took %.3f seconds",
-                    task != null ? task : r, dt / 1e9));
-            if (sample != null && sample.length > 0) {
-                sb.append("; its stack while it held the loop:");
-                for (StackTraceElement e : sample) {
-                    sb.append("\n\tat ").append(e);
-                }
-            }
-            callExceptionHandler(new ExceptionContext(sb.toString(), null, task, r instanceof Handle h ? h : null));
+            callExceptionHandler(DebugWatch.slowStep(r, dt, sample));
         }
+    }
+
+    long slowNanos() {
+        return slowNanos;
     }
 
     private void startWatch() {
         if (watch == null) {
             watch = new DebugWatch(this);
-            watch.start();
+            watch.start("asyncio4j-debug-watch-loop" + id);
         }
     }
 
@@ -1191,58 +1178,6 @@ public final class EventLoopImpl implements EventLoop {
         watch = null;
         if (w != null) {
             w.stop();
-        }
-    }
-
-    /** Debug mode's sampler: takes the stack of a task that holds the loop too long. */
-    private static final class DebugWatch implements Runnable {
-        private final EventLoopImpl loop;
-        private volatile boolean stopped;
-        private volatile long stepStart;
-        private volatile TaskImpl<?> stepTask;
-        private volatile long sampledFor;
-        private volatile StackTraceElement[] sample;
-        private Thread thread;
-
-        DebugWatch(EventLoopImpl loop) {
-            this.loop = loop;
-        }
-
-        void start() {
-            thread = Thread.ofPlatform().daemon().name("asyncio4j-debug-watch-loop" + loop.id).start(this);
-        }
-
-        void stop() {
-            stopped = true;
-            LockSupport.unpark(thread);
-        }
-
-        void begin(long t0, TaskImpl<?> task) {
-            stepTask = task;
-            stepStart = t0;
-        }
-
-        StackTraceElement[] end(long t0) {
-            stepStart = 0;
-            stepTask = null;
-            return sampledFor == t0 ? sample : null;
-        }
-
-        @Override
-        public void run() {
-            while (!stopped) {
-                long slow = loop.slowNanos;
-                LockSupport.parkNanos(Math.max(1_000_000L, slow / 4));
-                long s = stepStart;
-                TaskImpl<?> t = stepTask;
-                if (s != 0 && t != null && sampledFor != s && System.nanoTime() - s >= slow) {
-                    StackTraceElement[] st = t.thread.getStackTrace();
-                    if (stepStart == s) {
-                        sample = st;
-                        sampledFor = s;
-                    }
-                }
-            }
         }
     }
 
