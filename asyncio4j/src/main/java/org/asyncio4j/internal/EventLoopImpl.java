@@ -28,15 +28,40 @@ import org.asyncio4j.TimerHandle;
 import org.asyncio4j.internal.carrier.Carrier;
 
 /**
- * The event loop engine.
+ * The event loop engine: ready queue, inbox, timers, clock, idle wait, close.
  *
  * <h2>Implementation overview</h2>
- * One platform thread (the <em>owner</em>, whoever calls runForever) drains one ready queue.
- * The ready queue is an {@code ArrayDeque} touched only by the owner; other threads append to a
- * lock-free {@code inbox} ({@code ConcurrentLinkedQueue}) that the owner drains into the deque
- * at the top of each iteration. An entry is a {@link HandleImpl} (a callback), a
- * {@link TaskImpl} (run its continuation: one task step) or a raw Runnable (a continuation of a
- * virtual thread started inside a task, or {@code execute}). One iteration:
+ * <dl>
+ *   <dt>Ready queue</dt>
+ *   <dd>One platform thread (the <em>owner</em>, whoever calls runForever) drains one
+ *       {@code ArrayDeque} touched only by it. An entry is a {@link HandleImpl} (a callback), a
+ *       {@link TaskImpl} (run its continuation: one task step) or a raw Runnable (a
+ *       continuation of a virtual thread started inside a task). {@link #runItem} runs one,
+ *       timed in debug mode (the sampler is {@link DebugWatch}).</dd>
+ *   <dt>Inbox</dt>
+ *   <dd>Every other thread appends to a lock-free {@code ConcurrentLinkedQueue}, drained into
+ *       the deque at the top of each iteration, and wakes the owner if it sleeps
+ *       ({@link #schedule}).</dd>
+ *   <dt>Timers</dt>
+ *   <dd>A {@link TimerHeap} keyed by (deadline, sequence), loop-confined; a cancelled timer
+ *       leaves it at once on the loop thread, through the inbox from elsewhere.</dd>
+ *   <dt>Clock</dt>
+ *   <dd>{@code System.nanoTime} from a process-wide origin, or a virtual clock that jumps to the
+ *       next timer when nothing can happen before it: nothing ready, no I/O waited for, the
+ *       inbox empty, and no off-loop work in flight ({@link #offLoopStarted}: executor calls in
+ *       {@link DefaultExecutor}, pumps, wrapped futures, tasks in a JDK timed park). With work
+ *       in flight, virtual time follows real time.</dd>
+ *   <dt>Idle</dt>
+ *   <dd>With nothing ready, the owner parks (or selects, once a socket is waited for:
+ *       {@link IoPoller}) until the next timer or an inbox wake-up ({@link #idle}).</dd>
+ *   <dt>Close</dt>
+ *   <dd>{@link #cancelAllTasks} cancels the live tasks and runs the loop until they end, for at
+ *       most the shutdown timeout of loop time (refusers are reported and left behind); then
+ *       every unread failure is reported once ({@link FutureImpl.Unretrieved}); then the queues
+ *       and timers are dropped, the selector closed, the default executor shut down, and every
+ *       cross-thread waiter of dropped work released ({@link #onClose}).</dd>
+ * </dl>
+ * One iteration ({@link #runOnce}):
  * <ol>
  *   <li>drain the inbox;</li>
  *   <li>if nothing is ready, park until the next timer or an inbox wake-up;</li>
@@ -59,7 +84,8 @@ import org.asyncio4j.internal.carrier.Carrier;
  *       the current carrier thread with {@code owner}.</li>
  *   <li>Wake-ups never block, never run inline, never throw: {@link #schedule} only appends.
  *       Once the loop is closed, late continuations go to an orphan executor of platform
- *       threads, so the threads they belong to can finish.</li>
+ *       threads, so the threads they belong to can finish; a late callback is dropped, and
+ *       whoever waits on it from another thread is released by the close.</li>
  *   <li>Inbox hand-off: a producer appends, then reads {@code sleeping}; the owner writes
  *       {@code sleeping}, then re-reads the inbox before parking. Both are volatile, so one of
  *       them sees the other (no lost wake-up).</li>
