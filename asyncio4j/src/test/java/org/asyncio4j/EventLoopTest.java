@@ -737,7 +737,9 @@ class EventLoopTest {
     }
 
     private static void busyMethodInTask() {
-        busyWait(120);
+        // Long past the slow duration (50 ms): the watch samples once the step is slow, and on
+        // a loaded machine its thread may wake late; the window must outlast that.
+        busyWait(400);
     }
 
     @Test
