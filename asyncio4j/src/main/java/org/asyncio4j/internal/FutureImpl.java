@@ -590,6 +590,9 @@ public class FutureImpl<T> implements Future<T> {
         void reportNow() {
             if (settle()) {
                 String d = description;
+                if (d == null) {
+                    d = "Future[finished exception=" + exception + "]";     // not yet described
+                }
                 loop.callExceptionHandler(new ExceptionContext(
                         (d.startsWith("Task") ? "Task" : "Future") + " exception was never retrieved: " + d,
                         exception, null, null));
