@@ -567,7 +567,8 @@ public final class Asyncio {
     /**
      * Submits a body to a loop from another thread and returns a {@code CompletableFuture} of
      * its result. Cancelling the returned future cancels the task. Do not block on the result
-     * from the loop's own thread.
+     * from the loop's own thread. If the loop closes before the body ends (or before it starts),
+     * the future ends with a {@link CancelledException}.
      *
      * @param body the body
      * @param loop the target loop

@@ -14,11 +14,15 @@ import java.util.concurrent.ExecutorService;
  * one of them runs at a time.
  *
  * <h2>Loop confinement</h2>
- * Only the loop's thread and its tasks may call the methods that schedule or change state
- * ({@code callSoon}, {@code callLater}, {@code createTask}, {@code createFuture}...) while the
- * loop runs; from another thread they throw {@link IllegalStateException}. Other threads use
- * {@link #callSoonThreadsafe(Runnable)} or {@link #execute(Runnable)}. While the loop is not
- * running, the thread that owns it may prepare work (create tasks, schedule callbacks).
+ * Only the loop's owner thread and its tasks may call the methods that schedule or change state
+ * ({@code callSoon}, {@code callLater}, {@code createTask}, a future's {@code setResult}...);
+ * from another thread they throw {@link IllegalStateException}. While the loop runs, its owner
+ * is the thread running it; while it is idle, the thread that created it or last ran it, which
+ * may prepare work (create tasks, schedule callbacks). A thread that runs an idle loop becomes
+ * its owner, and when the owner thread has ended, the next thread that uses the loop does.
+ * Other threads use {@link #callSoonThreadsafe(Runnable)} or {@link #execute(Runnable)}; their
+ * {@code cancel} calls on the loop's tasks, futures and handles are forwarded to the loop and
+ * take effect when it next runs (see the package's loop-confinement guarantee).
  *
  * <p>Python: {@code asyncio.AbstractEventLoop} / {@code BaseEventLoop}.
  */
@@ -215,8 +219,16 @@ public interface EventLoop extends Executor, AutoCloseable {
     boolean isClosed();
 
     /**
-     * Closes the loop. Tasks still pending are cancelled and the loop runs until they end; then
-     * the default executor is shut down without waiting. Closing twice does nothing.
+     * Closes the loop. Tasks still pending are cancelled and the loop runs until they end, for
+     * at most the shutdown timeout of loop time (5 seconds unless
+     * {@link RunOptions#withShutdownTimeout} says otherwise); a task still running then is
+     * reported to the exception handler by name and stack and left behind, pending. Then the
+     * default executor is shut down without waiting; then every failed future whose exception
+     * nobody read is reported ("exception was never retrieved"), once. Work the loop drops (callbacks not
+     * run, futures left pending) never completes, so the threads waiting on it are released: a
+     * foreign {@code get()} on a pending future of this loop, and the {@code CompletableFuture}s
+     * of {@code runCoroutineThreadsafe} and {@code toCompletableFuture}, end with a
+     * {@link CancelledException} saying the loop closed. Closing twice does nothing.
      *
      * @throws IllegalStateException if the loop is running
      */

@@ -21,9 +21,11 @@ import java.util.function.Consumer;
  * The {@code java.util.concurrent.Future} queries ({@link #isDone()}, {@link #isCancelled()},
  * {@link #state()}, {@link #resultNow()}, {@link #exceptionNow()}, {@code get}) work from any
  * thread. Everything that changes the future or its callbacks belongs to its loop: called from
- * another thread while the loop runs, it throws {@link IllegalStateException}, except
+ * a thread other than the loop's owner (see {@link EventLoop}'s loop confinement; this holds
+ * whether the loop runs or not), it throws {@link IllegalStateException}, except
  * {@code cancel}, which is forwarded to the loop (it then returns whether the future was still
- * pending).
+ * pending). A thread blocked in {@code get} on a future whose loop closes before the future
+ * completes gets a {@link CancelledException} saying the loop closed.
  *
  * <p>Python: {@code asyncio.Future}.
  *

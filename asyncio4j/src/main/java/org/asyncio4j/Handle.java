@@ -2,8 +2,9 @@ package org.asyncio4j;
 
 /**
  * A callback scheduled on a loop by {@link EventLoop#callSoon(Runnable)}; it can be cancelled
- * until it runs. Handles are confined to their loop: cancel them on the loop thread (from
- * elsewhere, go through {@link EventLoop#callSoonThreadsafe(Runnable)}).
+ * until it runs. {@link #cancel()} works from any thread: from a thread other than the loop's
+ * owner it marks the handle at once and leaves the loop's queues to the loop (a callback the
+ * loop has already started still completes).
  *
  * <p>Python: {@code asyncio.Handle}.
  */

@@ -1,5 +1,8 @@
 package org.asyncio4j;
 
+import java.time.Duration;
+import java.util.Objects;
+
 /**
  * Options for {@link Asyncio#run(java.util.concurrent.Callable, RunOptions)} and
  * {@link Runner}. Immutable; each {@code with} method returns a copy.
@@ -7,18 +10,20 @@ package org.asyncio4j;
  * <p>Python: the {@code debug} argument of {@code asyncio.run} and {@code asyncio.Runner}.
  */
 public final class RunOptions {
-    private static final RunOptions DEFAULTS = new RunOptions(false, false);
+    private static final RunOptions DEFAULTS = new RunOptions(false, false, Duration.ofSeconds(5));
 
     private final boolean debug;
     private final boolean virtualClock;
+    private final Duration shutdownTimeout;
 
-    private RunOptions(boolean debug, boolean virtualClock) {
+    private RunOptions(boolean debug, boolean virtualClock, Duration shutdownTimeout) {
         this.debug = debug;
         this.virtualClock = virtualClock;
+        this.shutdownTimeout = shutdownTimeout;
     }
 
     /**
-     * No debug mode, the real clock.
+     * No debug mode, the real clock, a shutdown timeout of 5 seconds.
      *
      * @return the default options
      */
@@ -33,22 +38,50 @@ public final class RunOptions {
      * @return a copy with the option set
      */
     public RunOptions withDebug(boolean debug) {
-        return new RunOptions(debug, virtualClock);
+        return new RunOptions(debug, virtualClock, shutdownTimeout);
     }
 
     /**
-     * With a virtual clock: when nothing is ready to run and no {@code toThread} call is in
-     * flight, the loop jumps its clock to the next timer instead of waiting, so code that sleeps
-     * for an hour runs in microseconds. While {@code toThread}/{@code runInExecutor} calls are
-     * in flight, loop time follows real time instead, so their results still arrive before
-     * later timers. Only the loop's own timers (sleep, callLater, timeouts) follow the virtual
-     * clock; JDK timed waits inside tasks ({@code Thread.sleep}) keep real time. Meant for tests.
+     * With a virtual clock: when nothing is ready to run and no off-loop work is in flight, the
+     * loop jumps its clock to the next timer instead of waiting, so code that sleeps for an hour
+     * runs in microseconds. Off-loop work is what the loop cannot see end: {@code toThread} and
+     * {@code runInExecutor} calls, and a task parked in a JDK timed wait ({@code Thread.sleep},
+     * {@code LockSupport.parkNanos}, {@code BlockingQueue.poll} with a timeout). While any is in
+     * flight, loop time follows real time instead, so its result still arrives before later
+     * timers (a {@code waitFor} of ten seconds around a {@code Thread.sleep(100)} does not
+     * expire). Only the loop's own timers (sleep, callLater, timeouts) follow the virtual clock;
+     * the JDK timed waits themselves keep real time, and an untimed JDK wait inside a task (a
+     * lock, {@code take()}) does not hold the clock back, since it may be waiting for another
+     * task. Meant for tests.
      *
      * @param virtualClock true for the virtual clock
      * @return a copy with the option set
      */
     public RunOptions withVirtualClock(boolean virtualClock) {
-        return new RunOptions(debug, virtualClock);
+        return new RunOptions(debug, virtualClock, shutdownTimeout);
+    }
+
+    /**
+     * With a shutdown timeout: how long, in loop time, {@code run} (or {@link Runner#close()},
+     * or {@link EventLoop#close()}) waits for the tasks it cancels at its end to finish. A
+     * task still running when it passes (one that keeps catching its cancellation) is reported
+     * to the exception handler with its name and stack, and left behind: the loop closes
+     * anyway, the task stays pending, and its thread stays parked where the report shows it (it
+     * never runs on the loop again; if something outside the loop wakes it, it runs on a
+     * fallback thread, as any late continuation of a closed loop does). Zero gives the
+     * cancelled tasks one turn of the loop. The default is 5 seconds.
+     *
+     * @param shutdownTimeout the grace period, zero or more
+     * @return a copy with the option set
+     * @throws NullPointerException     if {@code shutdownTimeout} is null
+     * @throws IllegalArgumentException if it is negative
+     */
+    public RunOptions withShutdownTimeout(Duration shutdownTimeout) {
+        Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+        if (shutdownTimeout.isNegative()) {
+            throw new IllegalArgumentException("shutdown timeout is negative: " + shutdownTimeout);
+        }
+        return new RunOptions(debug, virtualClock, shutdownTimeout);
     }
 
     /**
@@ -69,8 +102,17 @@ public final class RunOptions {
         return virtualClock;
     }
 
+    /**
+     * How long {@code run} waits, in loop time, for the tasks it cancels at its end.
+     *
+     * @return the shutdown timeout
+     */
+    public Duration shutdownTimeout() {
+        return shutdownTimeout;
+    }
+
     @Override
     public String toString() {
-        return "RunOptions[debug=" + debug + ", virtualClock=" + virtualClock + "]";
+        return "RunOptions[debug=" + debug + ", virtualClock=" + virtualClock + ", shutdownTimeout=" + shutdownTimeout + "]";
     }
 }

@@ -63,6 +63,7 @@ public final class Runner implements AutoCloseable {
         if (loop == null) {
             loop = new EventLoopImpl(options.virtualClock());
             loop.setDebug(options.debug());
+            loop.setShutdownTimeout(options.shutdownTimeout());
         }
         return loop;
     }
@@ -104,7 +105,9 @@ public final class Runner implements AutoCloseable {
     }
 
     /**
-     * Cancels and awaits every remaining task, shuts the default executor down (waiting for its
+     * Cancels and awaits every remaining task (for at most {@link RunOptions#shutdownTimeout()}
+     * of loop time; a task that refuses to end is reported and left behind, see
+     * {@link RunOptions#withShutdownTimeout}), shuts the default executor down (waiting for its
      * calls), and closes the loop. Closing twice does nothing.
      *
      * @throws IllegalStateException if called inside the runner's running loop

@@ -14,11 +14,16 @@
  *       them, exactly as code between two {@code await}s in Python.</dd>
  *   <dt id="loop-confinement">Loop confinement</dt>
  *   <dd>A loop's state (its queues, timers, futures, tasks) is touched only by the loop's
- *       thread and the tasks it carries. Other threads enter through
+ *       owner thread and the tasks it carries. While the loop runs, the owner is the thread
+ *       running it; while it is idle, the thread that created it or last ran it (running an
+ *       idle loop makes a thread its owner; when the owner thread has ended, the next thread
+ *       that uses the loop becomes it). Other threads enter through
  *       {@link org.asyncio4j.EventLoop#callSoonThreadsafe}, {@link org.asyncio4j.EventLoop#execute}
- *       and {@link org.asyncio4j.Asyncio#runCoroutineThreadsafe}; a confined method called from
- *       elsewhere while the loop runs throws {@link java.lang.IllegalStateException} instead of
- *       corrupting anything.</dd>
+ *       and {@link org.asyncio4j.Asyncio#runCoroutineThreadsafe}, whether the loop runs or
+ *       not: their {@code cancel()} of a task, future or handle is forwarded to the loop and
+ *       takes effect when it next runs (it returns whether the target was pending when called),
+ *       and a confined method called from another thread throws
+ *       {@link java.lang.IllegalStateException} instead of corrupting anything.</dd>
  *   <dt id="fifo">FIFO</dt>
  *   <dd>Callbacks run in the order they were scheduled (timers due at the same time included),
  *       and the tasks awaiting one future resume in the order they started waiting.</dd>
@@ -39,7 +44,11 @@
  *       handler, never the loop itself, which keeps running.</dd>
  *   <dt id="clean-exit">Clean exit</dt>
  *   <dd>{@link org.asyncio4j.Asyncio#run} leaves nothing behind: every other task cancelled and
- *       finished, the default executor shut down, the loop closed.</dd>
+ *       finished, the default executor shut down, the loop closed, every exception nobody
+ *       retrieved reported. The one exception is a task that refuses to end (it keeps catching
+ *       its cancellation): after the shutdown timeout
+ *       ({@link org.asyncio4j.RunOptions#withShutdownTimeout}, 5 seconds of loop time by
+ *       default) it is reported with its name and stack, and left behind, parked.</dd>
  * </dl>
  *
  * <h2>Virtual threads started inside a task</h2>

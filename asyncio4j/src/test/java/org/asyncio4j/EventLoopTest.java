@@ -27,9 +27,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The event loop, ported from CPython's Lib/test/test_asyncio/test_events.py and
@@ -42,28 +42,15 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(20)
 class EventLoopTest {
 
-    private final List<EventLoop> loops = new ArrayList<>();
+    @RegisterExtension
+    final ClosingLoops loops = new ClosingLoops();
 
     private EventLoop newLoop() {
-        EventLoop l = Asyncio.newEventLoop();
-        loops.add(l);
-        return l;
+        return loops.newLoop();
     }
 
     private EventLoop newVirtualClockLoop() {
-        Runner r = new Runner(RunOptions.defaults().withVirtualClock(true));
-        EventLoop l = r.getLoop();
-        loops.add(l);
-        return l;
-    }
-
-    @AfterEach
-    void closeLoops() {
-        for (EventLoop l : loops) {
-            if (!l.isRunning()) {
-                l.close();
-            }
-        }
+        return loops.newVirtualClockLoop();
     }
 
     // ------------------------------------------------------------------ callSoon
@@ -262,6 +249,40 @@ class EventLoopTest {
         assertTrue(times[1] - times[0] >= 3600, "advanced " + (times[1] - times[0]));
         assertTrue(times[1] - times[0] < 3601, "advanced " + (times[1] - times[0]));
         assertTrue(System.nanoTime() - wall0 < TimeUnit.SECONDS.toNanos(5), "took real time");
+    }
+
+    @Test
+    void virtualClock_taskInThreadSleep_isOffLoopWork_soWaitForAroundItReturnsTheValue() {
+        int v = TestLoops.runVc(() -> Asyncio.waitFor(() -> {
+            Thread.sleep(100);
+            return 1;
+        }, Duration.ofSeconds(10)));
+        assertEquals(1, v);
+    }
+
+    @Test
+    void virtualClock_taskInTimedParkOrTimedPoll_isOffLoopWork_soWaitForAroundItReturnsTheValue() {
+        String v = TestLoops.runVc(() -> Asyncio.waitFor(() -> {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            String polled = new java.util.concurrent.LinkedBlockingQueue<String>().poll(100, TimeUnit.MILLISECONDS);
+            return "parked, polled " + polled;
+        }, Duration.ofSeconds(10)));
+        assertEquals("parked, polled null", v);
+    }
+
+    @Test
+    void virtualClock_taskInUntimedJdkWait_onAnotherTask_isNotOffLoopWork_soTheClockStillJumps() {
+        long wall0 = System.nanoTime();
+        String v = TestLoops.runVc(() -> {
+            java.util.concurrent.SynchronousQueue<String> q = new java.util.concurrent.SynchronousQueue<>();
+            Task<String> taker = Asyncio.createTask(() -> q.take());
+            Asyncio.sleep(0);                 // the taker parks, untimed, in a JDK wait
+            sleep(3600);                      // nothing but timers and that park: the clock jumps
+            q.put("after an hour");
+            return taker.await();
+        });
+        assertEquals("after an hour", v);
+        assertTrue(System.nanoTime() - wall0 < TimeUnit.SECONDS.toNanos(10), "took real time");
     }
 
     // ------------------------------------------------------------------ threads
@@ -716,7 +737,9 @@ class EventLoopTest {
     }
 
     private static void busyMethodInTask() {
-        busyWait(120);
+        // Long past the slow duration (50 ms): the watch samples once the step is slow, and on
+        // a loaded machine its thread may wake late; the window must outlast that.
+        busyWait(400);
     }
 
     @Test

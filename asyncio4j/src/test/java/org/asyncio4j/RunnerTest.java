@@ -194,6 +194,88 @@ class RunnerTest {
         assertNotNull(reported.get(0).future());
     }
 
+    /** A body that catches every cancellation and goes on sleeping; records the loop time it saw last. */
+    private static ThrowingRunnable refusing(double[] lastSeen) {
+        return () -> {
+            while (true) {
+                try {
+                    lastSeen[0] = getRunningLoop().time();
+                    sleep(1);
+                } catch (CancelledException refused) {
+                    // refuses to end
+                }
+            }
+        };
+    }
+
+    @Test
+    void run_taskThatRefusesToEnd_doesNotHangRun_isReportedByNameAndStack_andTheLoopClosesAnyway() {
+        List<ExceptionContext> reported = Collections.synchronizedList(new ArrayList<>());
+        AtomicReference<Task<?>> refuser = new AtomicReference<>();
+        AtomicReference<EventLoop> loop = new AtomicReference<>();
+        double[] lastSeen = {0};
+        double[] start = {0};
+        int r = run(() -> {
+            loop.set(getRunningLoop());
+            getRunningLoop().setExceptionHandler((l, ctx) -> reported.add(ctx));
+            refuser.set(createTask(refusing(lastSeen), "stubborn"));
+            sleep(0);
+            start[0] = getRunningLoop().time();
+            return 7;
+        }, VC);
+        assertEquals(7, r);
+        assertTrue(loop.get().isClosed());
+        assertFalse(refuser.get().isDone(), "the refuser is left behind, pending");
+        List<ExceptionContext> refusals = reported.stream().filter(c -> c.future() == refuser.get()).toList();
+        assertEquals(1, refusals.size(), reported.toString());
+        ExceptionContext c = refusals.get(0);
+        assertTrue(c.message().contains("stubborn") && c.message().contains("refused to end"), c.message());
+        boolean hasItsFrame = java.util.Arrays.stream(c.exception().getStackTrace())
+                .anyMatch(f -> f.getClassName().startsWith(RunnerTest.class.getName()));
+        assertTrue(hasItsFrame, "the report carries the refuser's stack: " + java.util.Arrays.toString(c.exception().getStackTrace()));
+        // the default grace period is 5 seconds of loop time
+        assertTrue(lastSeen[0] - start[0] >= 4 && lastSeen[0] - start[0] < 6, "waited " + (lastSeen[0] - start[0]));
+    }
+
+    @Test
+    void run_shutdownTimeout_isConfigurable_inLoopTime() {
+        double[] lastSeen = {0};
+        double[] start = {0};
+        run(() -> {
+            getRunningLoop().setExceptionHandler((l, ctx) -> { });
+            createTask(refusing(lastSeen));
+            sleep(0);
+            start[0] = getRunningLoop().time();
+        }, VC.withShutdownTimeout(java.time.Duration.ofSeconds(60)));
+        assertTrue(lastSeen[0] - start[0] >= 59 && lastSeen[0] - start[0] < 61, "waited " + (lastSeen[0] - start[0]));
+    }
+
+    @Test
+    void runOptions_shutdownTimeout_rejectsNullAndNegative_defaultsToFiveSeconds() {
+        assertEquals(java.time.Duration.ofSeconds(5), RunOptions.defaults().shutdownTimeout());
+        assertThrows(NullPointerException.class, () -> RunOptions.defaults().withShutdownTimeout(null));
+        assertThrows(IllegalArgumentException.class,
+                () -> RunOptions.defaults().withShutdownTimeout(java.time.Duration.ofSeconds(-1)));
+        RunOptions o = RunOptions.defaults().withShutdownTimeout(java.time.Duration.ZERO).withDebug(true);
+        assertEquals(java.time.Duration.ZERO, o.shutdownTimeout());
+        assertTrue(o.debug());
+    }
+
+    @Test
+    void runner_close_withARefuser_reportsItOnce_andClosesTheLoop() {
+        List<ExceptionContext> reported = Collections.synchronizedList(new ArrayList<>());
+        Runner runner = new Runner(VC);
+        EventLoop loop = runner.getLoop();
+        loop.setExceptionHandler((l, ctx) -> reported.add(ctx));
+        runner.run(() -> {
+            createTask(refusing(new double[1]), "stubborn");
+            sleep(0);
+        });
+        runner.close();
+        assertTrue(loop.isClosed());
+        assertEquals(1, reported.stream().filter(c -> c.message().contains("refused to end")).count(), reported.toString());
+    }
+
     @Test
     void run_shutsTheDefaultExecutorDown() throws InterruptedException {
         AtomicReference<Thread> worker = new AtomicReference<>();

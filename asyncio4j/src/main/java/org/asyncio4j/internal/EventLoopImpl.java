@@ -13,11 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -32,15 +28,40 @@ import org.asyncio4j.TimerHandle;
 import org.asyncio4j.internal.carrier.Carrier;
 
 /**
- * The event loop engine.
+ * The event loop engine: ready queue, inbox, timers, clock, idle wait, close.
  *
  * <h2>Implementation overview</h2>
- * One platform thread (the <em>owner</em>, whoever calls runForever) drains one ready queue.
- * The ready queue is an {@code ArrayDeque} touched only by the owner; other threads append to a
- * lock-free {@code inbox} ({@code ConcurrentLinkedQueue}) that the owner drains into the deque
- * at the top of each iteration. An entry is a {@link HandleImpl} (a callback), a
- * {@link TaskImpl} (run its continuation: one task step) or a raw Runnable (a continuation of a
- * virtual thread started inside a task, or {@code execute}). One iteration:
+ * <dl>
+ *   <dt>Ready queue</dt>
+ *   <dd>One platform thread (the <em>owner</em>, whoever calls runForever) drains one
+ *       {@code ArrayDeque} touched only by it. An entry is a {@link HandleImpl} (a callback), a
+ *       {@link TaskImpl} (run its continuation: one task step) or a raw Runnable (a
+ *       continuation of a virtual thread started inside a task). {@link #runItem} runs one,
+ *       timed in debug mode (the sampler is {@link DebugWatch}).</dd>
+ *   <dt>Inbox</dt>
+ *   <dd>Every other thread appends to a lock-free {@code ConcurrentLinkedQueue}, drained into
+ *       the deque at the top of each iteration, and wakes the owner if it sleeps
+ *       ({@link #schedule}).</dd>
+ *   <dt>Timers</dt>
+ *   <dd>A {@link TimerHeap} keyed by (deadline, sequence), loop-confined; a cancelled timer
+ *       leaves it at once on the loop thread, through the inbox from elsewhere.</dd>
+ *   <dt>Clock</dt>
+ *   <dd>{@code System.nanoTime} from a process-wide origin, or a virtual clock that jumps to the
+ *       next timer when nothing can happen before it: nothing ready, no I/O waited for, the
+ *       inbox empty, and no off-loop work in flight ({@link #offLoopStarted}: executor calls in
+ *       {@link DefaultExecutor}, pumps, wrapped futures, tasks in a JDK timed park). With work
+ *       in flight, virtual time follows real time.</dd>
+ *   <dt>Idle</dt>
+ *   <dd>With nothing ready, the owner parks (or selects, once a socket is waited for:
+ *       {@link IoPoller}) until the next timer or an inbox wake-up ({@link #idle}).</dd>
+ *   <dt>Close</dt>
+ *   <dd>{@link #cancelAllTasks} cancels the live tasks and runs the loop until they end, for at
+ *       most the shutdown timeout of loop time (refusers are reported and left behind); then
+ *       every unread failure is reported once ({@link FutureImpl.Unretrieved}); then the queues
+ *       and timers are dropped, the selector closed, the default executor shut down, and every
+ *       cross-thread waiter of dropped work released ({@link #onClose}).</dd>
+ * </dl>
+ * One iteration ({@link #runOnce}):
  * <ol>
  *   <li>drain the inbox;</li>
  *   <li>if nothing is ready, park until the next timer or an inbox wake-up;</li>
@@ -50,12 +71,21 @@ import org.asyncio4j.internal.carrier.Carrier;
  *
  * <h2>Invariants</h2>
  * <ul>
- *   <li>Loop confinement: the deque, the timer heap and every task's state are touched only
- *       by the owner thread (directly or through a task it carries). "On the loop" is decided
- *       by comparing the current carrier thread with {@code owner}; public methods check it.</li>
+ *   <li>Loop confinement: the deque, the timer heap and every task's and future's state are
+ *       touched only by the loop's thread (directly or through a task it carries): while the
+ *       loop runs, {@code owner}; while it is idle, {@code home}, the thread that created it or
+ *       last ran it (a home thread that has ended passes the loop to the next thread that
+ *       touches it). Running an idle loop (runForever, runUntilComplete, cancelAllTasks,
+ *       close) makes the caller its home: {@link #takeOver}. Every other thread reaches loop
+ *       state only through the inbox, whether the loop runs or not: its cancels are forwarded
+ *       ({@link #confined}), its confined calls throw ({@link #checkThread}). The only writes
+ *       a foreign thread makes directly are volatile request flags the loop polls
+ *       ({@code stopping}, a handle's {@code cancelled}). "On the loop" is decided by comparing
+ *       the current carrier thread with {@code owner}.</li>
  *   <li>Wake-ups never block, never run inline, never throw: {@link #schedule} only appends.
  *       Once the loop is closed, late continuations go to an orphan executor of platform
- *       threads, so the threads they belong to can finish.</li>
+ *       threads, so the threads they belong to can finish; a late callback is dropped, and
+ *       whoever waits on it from another thread is released by the close.</li>
  *   <li>Inbox hand-off: a producer appends, then reads {@code sleeping}; the owner writes
  *       {@code sleeping}, then re-reads the inbox before parking. Both are volatile, so one of
  *       them sees the other (no lost wake-up).</li>
@@ -103,11 +133,13 @@ public final class EventLoopImpl implements EventLoop {
     private final ArrayDeque<Runnable> ready = new ArrayDeque<>(256);
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     private final TimerHeap timers = new TimerHeap();
-    private final boolean virtualClock;
+    final boolean virtualClock;
     private long virtualNow;
     private long timerSeq;
 
-    private volatile Thread owner;
+    private volatile Thread owner;             // the thread in runForever; null while idle
+    private volatile Thread home;              // idle: who may touch loop state (created or last ran it)
+    private final Object handover = new Object();
     private volatile boolean sleeping;
     private volatile boolean stopping;
     private volatile boolean closed;
@@ -126,8 +158,12 @@ public final class EventLoopImpl implements EventLoop {
     private IoPoller io;                       // created by the first socket wait
     private volatile IoPoller wakeIo;          // the same, for cross-thread wake-ups
 
-    private ExecutorService defaultExecutor;
-    private boolean defaultExecutorShutdown;
+    private long shutdownTimeoutNanos = 5_000_000_000L;
+    private final Set<Task<?>> leftBehind = new java.util.HashSet<>();   // refusers given up on at shutdown
+    private final Set<Runnable> closeListeners = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<FutureImpl.Unretrieved> unretrieved = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private final DefaultExecutor executorCalls = new DefaultExecutor(this, "asyncio4j-loop" + id + "-executor-");
     private int offLoopInFlight;            // executor calls, pumps, wrapped futures: the virtual clock waits for them
     private final Set<AutoCloseable> releaseAtClose = new LinkedHashSet<>();   // subprocesses: see close()
 
@@ -139,6 +175,7 @@ public final class EventLoopImpl implements EventLoop {
         Carrier.checkSupported();
         this.virtualClock = virtualClock;
         this.detached = detached;
+        this.home = Thread.currentThread();
     }
 
     /** The loop running in the calling thread (or carrying the calling task), or null. */
@@ -178,18 +215,109 @@ public final class EventLoopImpl implements EventLoop {
         return onOwner(owner);
     }
 
-    /** True if the caller may touch loop state: on the loop thread, or the loop is not running. */
+    /**
+     * True if the caller may touch loop state directly: on the running loop's thread, or, while
+     * the loop is idle, its home thread (the one that created it or last ran it). The detached
+     * loop holds only done futures, so everyone may.
+     */
     boolean isConfinedHere() {
         Thread o = owner;
-        return o == null || onOwner(o);
+        return o != null ? onOwner(o) : detached || isHome();
+    }
+
+    /**
+     * True if the caller is the idle loop's home thread. A home thread that has ended hands the
+     * loop to whichever thread touches it next.
+     */
+    private boolean isHome() {
+        Thread h = home, me = Thread.currentThread();
+        if (h == me) {
+            return true;
+        }
+        if (h != null && h.isAlive()) {
+            return false;
+        }
+        synchronized (handover) {
+            if (home == h && owner == null) {
+                home = me;
+            }
+            return home == me;
+        }
+    }
+
+    /**
+     * Makes the calling thread the loop's home before it runs the loop (runForever,
+     * runUntilComplete, cancelAllTasks, close): running an idle loop is how a thread takes it
+     * over. Under {@code handover}, so it cannot interleave with a cross-thread call that the
+     * former home applies directly (see {@link #confined}).
+     *
+     * @throws IllegalStateException if the loop runs, or the caller runs another loop
+     */
+    private void takeOver() {
+        synchronized (handover) {
+            checkNotRunning();
+            home = Thread.currentThread();
+        }
+    }
+
+    /**
+     * A cross-thread-safe call (a cancel): applied at once ({@code here}) if the caller may touch
+     * loop state, else handed to {@code elsewhere}, which routes it through the inbox. An idle
+     * loop's home applies it holding {@code handover}, so another thread that starts running
+     * the loop meanwhile waits for it:
+     * <pre>
+     *   home H (idle loop)                    thread B
+     *   sees owner == null, home == H
+     *   cancels directly (timers, futures)    runForever: owner = B, drains, polls timers
+     * </pre>
+     * would otherwise touch the heap from two threads at once.
+     */
+    <F> boolean confined(F target, String arg, java.util.function.BiPredicate<? super F, String> here,
+            java.util.function.BiPredicate<? super F, String> elsewhere) {
+        Thread o = owner;
+        if (o != null ? onOwner(o) : detached) {
+            return here.test(target, arg);
+        }
+        if (o == null && isHome()) {
+            synchronized (handover) {
+                if (owner == null && home == Thread.currentThread()) {
+                    return here.test(target, arg);
+                }
+            }
+        }
+        return elsewhere.test(target, arg);
+    }
+
+    /** Runs {@code r} now if the caller may touch loop state (as {@link #confined}), else on the loop. */
+    void runConfined(Runnable r) {
+        confined(r, null, (x, unused) -> {
+            x.run();
+            return true;
+        }, (x, unused) -> {
+            runOnLoop(x);
+            return true;
+        });
+    }
+
+    /** Runs {@code r} on the loop thread, from any thread; dropped if the loop closes first. */
+    void runOnLoop(Runnable r) {
+        schedule(new HandleImpl(this, r));
     }
 
     void checkThread(String operation) {
         Thread o = owner;
-        if (o != null && !onOwner(o)) {
+        if (o != null) {
+            if (!onOwner(o)) {
+                throw new IllegalStateException(operation + "() called from thread '" + Thread.currentThread().getName()
+                        + "' while the loop runs in '" + o.getName()
+                        + "': only the loop's thread and its tasks may call it (use callSoonThreadsafe)");
+            }
+        } else if (!detached && !isHome()) {
+            Thread h = home;
             throw new IllegalStateException(operation + "() called from thread '" + Thread.currentThread().getName()
-                    + "' while the loop runs in '" + o.getName()
-                    + "': only the loop's thread and its tasks may call it (use callSoonThreadsafe)");
+                    + "' while the loop is idle and belongs to thread '" + (h == null ? "?" : h.getName())
+                    + "' (the thread that created it or last ran it): only that thread may call it, or another"
+                    + " thread once it runs the loop (use callSoonThreadsafe)");
         }
     }
 
@@ -329,14 +457,10 @@ public final class EventLoopImpl implements EventLoop {
         return t;
     }
 
+    /** A cancelled timer leaves the heap (if still in it; else it is skipped when run). Loop-confined. */
     void timerCancelled(TimerHandleImpl t) {
-        if (t.heapIndex < 0) {
-            return;                   // already moved to the ready queue; skipped when run
-        }
-        if (isConfinedHere()) {
+        if (t.heapIndex >= 0) {
             timers.remove(t);
-        } else if (!closed) {
-            schedule(() -> timers.remove(t));
         }
     }
 
@@ -461,7 +585,7 @@ public final class EventLoopImpl implements EventLoop {
         if (Thread.currentThread().isVirtual() && running() == null) {
             return onPlatformThread(() -> runUntilComplete(future));
         }
-        checkNotRunning();
+        takeOver();
         if (f.isDone()) {
             return f.report();        // nothing to run for (Python would run one iteration)
         }
@@ -492,7 +616,7 @@ public final class EventLoopImpl implements EventLoop {
         if (Thread.currentThread().isVirtual() && running() == null) {
             return onPlatformThread(() -> runUntilComplete(body));
         }
-        checkNotRunning();
+        takeOver();
         return runUntilComplete(createTask(body));
     }
 
@@ -555,8 +679,10 @@ public final class EventLoopImpl implements EventLoop {
             });
             return;
         }
-        checkNotRunning();
-        owner = Thread.currentThread();
+        synchronized (handover) {
+            checkNotRunning();
+            home = owner = Thread.currentThread();
+        }
         RUNNING.set(this);
         if (debug) {
             startWatch();
@@ -741,8 +867,13 @@ public final class EventLoopImpl implements EventLoop {
     private void runItem(Runnable r) {
         if (debug) {
             runTimed(r);
-            return;
+        } else {
+            runStep(r);
         }
+    }
+
+    /** Runs one entry: a task's step or a callback; whatever it throws goes to the handler. */
+    private void runStep(Runnable r) {
         if (r instanceof TaskImpl<?> task) {
             current = task;
             try {
@@ -795,8 +926,15 @@ public final class EventLoopImpl implements EventLoop {
             });
             return;
         }
+        synchronized (handover) {
+            if (owner != null) {
+                throw new IllegalStateException("Cannot close a running event loop");
+            }
+            home = Thread.currentThread();
+        }
         cancelAllTasks();
         releaseResources();
+        reportUnretrieved();
         closed = true;
         Runnable r;
         while ((r = ready.pollFirst()) != null) {
@@ -810,28 +948,117 @@ public final class EventLoopImpl implements EventLoop {
             wakeIo = null;
             p.close();
         }
-        ExecutorService ex = defaultExecutor;
-        if (ex != null) {
-            ex.shutdown();
+        executorCalls.shutdownAtClose();
+        releaseCrossThreadWaiters();
+    }
+
+    // ================================================================== cross-thread waiters
+
+    /**
+     * Registers {@code release} to run when the loop closes (any thread): how a thread blocked
+     * on this loop's work (a foreign {@code get()}, a {@code CompletableFuture} bridge) learns
+     * that the work was dropped. Returns false, without keeping it, if the loop has closed
+     * already. A listener may run twice (close and the registrant both see each other), so it
+     * must be idempotent. Dekker-style: the registrant adds, then reads {@code closed}; close
+     * writes {@code closed}, then walks the set; one of them sees the other.
+     */
+    boolean onClose(Runnable release) {
+        closeListeners.add(release);
+        if (closed) {
+            closeListeners.remove(release);
+            return false;
+        }
+        return true;
+    }
+
+    void removeOnClose(Runnable release) {
+        closeListeners.remove(release);
+    }
+
+    /**
+     * Completes {@code cf} with {@link #closedBefore} if the loop closes while it is pending
+     * (at once if the loop has closed already). For the futures other threads wait on:
+     * runCoroutineThreadsafe's, toCompletableFuture's.
+     */
+    public void releaseOnClose(java.util.concurrent.CompletableFuture<?> cf) {
+        Runnable release = () -> cf.completeExceptionally(closedBefore(cf));
+        if (onClose(release)) {
+            cf.whenComplete((v, e) -> removeOnClose(release));
+        } else {
+            release.run();
+        }
+    }
+
+    /** What a cross-thread waiter of work that a closed loop dropped gets. */
+    static org.asyncio4j.CancelledException closedBefore(Object what) {
+        return new org.asyncio4j.CancelledException("the event loop closed before " + what + " completed");
+    }
+
+    private void releaseCrossThreadWaiters() {
+        for (Runnable r : closeListeners) {
+            closeListeners.remove(r);
+            try {
+                r.run();
+            } catch (Throwable t) {
+                LOG.log(System.Logger.Level.ERROR, "a cross-thread waiter of the closed loop failed to wake", t);
+            }
         }
     }
 
     /**
-     * Cancels every live task and runs the loop until all have ended; tasks that end with an
-     * exception other than a cancellation are reported to the exception handler.
+     * The grace period of {@link #cancelAllTasks}, in loop time ({@code RunOptions.withShutdownTimeout}).
+     *
+     * @throws NullPointerException     if {@code timeout} is null
+     * @throws IllegalArgumentException if it is negative
+     */
+    public void setShutdownTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("shutdown timeout is negative: " + timeout);
+        }
+        shutdownTimeoutNanos = durationToNanos(timeout);
+    }
+
+    /**
+     * Cancels every live task and runs the loop until all have ended, for at most the shutdown
+     * timeout of loop time. Tasks started meanwhile are cancelled in further rounds (10 at
+     * most). Tasks that end with an exception other than a cancellation are reported to the
+     * exception handler. Tasks still running when the time is up, or after the last round (a
+     * task that keeps catching its cancellation), are reported by name and stack and left
+     * behind: pending, parked where the report shows, ignored by later calls (so close() after
+     * Runner.close() does not wait for them again).
      */
     public void cancelAllTasks() {
-        // Tasks may start others while they are cancelled: repeat, a bounded number of times.
+        long start = 0, deadline = 0;
         for (int round = 0; round < 10; round++) {
-            Set<Task<?>> tasks = allTasks();
+            Set<Task<?>> tasks = tasksToShutDown();
             if (tasks.isEmpty()) {
                 return;
             }
-            cancelAndAwait(tasks);
+            takeOver();
+            if (round == 0) {
+                start = now();
+                deadline = saturatedAdd(start, shutdownTimeoutNanos);
+            }
+            if (!cancelAndAwait(tasks, deadline)) {
+                break;                    // time is up
+            }
         }
+        Set<Task<?>> refusing = tasksToShutDown();
+        for (Task<?> t : refusing) {
+            reportRefusal(t, now() - start);
+        }
+        leftBehind.addAll(refusing);
     }
 
-    private void cancelAndAwait(Set<Task<?>> tasks) {
+    private Set<Task<?>> tasksToShutDown() {
+        Set<Task<?>> tasks = new LinkedHashSet<>(allTasks());
+        tasks.removeAll(leftBehind);
+        return tasks;
+    }
+
+    /** One round: cancels the tasks and runs the loop until they have ended (true) or the deadline passed (false). */
+    private boolean cancelAndAwait(Set<Task<?>> tasks, long deadline) {
         for (Task<?> t : tasks) {
             t.cancel();
         }
@@ -844,7 +1071,16 @@ public final class EventLoopImpl implements EventLoop {
                 }
             });
         }
-        runUntilComplete(all);
+        TimerHandleImpl giveUp = callAtNanos(deadline, () -> {
+            if (!all.isDone()) {
+                all.complete(null);
+            }
+        });
+        try {
+            runUntilComplete(all);
+        } finally {
+            giveUp.cancel();
+        }
         for (Task<?> t : tasks) {
             Throwable e = ((FutureImpl<?>) t).exceptionOrNull();
             if (e != null) {
@@ -852,6 +1088,17 @@ public final class EventLoopImpl implements EventLoop {
                         "unhandled exception during shutdown of the event loop", e, t, null));
             }
         }
+        return left[0] == 0;
+    }
+
+    private void reportRefusal(Task<?> t, long waitedNanos) {
+        String waited = String.format("%.3f", waitedNanos / 1e9);
+        IllegalStateException where = new IllegalStateException("task '" + t.getName() + "' still runs " + waited
+                + " s of loop time after it was cancelled at shutdown; this is its stack");
+        where.setStackTrace(t.getStack());
+        callExceptionHandler(new ExceptionContext("Task refused to end when the event loop shut down: " + t
+                + " did not end within " + waited + " s of loop time after it was cancelled; the loop closes anyway"
+                + " and leaves it pending, parked where its stack shows", where, t, null));
     }
 
     // ================================================================== executor
@@ -861,137 +1108,19 @@ public final class EventLoopImpl implements EventLoop {
         Objects.requireNonNull(call, "call");
         checkOpen();
         checkThread("runInExecutor");
-        Executor ex = executor != null ? executor : defaultExecutor();
-        FutureImpl<T> f = new FutureImpl<>(this);
-        ExecutorCall<T> job = new ExecutorCall<>(this, f, call);
-        f.addDoneCallback(x -> {
-            if (x.isCancelled()) {
-                job.cancel(true);
-            }
-        });
-        offLoopInFlight++;
-        try {
-            ex.execute(job);
-        } catch (RejectedExecutionException e) {
-            offLoopInFlight--;
-            f.cancelFuture(null);
-            throw new IllegalStateException("the executor rejected the call (is it shut down?): " + e.getMessage(), e);
-        }
-        return f;
-    }
-
-    private ExecutorService defaultExecutor() {
-        if (defaultExecutorShutdown) {
-            throw new IllegalStateException("the default executor is shut down");
-        }
-        ExecutorService ex = defaultExecutor;
-        if (ex == null) {
-            int n = Math.min(32, Runtime.getRuntime().availableProcessors() + 4);
-            AtomicInteger ids = new AtomicInteger();
-            ThreadPoolExecutor tpe = new ThreadPoolExecutor(n, n, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                    r -> {
-                        // Platform threads made from a platform thread: never a task of this loop.
-                        Thread t = Thread.ofPlatform().daemon().name("asyncio4j-loop" + id + "-executor-" + ids.incrementAndGet())
-                                .unstarted(r);
-                        return t;
-                    });
-            tpe.allowCoreThreadTimeOut(true);
-            defaultExecutor = ex = tpe;
-        }
-        return ex;
+        return executorCalls.submit(executor, call);
     }
 
     @Override
     public void setDefaultExecutor(ExecutorService executor) {
         Objects.requireNonNull(executor, "executor");
         checkThread("setDefaultExecutor");
-        defaultExecutor = executor;
-        defaultExecutorShutdown = false;
+        executorCalls.set(executor);
     }
 
     @Override
     public void shutdownDefaultExecutor() {
-        ExecutorService ex = defaultExecutor;
-        defaultExecutorShutdown = true;
-        if (ex == null) {
-            return;
-        }
-        ex.shutdown();
-        TaskImpl<?> task = TaskImpl.current();
-        if (task != null && task.loop == this) {
-            FutureImpl<Void> done = new FutureImpl<>(this);
-            Thread.ofPlatform().daemon().name("asyncio4j-executor-shutdown").start(() -> {
-                awaitTermination(ex);
-                try {
-                    callSoonThreadsafe(() -> {
-                        if (!done.isDone()) {
-                            done.complete(null);
-                        }
-                    });
-                } catch (IllegalStateException closedLoop) {
-                    // nobody waits any more
-                }
-            });
-            done.await();
-        } else if (isCarriedHere()) {
-            throw new IllegalStateException("shutdownDefaultExecutor() on the loop thread outside a task would stall the loop");
-        } else {
-            awaitTermination(ex);
-        }
-    }
-
-    private static void awaitTermination(ExecutorService ex) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    if (!ex.awaitTermination(300, TimeUnit.SECONDS)) {
-                        LOG.log(System.Logger.Level.WARNING,
-                                "The default executor did not finish its calls within 300 seconds; not waiting any longer");
-                    }
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** A call on an executor thread whose outcome is copied to a loop future. */
-    private static final class ExecutorCall<T> extends FutureTask<T> {
-        private final EventLoopImpl loop;
-        private final FutureImpl<T> target;
-
-        ExecutorCall(EventLoopImpl loop, FutureImpl<T> target, Callable<T> call) {
-            super(call);
-            this.loop = loop;
-            this.target = target;
-        }
-
-        @Override
-        protected void done() {
-            try {
-                loop.schedule(new HandleImpl(loop, this::copyOutcome));
-            } catch (RuntimeException e) {
-                // never reached: schedule does not throw
-            }
-        }
-
-        private void copyOutcome() {
-            loop.offLoopInFlight--;
-            if (target.isDone()) {
-                return;
-            }
-            switch (state()) {
-                case SUCCESS -> target.complete(resultNow());
-                case FAILED -> target.fail(exceptionNow());
-                default -> target.cancelFuture(null);
-            }
-        }
+        executorCalls.shutdown();
     }
 
     // ================================================================== exceptions and debug
@@ -1032,17 +1161,22 @@ public final class EventLoopImpl implements EventLoop {
         LOG.log(System.Logger.Level.ERROR, sb.toString(), c.exception());
     }
 
-    /** Reports from a foreign thread (the unretrieved-exception cleaner). */
-    void reportFromAnyThread(ExceptionContext c) {
-        if (!closed && !detached) {     // the detached loop never runs: log at once
-            try {
-                callSoonThreadsafe(() -> callExceptionHandler(c));
-                return;
-            } catch (IllegalStateException closedMeanwhile) {
-                // fall through
-            }
+    /** Holds the report of a failed future until it is settled (any thread). */
+    void trackUnretrieved(FutureImpl.Unretrieved u) {
+        if (!detached) {                // the detached loop never closes: the Cleaner reports
+            unretrieved.add(u);
         }
-        defaultExceptionHandler(c);
+    }
+
+    void untrackUnretrieved(FutureImpl.Unretrieved u) {
+        unretrieved.remove(u);
+    }
+
+    /** At close: every failed future of this loop whose exception nobody read, reported once. */
+    private void reportUnretrieved() {
+        for (FutureImpl.Unretrieved u : unretrieved) {
+            u.reportNow();
+        }
     }
 
     @Override
@@ -1067,47 +1201,29 @@ public final class EventLoopImpl implements EventLoop {
         slowNanos = durationToNanos(duration);
     }
 
+    /** Debug mode's step: timed, and reported if slower than the slow-callback duration. */
     private void runTimed(Runnable r) {
         DebugWatch w = watch;
-        TaskImpl<?> task = r instanceof TaskImpl<?> t ? t : null;
         long t0 = System.nanoTime();
         if (w != null) {
-            w.begin(t0, task);
+            w.begin(t0, r instanceof TaskImpl<?> t ? t : null);
         }
-        if (task != null) {
-            current = task;
-        }
-        try {
-            if (task != null) {
-                task.run();
-            } else {
-                r.run();
-            }
-        } catch (Throwable e) {
-            callExceptionHandler(new ExceptionContext("Exception in " + (task != null ? "step of " + task : "callback " + r),
-                    e, task, r instanceof Handle h ? h : null));
-        } finally {
-            current = null;
-        }
+        runStep(r);
         long dt = System.nanoTime() - t0;
         StackTraceElement[] sample = w != null ? w.end(t0) : null;
         if (dt >= slowNanos) {
-            StringBuilder sb = new StringBuilder(String.format("Executing %s took %.3f seconds",
-                    task != null ? task : r, dt / 1e9));
-            if (sample != null && sample.length > 0) {
-                sb.append("; its stack while it held the loop:");
-                for (StackTraceElement e : sample) {
-                    sb.append("\n\tat ").append(e);
-                }
-            }
-            callExceptionHandler(new ExceptionContext(sb.toString(), null, task, r instanceof Handle h ? h : null));
+            callExceptionHandler(DebugWatch.slowStep(r, dt, sample));
         }
+    }
+
+    long slowNanos() {
+        return slowNanos;
     }
 
     private void startWatch() {
         if (watch == null) {
             watch = new DebugWatch(this);
-            watch.start();
+            watch.start("asyncio4j-debug-watch-loop" + id);
         }
     }
 
@@ -1116,58 +1232,6 @@ public final class EventLoopImpl implements EventLoop {
         watch = null;
         if (w != null) {
             w.stop();
-        }
-    }
-
-    /** Debug mode's sampler: takes the stack of a task that holds the loop too long. */
-    private static final class DebugWatch implements Runnable {
-        private final EventLoopImpl loop;
-        private volatile boolean stopped;
-        private volatile long stepStart;
-        private volatile TaskImpl<?> stepTask;
-        private volatile long sampledFor;
-        private volatile StackTraceElement[] sample;
-        private Thread thread;
-
-        DebugWatch(EventLoopImpl loop) {
-            this.loop = loop;
-        }
-
-        void start() {
-            thread = Thread.ofPlatform().daemon().name("asyncio4j-debug-watch-loop" + loop.id).start(this);
-        }
-
-        void stop() {
-            stopped = true;
-            LockSupport.unpark(thread);
-        }
-
-        void begin(long t0, TaskImpl<?> task) {
-            stepTask = task;
-            stepStart = t0;
-        }
-
-        StackTraceElement[] end(long t0) {
-            stepStart = 0;
-            stepTask = null;
-            return sampledFor == t0 ? sample : null;
-        }
-
-        @Override
-        public void run() {
-            while (!stopped) {
-                long slow = loop.slowNanos;
-                LockSupport.parkNanos(Math.max(1_000_000L, slow / 4));
-                long s = stepStart;
-                TaskImpl<?> t = stepTask;
-                if (s != 0 && t != null && sampledFor != s && System.nanoTime() - s >= slow) {
-                    StackTraceElement[] st = t.thread.getStackTrace();
-                    if (stepStart == s) {
-                        sample = st;
-                        sampledFor = s;
-                    }
-                }
-            }
         }
     }
 

@@ -32,9 +32,11 @@ import org.asyncio4j.InvalidStateException;
  * <p>The callback list is a single object while it holds one entry (the common case: one
  * awaiting task) and an array beyond that.
  *
- * <p>A future that fails and is dropped without anyone reading its exception reports it to the
- * exception handler when the garbage collector finds it, as Python does ("exception was never
- * retrieved"); a {@link Cleaner} carries the report, which does not reference the future.
+ * <p>A future that fails without anyone reading its exception reports it to the exception
+ * handler ("exception was never retrieved"), once: when its loop closes, or, if that comes
+ * first, when the garbage collector finds it unread (Python's refcounting reports at once; a
+ * collector alone might never speak). A {@link Cleaner} carries the collector's report, which
+ * does not reference the future; the loop holds the report until it is settled.
  */
 public class FutureImpl<T> implements Future<T> {
     static final int PENDING = 0, RESULT = 1, EXCEPTION = 2, CANCELLED = 3;
@@ -248,18 +250,34 @@ public class FutureImpl<T> implements Future<T> {
         }
     }
 
-    /** Blocks a thread that is not this loop's until the future is done. */
+    /**
+     * Blocks a thread that is not this loop's until the future is done: false on timeout. The
+     * done callback is registered through the inbox; if the loop closes first (dropping that
+     * registration, or leaving the future pending for good), the close releases the latch and
+     * the caller gets a CancelledException saying so, instead of waiting forever.
+     */
     private boolean blockUntilDone(long timeout, TimeUnit unit) throws InterruptedException {
         if (loop.isCarriedHere()) {
             throw new IllegalStateException("get() on the loop thread outside a task would block the loop forever: " + this);
         }
         CountDownLatch latch = new CountDownLatch(1);
-        loop.callSoonThreadsafe(() -> addDoneCallback(f -> latch.countDown()));
-        if (unit == null) {
-            latch.await();
-            return true;
+        Runnable release = latch::countDown;
+        if (loop.onClose(release)) {
+            try {
+                loop.runOnLoop(() -> addDoneCallback(f -> latch.countDown()));
+                if (unit == null) {
+                    latch.await();
+                } else if (!latch.await(timeout, unit)) {
+                    return false;
+                }
+            } finally {
+                loop.removeOnClose(release);
+            }
         }
-        return latch.await(timeout, unit);
+        if (state == PENDING) {
+            throw EventLoopImpl.closedBefore(this);      // released (or refused) by the closed loop
+        }
+        return true;
     }
 
     // ---------------------------------------------------------------- completion (loop thread)
@@ -291,18 +309,22 @@ public class FutureImpl<T> implements Future<T> {
 
     final void fail(Throwable exception) {
         this.exception = exception;
+        // Report it if nobody reads it (through await, get, exceptionNow or a combinator) before
+        // the loop closes or the future is collected. Made before the state is published, so a
+        // reader on another thread that sees EXCEPTION also sees the report to settle.
+        Unretrieved u = new Unretrieved(loop, exception);
+        unretrieved = u;
         state = EXCEPTION;
-        // Report it if the future is dropped unread (reading it through await, get,
-        // exceptionNow or a combinator marks it retrieved).
-        unretrieved = new Unretrieved(loop, exception, toString());
-        CLEANER.register(this, unretrieved);
+        u.description = toString();
+        CLEANER.register(this, u);
+        loop.trackUnretrieved(u);
         scheduleCallbacks();
     }
 
     final void markRetrieved() {
         Unretrieved u = unretrieved;
         if (u != null) {
-            u.retrieved = true;
+            u.settle();
             unretrieved = null;
         }
     }
@@ -319,10 +341,7 @@ public class FutureImpl<T> implements Future<T> {
 
     @Override
     public boolean cancel(String msg) {
-        if (!loop.isConfinedHere()) {
-            return cancelFromOtherThread(msg);
-        }
-        return cancelFuture(msg);
+        return loop.confined(this, msg, FutureImpl::cancelFuture, FutureImpl::cancelFromOtherThread);
     }
 
     /** Cancels a pending future; loop thread only. */
@@ -336,6 +355,10 @@ public class FutureImpl<T> implements Future<T> {
         return true;
     }
 
+    /**
+     * A cancel from a thread that may not touch the loop (whether it runs or not): forwarded
+     * through the inbox. Returns whether the future was pending when called.
+     */
     final boolean cancelFromOtherThread(String msg) {
         if (state != PENDING) {
             return false;
@@ -461,22 +484,29 @@ public class FutureImpl<T> implements Future<T> {
         }
     }
 
+    /**
+     * A done future's outcome is copied at once, from any thread (the volatile {@code state}
+     * publishes it); a pending one's through a done callback added on the loop, with the loop's
+     * close as the fallback (it completes the bridge with a CancelledException).
+     */
     @Override
     public CompletableFuture<T> toCompletableFuture() {
         Bridge<T> cf = new Bridge<>(this);
-        Runnable link = () -> addDoneCallback(f -> {
-            switch (state) {
-                case RESULT -> cf.complete(resultNow());
-                case EXCEPTION -> cf.completeExceptionally(exceptionNow());
-                default -> cf.completeExceptionally(new CancelledException(cancelMessage));
-            }
-        });
-        if (loop.isConfinedHere()) {
-            link.run();
-        } else {
-            loop.callSoonThreadsafe(link);
+        if (state != PENDING) {
+            copyTo(cf);
+            return cf;
         }
+        loop.releaseOnClose(cf);
+        loop.runConfined(() -> addDoneCallback(f -> copyTo(cf)));
         return cf;
+    }
+
+    private void copyTo(CompletableFuture<T> cf) {
+        switch (state) {
+            case RESULT -> cf.complete(resultNow());
+            case EXCEPTION -> cf.completeExceptionally(exceptionNow());
+            default -> cf.completeExceptionally(new CancelledException(cancelMessage));
+        }
     }
 
     @Override
@@ -542,26 +572,61 @@ public class FutureImpl<T> implements Future<T> {
     private record ThreadWaiter(Thread thread) {
     }
 
-    /** The report of an exception nobody read; shares no reference with its future. */
-    private static final class Unretrieved implements Runnable {
+    /**
+     * The report of an exception nobody read; shares no reference with its future. It is
+     * settled once, by whichever comes first: a read ({@link #markRetrieved}), the loop's close
+     * (which reports every unsettled one of its futures: {@link #reportNow}), or the garbage
+     * collector finding the future unread ({@link #run}, on the Cleaner's thread). The loop
+     * holds it from the failure until it is settled.
+     */
+    static final class Unretrieved implements Runnable {
         private final EventLoopImpl loop;
         private final Throwable exception;
-        private final String description;
-        volatile boolean retrieved;
+        volatile String description;
+        private final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
 
-        Unretrieved(EventLoopImpl loop, Throwable exception, String description) {
+        Unretrieved(EventLoopImpl loop, Throwable exception) {
             this.loop = loop;
             this.exception = exception;
-            this.description = description;
         }
 
+        /** True for the one caller that settles it. */
+        boolean settle() {
+            if (settled.compareAndSet(false, true)) {
+                loop.untrackUnretrieved(this);
+                return true;
+            }
+            return false;
+        }
+
+        /** Reports it to the loop's exception handler on this thread, unless settled. */
+        void reportNow() {
+            if (settle()) {
+                String d = description;
+                if (d == null) {
+                    d = "Future[finished exception=" + exception + "]";     // not yet described
+                }
+                loop.callExceptionHandler(new ExceptionContext(
+                        (d.startsWith("Task") ? "Task" : "Future") + " exception was never retrieved: " + d,
+                        exception, null, null));
+            }
+        }
+
+        /**
+         * The Cleaner: the future was collected unread. An open loop reports it on its own
+         * thread; if the loop closes before that callback runs, the callback is dropped, but
+         * the close reported it (the loop held it until then). A closed loop (or the detached
+         * one, which never runs) has it reported here, on the Cleaner's thread.
+         */
         @Override
         public void run() {
-            if (!retrieved) {
-                loop.reportFromAnyThread(new ExceptionContext(
-                        description.startsWith("Task") ? "Task exception was never retrieved: " + description
-                                : "Future exception was never retrieved: " + description,
-                        exception, null, null));
+            if (settled.get()) {
+                return;
+            }
+            if (!loop.detached && !loop.isClosed()) {
+                loop.runOnLoop(this::reportNow);
+            } else {
+                reportNow();
             }
         }
     }

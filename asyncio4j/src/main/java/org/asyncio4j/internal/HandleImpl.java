@@ -5,24 +5,23 @@ import org.asyncio4j.Handle;
 
 /**
  * A callback in the ready queue. It is its own queue entry, so scheduling allocates nothing
- * but the handle. Confined to its loop.
+ * but the handle. Confined to its loop, except {@code cancelled}: a flag any thread may set
+ * (cancel() from another thread), which the loop reads before it runs the callback.
  */
 class HandleImpl implements Handle, Runnable {
     final EventLoopImpl loop;
-    Runnable callback;          // null once cancelled, so a cancelled handle holds nothing
-    boolean cancelled;
+    Runnable callback;          // loop-confined; a run or a timer's removal drops it once cancelled
+    volatile boolean cancelled;
 
     HandleImpl(EventLoopImpl loop, Runnable callback) {
         this.loop = loop;
         this.callback = callback;
     }
 
+    /** Any thread: the loop skips the callback when it comes to it (and drops it then). */
     @Override
     public void cancel() {
-        if (!cancelled) {
-            cancelled = true;
-            callback = null;
-        }
+        cancelled = true;
     }
 
     @Override
@@ -34,7 +33,8 @@ class HandleImpl implements Handle, Runnable {
     @Override
     public void run() {
         Runnable cb = callback;
-        if (cb == null) {
+        if (cb == null || cancelled) {
+            callback = null;
             return;
         }
         try {

@@ -39,6 +39,7 @@ public final class Interop {
             }
             t.addDoneCallback(f -> copy(f, out));
         });
+        l.releaseOnClose(out);            // dropped unrun if the loop closes first
         return out;
     }
 

@@ -7,11 +7,13 @@ package org.asyncio4j.internal;
  * IllegalStateException, never silent corruption.
  */
 public final class LoopBinding {
-    private EventLoopImpl loop;
+    private volatile EventLoopImpl loop;      // written once, in a task; read by check() from any thread
 
     /**
-     * Checks that the caller may use the primitive: on its loop, or (before it is bound, or
-     * while its loop is not running) from a thread outside any loop.
+     * Checks that the caller may use the primitive: on its loop, before it is bound from any
+     * thread, or, while its loop is idle, from the loop's home thread (the one that created it
+     * or last ran it; see EventLoopImpl's loop confinement). Another thread is refused whether
+     * the loop runs or not: it would touch the loop's futures directly.
      *
      * @param owner what to name in the message
      * @param op    the operation

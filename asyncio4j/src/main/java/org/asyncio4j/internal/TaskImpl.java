@@ -57,6 +57,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     private FutureImpl<?> waitingOn;    // the future awaited in awaitDone
     private Throwable escaping;         // what the last stop or group exit threw (see noteEscaping)
     private boolean sleeping;           // parked in sleep(): cancel wakes it directly
+    private boolean timedParkCounted;   // virtual clock: parked in a JDK timed wait, counted as off-loop work
 
     /**
      * @param name   the task's name, or null for {@code Task-<number>} (built only when asked
@@ -97,10 +98,25 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         loop.schedule(command == continuation ? this : command);
     }
 
-    /** Runs the task until it next suspends (the loop calls this for our ready-queue entry). */
+    /**
+     * Runs the task until it next suspends (the loop calls this for our ready-queue entry).
+     * Under the virtual clock, a step that ends in a JDK timed park (Thread.sleep, parkNanos,
+     * poll with a timeout; asyncio4j's own await and sleep park untimed) counts as off-loop work
+     * until the task runs again: that park ends in real time, so loop time must follow real
+     * time meanwhile instead of jumping over it to the next timer. An untimed JDK park is not
+     * counted: it may wait for another task, which in turn may wait for a timer.
+     */
     @Override
     public void run() {
+        if (timedParkCounted) {
+            timedParkCounted = false;
+            loop.offLoopEnded();
+        }
         continuation.run();
+        if (loop.virtualClock && waitingOn == null && !sleeping && thread.getState() == Thread.State.TIMED_WAITING) {
+            timedParkCounted = true;
+            loop.offLoopStarted();
+        }
     }
 
     void wake() {
@@ -332,10 +348,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
 
     @Override
     public boolean cancel(String msg) {
-        if (!loop.isConfinedHere()) {
-            return cancelFromOtherThread(msg);
-        }
-        return requestCancel(msg, null);
+        return loop.confined(this, msg, (t, m) -> t.requestCancel(m, null), FutureImpl::cancelFromOtherThread);
     }
 
     /**

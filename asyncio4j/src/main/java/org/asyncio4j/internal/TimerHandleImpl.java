@@ -19,12 +19,27 @@ class TimerHandleImpl extends HandleImpl implements TimerHandle {
         return deadline / 1e9;
     }
 
+    /**
+     * Any thread: flags the timer at once; it leaves the heap directly if the caller may touch
+     * loop state, else through the inbox (a foreign thread never touches the heap).
+     */
     @Override
     public void cancel() {
         if (!cancelled) {
-            super.cancel();
-            loop.timerCancelled(this);
+            cancelled = true;
+            loop.confined(this, null, TimerHandleImpl::leaveHeap, TimerHandleImpl::leaveHeapLater);
         }
+    }
+
+    private boolean leaveHeap(String unused) {
+        callback = null;
+        loop.timerCancelled(this);
+        return true;
+    }
+
+    private boolean leaveHeapLater(String unused) {
+        loop.runOnLoop(() -> leaveHeap(null));
+        return true;
     }
 
     final boolean before(TimerHandleImpl o) {

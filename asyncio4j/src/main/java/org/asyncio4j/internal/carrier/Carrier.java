@@ -32,12 +32,27 @@ import java.util.concurrent.Executor;
  * that loop for the life of the process.
  *
  * <p>Set {@code -Dasyncio4j.carrier.disable=true} to switch the seam off (tests use it to see
- * the failure path).
+ * the failure path); {@link #SIMULATE_MISSING_PROPERTY} makes it behave as on a JDK whose
+ * internals moved.
+ *
+ * <h2>Failure is all or nothing</h2>
+ * If any lookup fails (flag missing, switched off, a member not found), every handle is
+ * dropped and {@link #unavailableReason()} holds one line naming what is missing. Every entry
+ * that needs the internals ({@link #newVirtualThread}, {@link #currentCarrierThread},
+ * {@link #checkSupported}) then throws an {@code IllegalStateException} with exactly that line,
+ * never a NullPointerException from a half-found seam; {@link #schedulerOf} answers null.
  */
 public final class Carrier {
 
     /** The property that switches the seam off. */
     public static final String DISABLE_PROPERTY = "asyncio4j.carrier.disable";
+
+    /**
+     * A test hook: a comma-separated list of the internals to treat as missing (for example
+     * {@code java.lang.VirtualThread.scheduler}), to see how the seam fails on a JDK whose
+     * internals moved.
+     */
+    public static final String SIMULATE_MISSING_PROPERTY = "asyncio4j.carrier.simulateMissing";
 
     private static final MethodHandle NEW_VIRTUAL_THREAD;   // (Executor,String,int,Runnable)Thread
     private static final MethodHandle CURRENT_CARRIER;      // ()Thread
@@ -49,28 +64,42 @@ public final class Carrier {
         MethodHandle newVt = null, carrier = null, scheduler = null;
         Class<?> vtClass = null;
         String reason = null;
+        String member = null;                               // the one being looked up
         if (Boolean.getBoolean(DISABLE_PROPERTY)) {
             reason = "asyncio4j is switched off by -D" + DISABLE_PROPERTY + "=true";
         } else {
+            String simulated = System.getProperty(SIMULATE_MISSING_PROPERTY, "");
             try {
                 MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup());
-                Class<?> builders = Class.forName("java.lang.ThreadBuilders");
-                vtClass = Class.forName("java.lang.VirtualThread");
+                member = "java.lang.ThreadBuilders";
+                Class<?> builders = findClass(member, simulated);
+                member = "java.lang.VirtualThread";
+                vtClass = findClass(member, simulated);
+                member = "java.lang.ThreadBuilders.newVirtualThread";
+                unlessSimulated(member, simulated, new NoSuchMethodException(member));
                 newVt = lookup.findStatic(builders, "newVirtualThread",
                         MethodType.methodType(Thread.class, Executor.class, String.class, int.class, Runnable.class));
+                member = "java.lang.Thread.currentCarrierThread";
+                unlessSimulated(member, simulated, new NoSuchMethodException(member));
                 carrier = lookup.findStatic(Thread.class, "currentCarrierThread", MethodType.methodType(Thread.class));
+                member = "java.lang.VirtualThread.scheduler";
+                unlessSimulated(member, simulated, new NoSuchFieldException(member));
                 scheduler = MethodHandles.privateLookupIn(vtClass, MethodHandles.lookup())
                         .findGetter(vtClass, "scheduler", Executor.class)
                         .asType(MethodType.methodType(Executor.class, Thread.class));
             } catch (IllegalAccessException | RuntimeException e) {
                 // InaccessibleObjectException (a RuntimeException) when java.lang is not opened.
                 reason = fixMessage();
-                newVt = carrier = scheduler = null;
             } catch (ReflectiveOperationException e) {
-                reason = "asyncio4j needs JDK 25's java.lang.ThreadBuilders/VirtualThread internals, not found in Java "
-                        + Runtime.version() + " (" + e + ")";
-                newVt = carrier = scheduler = null;
+                reason = "asyncio4j needs JDK 25's internal " + member + ", which Java " + Runtime.version()
+                        + " does not have (" + e.toString().replace('\n', ' ') + ")";
             }
+        }
+        if (reason != null) {
+            // All or nothing: a half-found seam (the class found, a member missing) would hand
+            // out null handles, and every entry would fail with a NullPointerException.
+            newVt = carrier = scheduler = null;
+            vtClass = null;
         }
         NEW_VIRTUAL_THREAD = newVt;
         CURRENT_CARRIER = carrier;
@@ -79,6 +108,21 @@ public final class Carrier {
         UNAVAILABLE = reason;
         if (reason == null) {
             startSocketPollers();
+        }
+    }
+
+    private static Class<?> findClass(String name, String simulated) throws ClassNotFoundException {
+        unlessSimulated(name, simulated, new ClassNotFoundException(name));
+        return Class.forName(name);
+    }
+
+    /** The test hook: throws {@code missing} if {@code member} is one the property names. */
+    private static <E extends ReflectiveOperationException> void unlessSimulated(String member, String simulated, E missing)
+            throws E {
+        for (String s : simulated.split(",")) {
+            if (s.trim().equals(member)) {
+                throw missing;
+            }
         }
     }
 
@@ -136,8 +180,11 @@ public final class Carrier {
     /**
      * The platform thread under the calling code: the thread itself for a platform thread, the
      * carrier for a mounted virtual thread.
+     *
+     * @throws IllegalStateException if the seam is unavailable
      */
     public static Thread currentCarrierThread() {
+        checkSupported();
         try {
             return (Thread) CURRENT_CARRIER.invokeExact();
         } catch (RuntimeException | Error e) {
@@ -147,9 +194,14 @@ public final class Carrier {
         }
     }
 
-    /** The scheduler of a virtual thread made by the JDK ({@code null} for any other thread). */
+    /**
+     * The scheduler of a virtual thread made by the JDK ({@code null} for any other thread). The
+     * one entry that never fails: while the seam is unavailable no thread can have an asyncio4j
+     * scheduler, so it answers null for every thread, which keeps queries such as
+     * {@code currentTask()} outside any loop true to their contract (null).
+     */
     public static Executor schedulerOf(Thread thread) {
-        if (thread.getClass() != VIRTUAL_THREAD_CLASS) {
+        if (VIRTUAL_THREAD_CLASS == null || thread.getClass() != VIRTUAL_THREAD_CLASS) {
             return null;
         }
         try {

@@ -37,6 +37,8 @@ import org.asyncio4j.EventLoop;
 import org.asyncio4j.Task;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The carrier seam's contract (architecture.md, "The seam's contract"): a JDK upgrade that
@@ -55,6 +57,51 @@ class CarrierTest {
                 return 42;
             });
             System.out.println("result=" + v);
+        }
+    }
+
+    /**
+     * Run by the forked JVMs of the missing-internals tests: calls every entry that reaches the
+     * seam and prints one line per call, {@code name => value} or {@code name => !Class: message}.
+     */
+    public static final class SeamProbe {
+        public static void main(String[] args) {
+            System.out.println("reason => " + Carrier.unavailableReason());
+            probe("currentTask on a platform thread", () -> String.valueOf(Asyncio.currentTask()));
+            probe("currentTask on a virtual thread", () -> onVirtualThread(() -> String.valueOf(Asyncio.currentTask())));
+            probe("currentTask inside a run attempt", () -> String.valueOf(Asyncio.run(() -> "ran: " + Asyncio.currentTask())));
+            probe("currentTask inside a run attempt on a virtual thread",
+                    () -> onVirtualThread(() -> String.valueOf(Asyncio.run(() -> "ran: " + Asyncio.currentTask()))));
+            probe("newEventLoop", () -> String.valueOf(Asyncio.newEventLoop()));
+            probe("Runner.getLoop", () -> String.valueOf(new org.asyncio4j.Runner().getLoop()));
+            probe("completed", () -> String.valueOf(Asyncio.completed(1)));
+            probe("Carrier.currentCarrierThread", () -> String.valueOf(Carrier.currentCarrierThread()));
+            probe("Carrier.newVirtualThread", () -> String.valueOf(Carrier.newVirtualThread(Runnable::run, "x", () -> { })));
+            probe("Carrier.schedulerOf a virtual thread",
+                    () -> String.valueOf(Carrier.schedulerOf(Thread.ofVirtual().unstarted(() -> { }))));
+        }
+
+        private static void probe(String name, java.util.concurrent.Callable<String> call) {
+            String out;
+            try {
+                out = call.call();
+            } catch (Throwable e) {
+                Throwable t = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+                out = "!" + t.getClass().getName() + ": " + t.getMessage();
+            }
+            System.out.println(name + " => " + out);
+        }
+
+        private static String onVirtualThread(java.util.concurrent.Callable<String> call) throws Exception {
+            CompletableFuture<String> r = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    r.complete(call.call());
+                } catch (Throwable e) {
+                    r.completeExceptionally(e);
+                }
+            }).join();
+            return r.get();
         }
     }
 
@@ -388,13 +435,17 @@ class CarrierTest {
     }
 
     private static Fork fork(String... jvmArgs) throws Exception {
+        return fork(ForkMain.class, jvmArgs);
+    }
+
+    private static Fork fork(Class<?> main, String... jvmArgs) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.addAll(List.of(jvmArgs));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(ForkMain.class.getName());
+        cmd.add(main.getName());
         ProcessBuilder pb = new ProcessBuilder(cmd);
         // the environment must not sneak the flag in
         pb.environment().remove("JDK_JAVA_OPTIONS");
@@ -440,5 +491,40 @@ class CarrierTest {
         assertNotEquals(0, f.exit(), "stdout: " + f.stdout());
         assertTrue(f.stderr().contains("switched off"), f.stderr());
         assertTrue(f.stderr().contains(Carrier.DISABLE_PROPERTY), f.stderr());
+    }
+
+    /**
+     * A JDK whose internals moved (simulated with the seam's test hook): every entry that reaches
+     * the seam fails with the one line that names what is missing, never a NullPointerException;
+     * {@code currentTask()} outside any loop is null, as documented, and the run attempt never
+     * runs its body. The last case is the flag missing, for comparison.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"java.lang.VirtualThread.scheduler", "java.lang.Thread.currentCarrierThread",
+            "java.lang.ThreadBuilders.newVirtualThread", "java.lang.VirtualThread", ""})
+    void forkedJvm_missingInternals_everySeamEntryFailsWithTheOneLineReason_neverNpe(String missing) throws Exception {
+        Fork f = missing.isEmpty() ? fork(SeamProbe.class)
+                : fork(SeamProbe.class, "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                        "-D" + Carrier.SIMULATE_MISSING_PROPERTY + "=" + missing);
+        assertEquals(0, f.exit(), f.stderr());
+        String all = f.stdout() + f.stderr();
+        assertFalse(all.contains("NullPointerException"), all);
+        Map<String, String> out = new LinkedHashMap<>();
+        f.stdout().lines().filter(l -> l.contains(" => ")).forEach(l -> {
+            int i = l.indexOf(" => ");
+            out.put(l.substring(0, i), l.substring(i + 4));
+        });
+        String reason = out.get("reason");
+        assertNotNull(reason, f.stdout());
+        assertFalse(reason.equals("null"), "the seam should be unavailable: " + f.stdout());
+        assertTrue(missing.isEmpty() ? reason.contains(FLAG) : reason.contains(missing), reason);
+        assertEquals("null", out.get("currentTask on a platform thread"), f.stdout());
+        assertEquals("null", out.get("currentTask on a virtual thread"), f.stdout());
+        assertEquals("null", out.get("Carrier.schedulerOf a virtual thread"), f.stdout());
+        String failure = "!" + IllegalStateException.class.getName() + ": " + reason;
+        for (String entry : List.of("currentTask inside a run attempt", "currentTask inside a run attempt on a virtual thread",
+                "newEventLoop", "Runner.getLoop", "completed", "Carrier.currentCarrierThread", "Carrier.newVirtualThread")) {
+            assertEquals(failure, out.get(entry), entry + " in:\n" + f.stdout());
+        }
     }
 }
