@@ -39,8 +39,10 @@ import org.asyncio4j.CancelledException;
  *     runs toward its next {@code yield}</td>
  *     <td>SUSPENDED: {@code yield} completes {@code step} with the value (producer);
  *         DONE: the producer returns or fails, and the consumer gets {@link #END} or the
- *         failure (producer); DONE: the waiting consumer is stopped, cancels the producer and
- *         waits for it to end (consumer);
+ *         failure (producer); DONE: the waiting consumer is stopped (also at the entry of its
+ *         wait), cancels the producer and waits for it to end (consumer; a {@code yield} in the
+ *         step the consumer was stopped, before it ran, throws CancelledException into the
+ *         producer);
  *         CLOSING: {@code close} from another task</td></tr>
  * <tr><td>SUSPENDED</td><td>the producer waits in {@code yield} for {@code resume}; nobody
  *     waits for it</td>
@@ -56,7 +58,8 @@ import org.asyncio4j.CancelledException;
  *     <td>DONE: the next {@code hasNext} reports the end or throws the failure (consumer);
  *         DONE: {@code close} drops it (any task)</td></tr>
  * <tr><td>DONE</td><td>exhausted, failed, stopped or closed: {@code hasNext} is false once the
- *     buffer is empty, {@code close} does nothing</td><td>(final)</td></tr>
+ *     buffer is empty, {@code close} does nothing, a {@code yield} (a producer that ignored
+ *     its cancellation) throws IllegalStateException</td><td>(final)</td></tr>
  * </table>
  *
  * <p>Loop-confined: the generator binds to the loop of its first {@code hasNext()}.
@@ -165,13 +168,14 @@ public final class AsyncGeneratorEngine<T> {
         try {
             return s.await();
         } catch (RuntimeException | Error e) {
-            if (state == RUNNING || state == SUSPENDED) {
+            if (state != CLOSING) {
                 state = DONE;
             }
-            if (s.isCancelled() && !task.isDone()) {
-                // The consumer was stopped: as Python delivers that inside the generator's
-                // frame, the producer's cleanup ends before the consumer sees the cancellation.
-                state = DONE;
+            if (!task.isDone()) {
+                // The consumer was stopped (a producer's failure comes with its task done): as
+                // Python delivers that inside the generator's frame, the producer's cleanup ends
+                // before the consumer sees the cancellation. Also when the stop came at the
+                // entry of the wait, after the producer was already resumed above.
                 task.cancel(e.getMessage());
                 try {
                     task.await();
@@ -227,6 +231,14 @@ public final class AsyncGeneratorEngine<T> {
         }
         if (state == CLOSING) {
             throw new IllegalStateException("async generator ignored close(): it yielded after being closed");
+        }
+        if (state == DONE) {
+            throw new IllegalStateException("async generator yielded after its consumer stopped (it ignored the cancellation)");
+        }
+        if (step.isDone()) {
+            // The consumer was stopped in this very step (its step future is cancelled) and has
+            // not run yet to cancel us: the value cannot be handed over, end as it would end us.
+            throw new CancelledException("the generator's consumer stopped waiting");
         }
         FutureImpl<Object> r = new FutureImpl<>(loop);
         resume = r;
