@@ -275,7 +275,7 @@ public class Queue<T> {
     }
 
     /**
-     * Whether the queue holds no item.
+     * Whether the queue holds no item; when false, {@link #getNowait()} succeeds.
      *
      * @return true if empty
      */
@@ -284,7 +284,8 @@ public class Queue<T> {
     }
 
     /**
-     * Whether the queue holds {@link #maxSize()} items (never, for an unbounded queue).
+     * Whether the queue holds {@link #maxSize()} items (never, for an unbounded queue); when
+     * false, {@link #putNowait} succeeds (unless the queue is shut down).
      *
      * @return true if full
      */
