@@ -28,7 +28,7 @@ import org.asyncio4j.internal.WaiterQueue;
  * A release with waiters makes a new hold and hands it to the first waiter as its token; until
  * that waiter runs the hold is <em>in transit</em>: the lock is locked for newcomers (nobody
  * overtakes the woken waiter), {@code release()} throws (Python: nobody has acquired it yet),
- * and if the waiter is cancelled before it runs, it passes the lock on ({@link #handOn()}).
+ * and if the waiter is cancelled before it runs, it passes the lock on ({@code handOn}).
  * A hold records the task that acquired it, which is what {@link Condition} means by
  * "holding the lock". Loop-confined.
  *
