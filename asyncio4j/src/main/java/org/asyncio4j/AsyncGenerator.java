@@ -1,13 +1,9 @@
 package org.asyncio4j;
 
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 
-import org.asyncio4j.internal.EventLoopImpl;
-import org.asyncio4j.internal.FutureImpl;
-import org.asyncio4j.internal.Structured;
-import org.asyncio4j.internal.TaskImpl;
+import org.asyncio4j.internal.AsyncGeneratorEngine;
 
 /**
  * A lazy sequence produced by a body that suspends: {@code async for} in Java.
@@ -20,15 +16,13 @@ import org.asyncio4j.internal.TaskImpl;
  * }
  * }</pre>
  *
- * <h2>Implementation overview</h2>
- * The producer runs in a task of its own, started by the first {@code hasNext()}, and hands
- * values over one at a time: {@code hasNext()} resumes the producer and waits for its next
- * {@code yield} (or its end), and the producer, having handed a value over, waits in
- * {@code yield} until the consumer asks for the next one. So the producer never runs ahead of
- * the consumer. A cancellation of the waiting consumer is forwarded into the producer, where
- * Python would deliver it (in the generator's frame). {@link #close()} interrupts a producer
- * suspended in {@code yield} with a cancellation, so its {@code finally} blocks run (and a
- * {@link TaskGroup} inside it cancels its children), and waits for it to end.
+ * <p>The producer runs in a task of its own, one value at a time: {@code hasNext()} runs it to
+ * its next {@code yield} (or its end) while the consumer waits, and the producer then waits in
+ * {@code yield} until the consumer asks for the next value, so it never runs ahead of the
+ * consumer. A consumer cancelled while it waits cancels the producer there (its cleanup ends
+ * before the consumer sees the cancellation); {@link #close()} cancels a producer suspended in
+ * {@code yield}, so its {@code finally} blocks run. The engine, with the lifecycle's state
+ * table, is {@code org.asyncio4j.internal.AsyncGeneratorEngine}.
  *
  * <p>Python: an {@code async def} with {@code yield} (an asynchronous generator).
  *
@@ -69,23 +63,10 @@ public final class AsyncGenerator<T> implements Iterable<T>, AutoCloseable {
         void yield(T value);
     }
 
-    private static final Object END = new Object();
-
-    private final Producer<T> producer;
-    private final Iterator<T> iterator = new Values();
-    private EventLoopImpl loop;
-    private TaskImpl<Void> task;           // the producer's task, once started
-    private FutureImpl<Object> step;       // the producer's next value, END, or its failure
-    private FutureImpl<Object> resume;     // what the producer waits for in yield
-    private boolean buffered;
-    private T value;
-    private boolean finished;
-    private boolean closing;
-    private boolean advancing;
-    private Throwable pendingFailure;      // the producer failed while no consumer waited
+    private final AsyncGeneratorEngine<T> engine;
 
     private AsyncGenerator(Producer<T> producer) {
-        this.producer = producer;
+        this.engine = new AsyncGeneratorEngine<>(producer);
     }
 
     /**
@@ -103,144 +84,17 @@ public final class AsyncGenerator<T> implements Iterable<T>, AutoCloseable {
     /**
      * The generator's single iterator (a generator runs once): {@code hasNext()} suspends
      * until the producer yields or ends and throws what the producer throws (a checked exception
-     * wrapped in {@code CompletionException}).
+     * wrapped in {@code CompletionException}); it throws {@link IllegalStateException} outside a
+     * task, on another loop than the first {@code hasNext()}'s, or while another task already
+     * waits for the next value, and {@link CancelledException} if the waiting task is
+     * cancelled (the producer is then cancelled too, and has ended). {@code next()} throws
+     * {@link java.util.NoSuchElementException} once the generator is exhausted.
      *
      * @return the iterator
      */
     @Override
     public Iterator<T> iterator() {
-        return iterator;
-    }
-
-    private final class Values implements Iterator<T> {
-        @Override
-        public boolean hasNext() {
-            if (buffered) {
-                return true;
-            }
-            if (finished) {
-                return false;
-            }
-            Object v = advance();
-            if (v == END) {
-                finished = true;
-                return false;
-            }
-            @SuppressWarnings("unchecked")
-            T t = (T) v;
-            value = t;
-            buffered = true;
-            return true;
-        }
-
-        @Override
-        public T next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException("the generator is exhausted");
-            }
-            buffered = false;
-            T v = value;
-            value = null;
-            return v;
-        }
-    }
-
-    /** Runs the producer to its next yield or end; the consumer's task suspends meanwhile. */
-    private Object advance() {
-        TaskImpl<?> consumer = Structured.task("AsyncGenerator.hasNext");
-        if (loop == null) {
-            loop = (EventLoopImpl) consumer.getLoop();
-        } else if (loop != consumer.getLoop()) {
-            throw new IllegalStateException("an AsyncGenerator is used on another loop than the one it started on");
-        }
-        if (advancing) {
-            throw new IllegalStateException("another task is already waiting for this generator's next value");
-        }
-        if (task != null && task.isDone()) {
-            // The producer ended while nobody waited (cancelled in yield, say): report how.
-            finished = true;
-            Throwable f = pendingFailure;
-            pendingFailure = null;
-            if (f != null) {
-                throw FutureImpl.rethrow(f);
-            }
-            return END;
-        }
-        FutureImpl<Object> s = new FutureImpl<>(loop);
-        step = s;
-        advancing = true;
-        if (task == null) {
-            @SuppressWarnings("unchecked")
-            TaskImpl<Void> t = (TaskImpl<Void>) loop.createTask(this::runProducer);
-            task = t;
-        } else {
-            FutureImpl<Object> r = resume;
-            resume = null;
-            r.setResult(null);
-        }
-        try {
-            return s.await();
-        } catch (RuntimeException | Error e) {
-            finished = true;
-            if (s.isCancelled() && !task.isDone()) {
-                // The consumer was cancelled: as Python delivers that inside the generator's
-                // frame, the producer's cleanup ends before the consumer sees the cancellation.
-                task.cancel(e.getMessage());
-                try {
-                    task.await();
-                } catch (CancelledException ended) {
-                    // ended by the forwarded cancellation
-                }
-            }
-            throw e;
-        } finally {
-            step = null;
-            advancing = false;
-        }
-    }
-
-    private void runProducer() throws Exception {
-        Throwable failure = null;
-        try {
-            producer.produce(this::yieldValue);
-        } catch (Throwable t) {
-            failure = t;
-        }
-        FutureImpl<Object> s = step;
-        if (s != null && !s.isDone()) {
-            // A consumer waits: it gets the outcome (a failure, a cancellation included, as is).
-            finished = true;
-            if (failure == null) {
-                s.setResult(END);
-            } else {
-                s.setException(failure);
-            }
-            return;
-        }
-        if (!closing) {
-            pendingFailure = failure;     // thrown by the consumer's next hasNext()
-            return;
-        }
-        finished = true;
-        if (failure instanceof Exception e) {
-            throw e;                     // ended by close(): the producer task ends with it
-        }
-        if (failure instanceof Error e) {
-            throw e;
-        }
-    }
-
-    private void yieldValue(T v) {
-        if (TaskImpl.current() != task) {
-            throw new IllegalStateException("yield() called outside the generator's producer");
-        }
-        if (closing) {
-            throw new IllegalStateException("async generator ignored close(): it yielded after being closed");
-        }
-        FutureImpl<Object> r = new FutureImpl<>(loop);
-        resume = r;
-        step.setResult(v);
-        r.await();
+        return engine.iterator();
     }
 
     /**
@@ -253,41 +107,15 @@ public final class AsyncGenerator<T> implements Iterable<T>, AutoCloseable {
      *                               while the producer still has to end
      * @throws RuntimeException      what the producer throws while closing, other than the
      *                               cancellation itself
+     * @throws CancelledException    if the closing task is cancelled while it waits
      */
     @Override
     public void close() {
-        if (task == null || task.isDone()) {
-            finished = true;
-            return;
-        }
-        finished = true;
-        closing = true;
-        buffered = false;
-        value = null;
-        TaskImpl<?> closer = Structured.task("AsyncGenerator.close");
-        int cancellingBefore = closer.cancelling();
-        task.requestCancel(null, new GeneratorExit(), null);
-        try {
-            task.await();
-        } catch (CancelledException e) {
-            if (closer.cancelling() > cancellingBefore || !task.isDone()) {
-                throw e;                 // the closing task itself was cancelled
-            }
-            // the producer ended by the close, as it should
-        }
-    }
-
-    /** Thrown into a producer suspended in yield when its generator is closed. */
-    private static final class GeneratorExit extends CancelledException {
-        private static final long serialVersionUID = 1L;
-
-        GeneratorExit() {
-            super("async generator closed");
-        }
+        engine.close();
     }
 
     @Override
     public String toString() {
-        return "AsyncGenerator[" + (task == null ? "not started" : finished ? "finished" : "suspended") + "]";
+        return "AsyncGenerator[" + engine.describe() + "]";
     }
 }

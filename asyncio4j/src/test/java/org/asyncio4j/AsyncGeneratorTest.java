@@ -41,6 +41,33 @@ class AsyncGeneratorTest {
         }
     }
 
+    /**
+     * A producer that yields 1, sleeps 10 s (where a consumer waits for 2), yields 2; it records
+     * what it throws and that its finally ran.
+     */
+    private static AsyncGenerator<Integer> oneThenTwoAfterTenSeconds(AtomicReference<Throwable> inProducer, AtomicBoolean producerFinally) {
+        return AsyncGenerator.of(y -> {
+            try {
+                y.yield(1);
+                sleep(10);
+                y.yield(2);
+            } catch (Throwable t) {
+                inProducer.set(t);
+                throw t;
+            } finally {
+                producerFinally.set(true);
+            }
+        });
+    }
+
+    private static <T> List<T> collect(AsyncGenerator<T> gen) {
+        List<T> out = new ArrayList<>();
+        for (T x : gen) {
+            out.add(x);
+        }
+        return out;
+    }
+
     // ------------------------------------------------------------------ values
 
     @Test
@@ -494,25 +521,8 @@ class AsyncGeneratorTest {
         runVc(() -> {
             AtomicBoolean producerFinally = new AtomicBoolean();
             AtomicReference<Throwable> inProducer = new AtomicReference<>();
-            var gen = AsyncGenerator.<Integer>of(y -> {
-                try {
-                    y.yield(1);
-                    sleep(10);                     // the consumer waits here for value 2
-                    y.yield(2);
-                } catch (Throwable t) {
-                    inProducer.set(t);
-                    throw t;
-                } finally {
-                    producerFinally.set(true);
-                }
-            });
-            Task<List<Integer>> consumer = createTask(() -> {
-                List<Integer> out = new ArrayList<>();
-                for (int x : gen) {
-                    out.add(x);
-                }
-                return out;
-            });
+            var gen = oneThenTwoAfterTenSeconds(inProducer, producerFinally);
+            Task<List<Integer>> consumer = createTask(() -> collect(gen));
             sleep(1);
             assertFalse(consumer.isDone());
             consumer.cancel("stop");
@@ -562,6 +572,109 @@ class AsyncGeneratorTest {
             double seenAt = consumer.await();
             o.finish(7);
             assertEquals(2.0, seenAt, 0.1, "the consumer sees the cancellation once the producer's cleanup is done");
+        });
+    }
+
+    @Test
+    void consumerWithACancelPendingWhenItAsksForTheNextValue_theProducerIsCancelledTooAndItsFinallyRuns() {
+        // Regression: a cancel requested while the consumer ran was delivered when hasNext()
+        // started waiting, after it had resumed the producer; the producer was left running on
+        // its own (and failed later in yield).
+        runVc(() -> {
+            AtomicReference<Throwable> inProducer = new AtomicReference<>();
+            AtomicBoolean producerFinally = new AtomicBoolean();
+            var gen = oneThenTwoAfterTenSeconds(inProducer, producerFinally);
+            Task<Void> consumer = createTask(() -> {
+                Iterator<Integer> it = gen.iterator();
+                assertEquals(1, it.next());
+                currentTask().cancel();            // delivered at its next suspension point
+                it.hasNext();
+            });
+            assertThrows(CancelledException.class, consumer::await);
+            runBriefly();
+            assertTrue(producerFinally.get(), "the producer must not be left running on its own");
+            assertInstanceOf(CancelledException.class, inProducer.get(), "got " + inProducer.get());
+            assertEquals(0.0, now(), 0.1, "the producer's sleep(10) must have been cancelled");
+        });
+    }
+
+    @Test
+    void producerYieldingInTheStepItsConsumerIsCancelled_getsTheCancellation() {
+        // Regression: the yield completed the consumer's already-cancelled step future and the
+        // producer failed with InvalidStateException instead of ending by the cancellation.
+        runVc(() -> {
+            var go = new org.asyncio4j.sync.Event();
+            AtomicReference<Throwable> inProducer = new AtomicReference<>();
+            var gen = AsyncGenerator.<Integer>of(y -> {
+                try {
+                    y.yield(1);
+                    go.await();
+                    y.yield(2);
+                } catch (Throwable t) {
+                    inProducer.set(t);
+                    throw t;
+                }
+            });
+            Task<Void> consumer = createTask(() -> {
+                for (int x : gen) {
+                    assertEquals(1, x);
+                }
+            });
+            runBriefly();                          // the consumer waits for 2, the producer for go
+            go.set();                              // the producer is about to yield 2 ...
+            consumer.cancel();                     // ... as its consumer stops waiting
+            assertThrows(CancelledException.class, consumer::await);
+            runBriefly();
+            assertInstanceOf(CancelledException.class, inProducer.get(), "got " + inProducer.get());
+        });
+    }
+
+    @Test
+    void consumerInterruptedByItsGroupWhileWaiting_cancelsTheProducerAndSeesTheInterruption() {
+        runVc(() -> {
+            AtomicReference<Throwable> inProducer = new AtomicReference<>();
+            var gen = oneThenTwoAfterTenSeconds(inProducer, new AtomicBoolean());
+            Task<Void> consumer = createTask(() -> {
+                for (int x : gen) {
+                    assertEquals(1, x);
+                }
+            });
+            sleep(1);
+            ExceptionGroup g = org.asyncio4j.sync.GroupInterruption.interrupt(consumer);
+            assertSame(g, assertThrows(ExceptionGroup.class, consumer::await));
+            assertInstanceOf(CancelledException.class, inProducer.get(), "got " + inProducer.get());
+            assertEquals(1.0, now(), 0.1, "the producer's sleep(10) must have been cancelled");
+            assertTrue(gen.toString().contains("finished"), gen.toString());
+        });
+    }
+
+    @Test
+    void close_fromAnotherTaskWhileTheConsumerWaits_endsTheProducerAndTheConsumerSeesHowItEnded() {
+        runVc(() -> {
+            AtomicBoolean producerFinally = new AtomicBoolean();
+            var gen = oneThenTwoAfterTenSeconds(new AtomicReference<>(), producerFinally);
+            Task<List<Integer>> consumer = createTask(() -> collect(gen));
+            sleep(1);                              // the consumer waits for 2
+            gen.close();
+            assertTrue(producerFinally.get());
+            assertThrows(CancelledException.class, consumer::await, "the producer's end by the close reaches the waiting consumer");
+            assertTrue(gen.toString().contains("finished"), gen.toString());
+        });
+    }
+
+    @Test
+    void close_afterTheProducerEndedWhileNobodyWaited_dropsItsFailure() {
+        runVc(() -> {
+            var gen = AsyncGenerator.<Integer>of(y -> timeout(java.time.Duration.ofMillis(100), () -> {
+                y.yield(1);
+                y.yield(2);
+            }));
+            Iterator<Integer> it = gen.iterator();
+            assertEquals(1, it.next());
+            sleep(0.5);                            // the producer's timeout ends it in yield
+            assertTrue(gen.toString().contains("ended"), gen.toString());
+            gen.close();
+            assertFalse(it.hasNext(), "closed: the failure is dropped, the generator is exhausted");
         });
     }
 

@@ -28,6 +28,7 @@ public final class CancellationHarness {
         private final int point;
         private Consumer<Task<?>> action = Task::cancel;
         private boolean injected;
+        private boolean inline;
         private Task<?> injectedInto;
 
         Run(int point) {
@@ -42,6 +43,16 @@ public final class CancellationHarness {
         /** Replaces the injected action (default: cancel the suspended task). */
         public void onInject(Consumer<Task<?>> action) {
             this.action = Objects.requireNonNull(action, "action");
+        }
+
+        /**
+         * Runs the action inline, in the suspending task just before it parks, instead of in a
+         * callback scheduled from there. For an action on another task this lands in the same
+         * step as what the suspending task did just before (a put that woke a getter, say), so
+         * the other task is stopped after its wake-up was scheduled and before it runs.
+         */
+        public void injectInline() {
+            this.inline = true;
         }
 
         /** Whether the action ran in this run. */
@@ -99,11 +110,16 @@ public final class CancellationHarness {
                 return;
             }
             if (seen[0]++ == k) {
-                task.getLoop().callSoon(() -> {
+                Runnable inject = () -> {
                     run.injected = true;
                     run.injectedInto = task;
                     run.action.accept(task);
-                });
+                };
+                if (run.inline) {
+                    inject.run();
+                } else {
+                    task.getLoop().callSoon(inject);
+                }
             }
         });
         try {

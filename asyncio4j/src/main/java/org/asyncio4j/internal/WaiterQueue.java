@@ -19,11 +19,20 @@ import java.util.ArrayDeque;
  * {@code giveBack} action, which passes it to the next waiter. So a cancelled waiter takes
  * nothing, loses nothing, and wakes the next waiter in its place.
  *
+ * <p>A primitive whose token is not handed over but re-checked (a queue's woken getter looks for
+ * an item when it runs, as in Python, and a {@code getNowait} may have taken it first) sends a
+ * woken waiter that found nothing back with {@link #awaitAgain}: it rejoins <em>ahead</em> of
+ * everyone who still waits (they all arrived after it, since it was woken from the head), behind
+ * the others who rejoined before it (they were woken, and so had arrived, before it). So the
+ * queue is two deques, {@code again} served before {@code waiters}, and overtaking by a nowait
+ * call never costs a waiter its place in the line.
+ *
  * <p>Cancelled waiters are dropped lazily (when they reach the head) and counted eagerly, so
  * {@link #size()} is exact and every operation is amortised O(1). Loop-confined.
  */
 public final class WaiterQueue {
     private final ArrayDeque<FutureImpl<Object>> waiters = new ArrayDeque<>();
+    private ArrayDeque<FutureImpl<Object>> again;     // rejoined after a wake-up; served first
     private int live;          // waiters neither woken nor cancelled
 
     /** Waiting waiters (not woken, not cancelled). */
@@ -45,15 +54,38 @@ public final class WaiterQueue {
      * @param giveBack passes a token received but not used to the next waiter
      */
     public Object await(EventLoopImpl loop, Runnable giveBack) {
+        return await(loop, giveBack, false);
+    }
+
+    /**
+     * As {@link #await}, for a waiter that was woken and found, when it ran, that the token it
+     * was woken for had been taken by a newcomer: it waits again in its place, ahead of every
+     * waiter that arrived after it.
+     */
+    public Object awaitAgain(EventLoopImpl loop, Runnable giveBack) {
+        return await(loop, giveBack, true);
+    }
+
+    private Object await(EventLoopImpl loop, Runnable giveBack, boolean rejoin) {
         TaskImpl<?> task = TaskImpl.current();
         if (task == null || task.loop != loop) {
             throw new IllegalStateException("waiting on an asyncio4j primitive needs a task of its loop");
         }
         Waiter w = new Waiter(loop);
-        if (waiters.size() > 2 * live + 32) {
+        if (waiters.size() + (again == null ? 0 : again.size()) > 2 * live + 32) {
             waiters.removeIf(x -> x.state != FutureImpl.PENDING);   // drop cancelled waiters
+            if (again != null) {
+                again.removeIf(x -> x.state != FutureImpl.PENDING);
+            }
         }
-        waiters.addLast(w);
+        if (rejoin) {
+            if (again == null) {
+                again = new ArrayDeque<>();
+            }
+            again.addLast(w);
+        } else {
+            waiters.addLast(w);
+        }
         live++;
         try {
             task.awaitDone(w);
@@ -96,7 +128,7 @@ public final class WaiterQueue {
     /** Wakes the first waiting waiter with a token value; false if none waits. */
     public boolean wakeFirst(Object value) {
         FutureImpl<Object> w;
-        while ((w = waiters.pollFirst()) != null) {
+        while ((w = pollFirst()) != null) {
             if (w.state == FutureImpl.PENDING) {
                 live--;
                 w.complete(value);
@@ -119,7 +151,7 @@ public final class WaiterQueue {
     public int failAll(Throwable exception) {
         int n = 0;
         FutureImpl<Object> w;
-        while ((w = waiters.pollFirst()) != null) {
+        while ((w = pollFirst()) != null) {
             if (w.state == FutureImpl.PENDING) {
                 live--;
                 w.fail(exception);
@@ -128,5 +160,13 @@ public final class WaiterQueue {
             }
         }
         return n;
+    }
+
+    /** The head of the line: a waiter that rejoined, else the longest-waiting one. */
+    private FutureImpl<Object> pollFirst() {
+        if (again != null && !again.isEmpty()) {
+            return again.pollFirst();
+        }
+        return waiters.pollFirst();
     }
 }

@@ -11,11 +11,21 @@ import org.asyncio4j.internal.WaiterQueue;
  * {@link #get} while it is empty.
  *
  * <h2>Implementation overview</h2>
- * A waiting getter is woken with a <em>reservation</em> on one item, which stays in the queue
- * (so {@link #size()} reads as in Python) until the getter runs and takes it; items reserved
- * that way are invisible to newcomers ({@link #getNowait()}, a new {@code get}), so nobody
- * overtakes a woken getter. Symmetrically a waiting putter is woken with a reserved free slot.
- * A getter or putter cancelled after its wake-up passes its reservation to the next waiter.
+ * Python's model: nothing is reserved. {@link #size()}, {@link #isEmpty()} and {@link #isFull()}
+ * read the items actually in the queue, so {@code isFull() == false} means {@link #putNowait}
+ * succeeds and {@code isEmpty() == false} means {@link #getNowait} does. Each item put wakes the
+ * first waiting getter, each item taken the first waiting putter; a woken waiter looks for its
+ * item (or free slot) when it runs. If a nowait call took it first (a woken waiter has taken
+ * nothing until it runs), the waiter waits again in its old place, ahead of everyone who
+ * arrived after it ({@code WaiterQueue.awaitAgain}; Python sends it to the back of the line).
+ * A new {@code get} or {@code put} that finds others waiting joins the line rather than
+ * overtaking them. A waiter woken and then cancelled before it ran wakes the next one if its
+ * item (or slot) is still there. {@link #shutdown} wakes every waiter to re-check.
+ *
+ * <p>Why no waiter is forgotten: an item is in the queue while getters wait only if a getter
+ * was woken for it and has not run yet (puts wake one getter each; a woken getter that finds
+ * nothing waits again; one cancelled before it ran passes the wake-up on if an item remains),
+ * and symmetrically for free slots and putters.
  *
  * <p>Python: {@code asyncio.Queue}.
  *
@@ -30,8 +40,6 @@ public class Queue<T> {
     private final WaiterQueue joiners = new WaiterQueue();
     private final int maxSize;
     private final java.util.Queue<T> items;
-    private int reservedItems;      // items promised to woken getters
-    private int reservedSlots;      // free slots promised to woken putters
     private int unfinished;         // put minus taskDone
     private boolean shutdown;
 
@@ -55,11 +63,11 @@ public class Queue<T> {
     }
 
     /**
-     * Puts an item, suspending while the queue is full.
+     * Puts an item, suspending while the queue is full (or other putters wait before it).
      *
      * @param item the item
      * @throws NullPointerException             if {@code item} is null
-     * @throws QueueShutDownException           if the queue is shut down
+     * @throws QueueShutDownException           if the queue is shut down (also while it waits)
      * @throws org.asyncio4j.CancelledException if the task is cancelled while it waits (the
      *                                          item is then not in the queue)
      * @throws IllegalStateException            if it must wait and the caller is not a task, or
@@ -71,25 +79,31 @@ public class Queue<T> {
         if (shutdown) {
             throw new QueueShutDownException("put on a shut-down queue");
         }
-        if (!fullForNewcomer() && !putters.hasWaiters()) {
+        if (!isFull() && !putters.hasWaiters()) {
             insert(item);
             return;
         }
         EventLoopImpl loop = binding.bind(this, "put");
         putters.await(loop, this::passSlot);
-        reservedSlots--;
-        if (shutdown) {
-            throw new QueueShutDownException("put on a shut-down queue");
+        while (true) {
+            if (shutdown) {
+                throw new QueueShutDownException("put on a shut-down queue");
+            }
+            if (!isFull()) {
+                insert(item);
+                return;
+            }
+            putters.awaitAgain(loop, this::passSlot);   // a putNowait took the slot first
         }
-        insert(item);
     }
 
     /**
-     * Puts an item without waiting.
+     * Puts an item without waiting: succeeds exactly when {@link #isFull()} is false.
      *
      * @param item the item
      * @throws NullPointerException   if {@code item} is null
-     * @throws QueueFullException     if the queue is full
+     * @throws QueueFullException     if the queue is full (the message states its size and
+     *                                maximum size)
      * @throws QueueShutDownException if the queue is shut down
      * @throws IllegalStateException  if the queue belongs to another loop
      */
@@ -99,14 +113,15 @@ public class Queue<T> {
         if (shutdown) {
             throw new QueueShutDownException("put on a shut-down queue");
         }
-        if (fullForNewcomer()) {
-            throw new QueueFullException("queue is full: " + this);
+        if (isFull()) {
+            throw new QueueFullException("queue is full (size " + items.size() + " of maxSize " + maxSize + "): " + this);
         }
         insert(item);
     }
 
     /**
-     * Takes the next item, suspending while the queue is empty.
+     * Takes the next item, suspending while the queue is empty (or other getters wait before
+     * it).
      *
      * @return the item
      * @throws QueueShutDownException           if the queue is shut down and empty, or was shut
@@ -118,25 +133,27 @@ public class Queue<T> {
      */
     public T get() {
         binding.check(this, "get");
-        if (items.size() - reservedItems > 0 && !getters.hasWaiters()) {
+        if (!items.isEmpty() && !getters.hasWaiters()) {
             return take();
         }
-        if (shutdown) {
+        if (shutdown && items.isEmpty()) {
             throw new QueueShutDownException("get on a shut-down, empty queue");
         }
         EventLoopImpl loop = binding.bind(this, "get");
         getters.await(loop, this::passItem);
-        if (reservedItems > 0) {
-            reservedItems--;
+        while (true) {
+            if (!items.isEmpty()) {
+                return take();
+            }
+            if (shutdown) {
+                throw new QueueShutDownException("get on a shut-down, empty queue");
+            }
+            getters.awaitAgain(loop, this::passItem);   // a getNowait took the item first
         }
-        if (items.isEmpty()) {
-            throw new QueueShutDownException("get on a shut-down, empty queue");
-        }
-        return take();
     }
 
     /**
-     * Takes the next item without waiting.
+     * Takes the next item without waiting: succeeds exactly when {@link #isEmpty()} is false.
      *
      * @return the item
      * @throws QueueEmptyException    if no item is available
@@ -145,7 +162,7 @@ public class Queue<T> {
      */
     public T getNowait() {
         binding.check(this, "getNowait");
-        if (items.size() - reservedItems <= 0) {
+        if (items.isEmpty()) {
             if (shutdown) {
                 throw new QueueShutDownException("get on a shut-down, empty queue");
             }
@@ -210,55 +227,46 @@ public class Queue<T> {
                     unfinished--;
                 }
             }
-            reservedItems = 0;
             if (unfinished == 0) {
                 joiners.wakeAll(TOKEN);
             }
         }
-        getters.failAll(new QueueShutDownException("get on a shut-down, empty queue"));
-        putters.failAll(new QueueShutDownException("put on a shut-down queue"));
-    }
-
-    private boolean fullForNewcomer() {
-        return maxSize > 0 && items.size() + reservedSlots >= maxSize;
+        // Every waiter re-checks: getters take what is left, then fail; putters fail.
+        getters.wakeAll(TOKEN);
+        putters.wakeAll(TOKEN);
     }
 
     private void insert(T item) {
         items.add(item);
         unfinished++;
-        if (getters.wakeFirst(TOKEN)) {
-            reservedItems++;
-        }
+        getters.wakeFirst(TOKEN);
     }
 
     private T take() {
         T item = items.poll();
-        if (maxSize > 0 && putters.hasWaiters() && putters.wakeFirst(TOKEN)) {
-            reservedSlots++;
+        if (maxSize > 0) {
+            putters.wakeFirst(TOKEN);
         }
         return item;
     }
 
-    /** A getter woken but cancelled: its item goes to the next getter. */
+    /** A getter woken but cancelled before it ran: the item it was woken for goes to the next. */
     private void passItem() {
-        if (reservedItems > 0) {
-            reservedItems--;
-        }
-        if (items.size() - reservedItems > 0 && getters.wakeFirst(TOKEN)) {
-            reservedItems++;
+        if (!items.isEmpty()) {
+            getters.wakeFirst(TOKEN);
         }
     }
 
-    /** A putter woken but cancelled: its slot goes to the next putter. */
+    /** A putter woken but cancelled before it ran: the free slot goes to the next. */
     private void passSlot() {
-        reservedSlots--;
-        if (!fullForNewcomer() && putters.wakeFirst(TOKEN)) {
-            reservedSlots++;
+        if (!isFull()) {
+            putters.wakeFirst(TOKEN);
         }
     }
 
     /**
-     * The number of items in the queue (including items already promised to woken getters).
+     * The number of items in the queue (a getter woken for an item has not taken it until it
+     * runs, as in Python).
      *
      * @return the size
      */
@@ -267,7 +275,7 @@ public class Queue<T> {
     }
 
     /**
-     * Whether the queue holds no item.
+     * Whether the queue holds no item; when false, {@link #getNowait()} succeeds.
      *
      * @return true if empty
      */
@@ -276,7 +284,8 @@ public class Queue<T> {
     }
 
     /**
-     * Whether the queue holds {@link #maxSize()} items (never, for an unbounded queue).
+     * Whether the queue holds {@link #maxSize()} items (never, for an unbounded queue); when
+     * false, {@link #putNowait} succeeds (unless the queue is shut down).
      *
      * @return true if full
      */

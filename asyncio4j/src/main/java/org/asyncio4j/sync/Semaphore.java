@@ -15,7 +15,6 @@ public class Semaphore {
 
     final LoopBinding binding = new LoopBinding();
     private final WaiterQueue waiters = new WaiterQueue();
-    private final Releaser releaser = this::release;
     int value;
 
     /**
@@ -34,6 +33,9 @@ public class Semaphore {
     /**
      * Takes a permit, suspending while none is available.
      *
+     * <p>The releaser returned gives this acquisition's permit back once; closing it again does
+     * nothing. (Permits are not owned: {@link #release()} may return one that any task took.)
+     *
      * @return a releaser for try-with-resources
      * @throws org.asyncio4j.CancelledException if the task is cancelled while it waits (it then
      *                                          holds no permit)
@@ -44,10 +46,29 @@ public class Semaphore {
         binding.check(this, "acquire");
         if (value > 0 && !waiters.hasWaiters()) {
             value--;
-            return releaser;
+            return new Permit();
         }
         waiters.await(binding.bind(this, "acquire"), this::handOver);
-        return releaser;        // a permit handed over by release()
+        return new Permit();    // a permit handed over by release()
+    }
+
+    /** One acquisition's permit: its releaser returns it once. */
+    private final class Permit implements Releaser {
+        private boolean returned;
+
+        /**
+         * Returns this acquisition's permit (as {@link Semaphore#release()}); closing it again
+         * does nothing.
+         *
+         * @throws IllegalStateException as {@link Semaphore#release()}
+         */
+        @Override
+        public void close() {
+            if (!returned) {
+                returned = true;
+                release();
+            }
+        }
     }
 
     /**

@@ -302,18 +302,26 @@ class QueueTest {
     }
 
     @Test
-    void newcomer_cannotOvertakeAWokenGetter() {
+    void getNowait_withAWokenGetterPending_takesTheItem_andTheGetterWaitsAgainFirstInLine() {
+        // Python's model: a woken getter has taken nothing until it runs, so isEmpty(), size()
+        // and getNowait() agree; the overtaken getter keeps its place at the head of the line.
         runVc(() -> {
             Queue<String> q = new Queue<>();
-            Task<String> waiter = createTask(() -> q.get());
+            List<String> got = new ArrayList<>();
+            Task<Void> g1 = createTask(() -> { got.add("g1=" + q.get()); });
             runBriefly();
-            q.putNowait("a");                       // wakes (and reserves "a" for) the waiter
-            assertEquals(1, q.size(), "the reserved item is still counted");
-            assertThrows(QueueEmptyException.class, q::getNowait, "a newcomer must not take the reserved item");
-            Task<String> late = createTask(() -> q.get());
+            Task<Void> g2 = createTask(() -> { got.add("g2=" + q.get()); });
+            runBriefly();
+            q.putNowait("a");                       // wakes g1, which has not run yet
+            assertEquals(1, q.size());
+            assertFalse(q.isEmpty());
+            assertEquals("a", q.getNowait(), "not empty, so getNowait succeeds");
+            runBriefly();                           // g1 finds nothing and waits again
+            assertEquals(2, q.statistics().getters());
             q.putNowait("b");
-            assertEquals("a", waiter.await());
-            assertEquals("b", late.await());
+            q.putNowait("c");
+            gather(g1, g2);
+            assertEquals(List.of("g1=b", "g2=c"), got, "g1 kept its place ahead of g2");
         });
     }
 
@@ -338,16 +346,114 @@ class QueueTest {
     }
 
     @Test
-    void newcomer_cannotTakeTheSlotReservedForAWokenPutter() {
+    void putNowait_withAWokenPutterPending_succeedsWhileNotFull_andThePutterWaitsAgainFirstInLine() {
+        // Issue 8, item 9: putNowait threw QueueFullException while size()==0 and
+        // isFull()==false (a slot reserved for a woken putter). Now isFull()==false means
+        // putNowait succeeds; the overtaken putter keeps its place at the head of the line.
         runVc(() -> {
             Queue<String> q = new Queue<>(1);
             q.putNowait("x");
-            Task<Void> putter = createTask(() -> q.put("waiting"));
+            Task<Void> p1 = createTask(() -> q.put("p1"));
             runBriefly();
-            assertEquals("x", q.getNowait());      // frees a slot and reserves it for the putter
-            assertThrows(QueueFullException.class, () -> q.putNowait("newcomer"));
-            putter.await();
-            assertEquals(List.of("waiting"), drain(q));
+            Task<Void> p2 = createTask(() -> q.put("p2"));
+            runBriefly();
+            assertEquals("x", q.getNowait());      // wakes p1, which has not run yet
+            assertEquals(0, q.size());
+            assertFalse(q.isFull());
+            q.putNowait("newcomer");                // not full, so it must succeed
+            assertTrue(q.isFull());
+            runBriefly();                           // p1 finds the queue full and waits again
+            assertEquals(2, q.statistics().putters());
+            List<String> got = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                got.add(q.get());
+            }
+            gather(p1, p2);
+            assertEquals(List.of("newcomer", "p1", "p2"), got, "p1 kept its place ahead of p2");
+        });
+    }
+
+    @Test
+    void putNowait_onFullQueue_messageStatesSizeAndMaxSize() {
+        Queue<Integer> q = new Queue<>(2);
+        q.putNowait(1);
+        q.putNowait(2);
+        var e = assertThrows(QueueFullException.class, () -> q.putNowait(3));
+        assertTrue(e.getMessage().contains("size 2") && e.getMessage().contains("maxSize 2"), e.getMessage());
+    }
+
+    @Test
+    void wokenGettersAndPutters_manyOvertaken_keepTheirArrivalOrder() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>();
+            List<String> got = new ArrayList<>();
+            List<Task<Void>> getters = new ArrayList<>();
+            for (String name : List.of("g1", "g2", "g3")) {
+                getters.add(createTask(() -> { got.add(name + "=" + q.get()); }));
+                runBriefly();
+            }
+            q.putNowait(1);                         // wakes g1
+            q.putNowait(2);                         // wakes g2
+            assertEquals(1, q.getNowait());        // both overtaken before they run
+            assertEquals(2, q.getNowait());
+            runBriefly();                           // g1, then g2, wait again ahead of g3
+            assertEquals(3, q.statistics().getters());
+            q.putNowait(10);
+            q.putNowait(20);
+            q.putNowait(30);
+            gather(getters);
+            assertEquals(List.of("g1=10", "g2=20", "g3=30"), got);
+        });
+    }
+
+    @Test
+    void isEmptyAndIsFull_alwaysAgreeWithTheNowaitCalls_underManyProducersAndConsumers() {
+        runVc(() -> {
+            Queue<Integer> q = new Queue<>(3);
+            java.util.Random rnd = new java.util.Random(42);
+            List<Integer> got = new ArrayList<>();
+            List<Task<Void>> tasks = new ArrayList<>();
+            int[] next = {0};
+            for (int p = 0; p < 4; p++) {
+                tasks.add(createTask(() -> {
+                    for (int i = 0; i < 50; i++) {
+                        q.put(next[0]++);
+                        sleep(0.001 * rnd.nextInt(3));
+                    }
+                }));
+            }
+            for (int c = 0; c < 4; c++) {
+                tasks.add(createTask(() -> {
+                    for (int i = 0; i < 50; i++) {
+                        got.add(q.get());
+                        sleep(0.001 * rnd.nextInt(3));
+                    }
+                }));
+            }
+            int probes = 0;
+            while (!tasks.stream().allMatch(Task::isDone)) {
+                if (!q.isFull() && rnd.nextInt(4) == 0) {
+                    q.putNowait(-1);                // must not throw: isFull() said there is room
+                    probes++;
+                }
+                if (!q.isEmpty() && rnd.nextInt(2) == 0) {
+                    Integer x = q.getNowait();      // must not throw: isEmpty() said there is one
+                    if (x != -1) {
+                        got.add(x);
+                    }
+                }
+                sleep(0.001);
+            }
+            while (!q.isEmpty()) {
+                Integer x = q.getNowait();
+                if (x != -1) {
+                    got.add(x);
+                }
+            }
+            assertTrue(probes > 0);
+            got.removeIf(x -> x == -1);
+            assertEquals(200, got.size());
+            assertEquals(200, new java.util.HashSet<>(got).size(), "every item got exactly once");
         });
     }
 

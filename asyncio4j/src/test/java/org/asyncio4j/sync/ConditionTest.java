@@ -11,7 +11,9 @@ import java.util.List;
 import org.asyncio4j.AsyncTimeoutException;
 import org.asyncio4j.Asyncio;
 import org.asyncio4j.CancelledException;
+import org.asyncio4j.ExceptionGroup;
 import org.asyncio4j.Task;
+import org.asyncio4j.TaskGroup;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -40,6 +42,27 @@ class ConditionTest {
                 result.add(id);
             }
             return true;
+        });
+    }
+
+    /**
+     * A task that waits once on {@code cond}, holding the lock, and logs how {@code await} ended:
+     * "returned", or "cancelled"/"interrupted" (by its group) with whether it held the lock then.
+     */
+    private static Task<Void> loggingWaiter(Condition cond, List<String> log) {
+        return createTask(() -> {
+            try (var _ = cond.acquire()) {
+                try {
+                    cond.await();
+                    log.add("returned");
+                } catch (CancelledException e) {
+                    log.add("cancelled, locked=" + cond.isLocked());
+                    throw e;
+                } catch (ExceptionGroup e) {
+                    log.add("interrupted, locked=" + cond.isLocked());
+                    throw e;
+                }
+            }
         });
     }
 
@@ -291,14 +314,84 @@ class ConditionTest {
     }
 
     @Test
-    void awaitUntil_trueAtOnce_returnsEvenWithoutTheLock_falseWithoutTheLockThrows() {
-        // test_wait_for_unacquired
+    void awaitUntil_withoutTheLock_throwsEvenIfThePredicateHoldsAtOnce() {
+        // test_wait_for_unacquired lets a predicate that holds at once return without the lock;
+        // api.md makes waiting without the lock an error, so the check comes first (the
+        // predicate is meant to read state the lock protects).
         runVc(() -> {
             var cond = new Condition();
-            cond.awaitUntil(() -> true);
+            int[] checks = {0};
+            assertThrows(IllegalStateException.class, () -> cond.awaitUntil(() -> { checks[0]++; return true; }));
+            assertThrows(IllegalStateException.class, () -> cond.awaitUntil(() -> { checks[0]++; return false; }));
+            assertEquals(0, checks[0], "the predicate is not evaluated without the lock");
             assertFalse(cond.isLocked());
-            assertThrows(IllegalStateException.class, () -> cond.awaitUntil(() -> false));
+        });
+    }
+
+    @Test
+    void await_whileAnotherTaskHoldsTheLock_throwsIllegalStateExceptionAndLeavesItsHold() {
+        runVc(() -> {
+            var cond = new Condition();
+            Task<Void> holder = createTask(() -> {
+                try (var _ = cond.acquire()) {
+                    sleep(10);
+                }
+            });
+            settle();
+            assertTrue(cond.isLocked());
+            var e = assertThrows(IllegalStateException.class,
+                    () -> Asyncio.timeout(Duration.ofSeconds(1), () -> { cond.await(); }));
+            assertTrue(e.getMessage().contains("lock"), e.getMessage());
+            assertThrows(IllegalStateException.class,
+                    () -> Asyncio.timeout(Duration.ofSeconds(1), () -> { cond.awaitUntil(() -> false); }));
+            assertTrue(cond.isLocked(), "the holder's lock must not be released by someone else's await");
+            assertEquals(0, cond.statistics().waiters());
+            holder.await();
             assertFalse(cond.isLocked());
+        });
+    }
+
+    @Test
+    void signal_whileAnotherTaskHoldsTheLock_wakesAWaiterAsPythonsNotifyDoes() {
+        // Python's notify checks only locked() (test_wait notifies while a woken waiter holds
+        // the lock); only waiting needs the caller's own hold.
+        runVc(() -> {
+            var cond = new Condition();
+            var result = new ArrayList<Integer>();
+            Task<Boolean> w = waiter(cond, result, 1);
+            settle();
+            Task<Void> holder = createTask(() -> {
+                try (var _ = cond.acquire()) {
+                    sleep(10);
+                }
+            });
+            settle();
+            cond.signal();
+            holder.await();
+            assertTrue(w.await());
+            assertEquals(List.of(1), result);
+            assertFalse(cond.isLocked());
+        });
+    }
+
+    @Test
+    void signal_byTheTaskTheLockWasHandedTo_isAllowed() {
+        runVc(() -> {
+            var cond = new Condition();
+            var result = new ArrayList<Integer>();
+            Task<Boolean> w = waiter(cond, result, 1);
+            settle();
+            cond.acquire();
+            Task<Void> signaller = createTask(() -> {
+                try (var _ = cond.acquire()) {    // waits: main holds the lock
+                    cond.signal();
+                }
+            });
+            settle();
+            cond.release();                       // handed to the signaller
+            signaller.await();
+            assertTrue(w.await());
+            assertEquals(List.of(1), result);
         });
     }
 
@@ -412,17 +505,7 @@ class ConditionTest {
         runVc(() -> {
             var cond = new Condition();
             var log = new ArrayList<String>();
-            Task<Void> a = createTask(() -> {
-                try (var _ = cond.acquire()) {
-                    try {
-                        cond.await();
-                        log.add("returned");
-                    } catch (CancelledException e) {
-                        log.add("cancelled, locked=" + cond.isLocked());
-                        throw e;
-                    }
-                }
-            });
+            Task<Void> a = loggingWaiter(cond, log);
             settle();
             assertEquals(1, cond.statistics().waiters());
             cond.acquire();                   // main holds the lock
@@ -470,17 +553,7 @@ class ConditionTest {
         runVc(() -> {
             var cond = new Condition();
             var log = new ArrayList<String>();
-            Task<Void> a = createTask(() -> {
-                try (var _ = cond.acquire()) {
-                    try {
-                        cond.await();
-                        log.add("returned");
-                    } catch (CancelledException e) {
-                        log.add("cancelled, locked=" + cond.isLocked());
-                        throw e;
-                    }
-                }
-            });
+            Task<Void> a = loggingWaiter(cond, log);
             settle();
             cond.acquire();
             cond.signal();
@@ -503,16 +576,7 @@ class ConditionTest {
         runVc(() -> {
             var cond = new Condition();
             var log = new ArrayList<String>();
-            Task<Void> a = createTask(() -> {
-                try (var _ = cond.acquire()) {
-                    try {
-                        cond.await();
-                    } catch (CancelledException e) {
-                        log.add("cancelled, locked=" + cond.isLocked());
-                        throw e;
-                    }
-                }
-            });
+            Task<Void> a = loggingWaiter(cond, log);
             settle();
             cond.acquire();
             cond.signal();
@@ -566,6 +630,115 @@ class ConditionTest {
             Asyncio.waitFor(b, Duration.ofSeconds(5));
             assertEquals(List.of(2), result);
             assertFalse(cond.isLocked());
+            assertEquals(new Condition.Statistics(false, 0, 0), cond.statistics());
+        });
+    }
+
+    @Test
+    void cancel_duringReacquireAfterSignal_passesTheSignalToTheNextWaiter() {
+        // Python's wait() notifies another waiter when anything leaves it after the task may
+        // have been notified: a signal consumed by a waiter that then ends cancelled is not lost.
+        runVc(() -> {
+            var cond = new Condition();
+            var result = new ArrayList<Integer>();
+            Task<Boolean> a = waiter(cond, result, 1);
+            Task<Boolean> b = waiter(cond, result, 2);
+            settle();
+            assertEquals(2, cond.statistics().waiters());
+            try (var _ = cond.acquire()) {
+                cond.signal();                    // a is woken, and waits for the lock
+                settle();
+                assertEquals(1, cond.statistics().lockWaiters());
+                a.cancel();                       // while it re-acquires
+                settle();
+            }
+            assertThrows(CancelledException.class, a::await);
+            settle();
+            assertTrue(b.isDone(), "b must receive the signal a consumed and could not use");
+            assertTrue(b.await());
+            assertEquals(List.of(2), result);
+            assertEquals(new Condition.Statistics(false, 0, 0), cond.statistics());
+        });
+    }
+
+    @Test
+    void await_interruptedByItsGroupWhileReacquiring_throwsOnlyOnceTheLockIsHeldAgain() {
+        // Issue 8, item 4: the group's interruption is a cancellation to await's cleanup.
+        runVc(() -> {
+            var cond = new Condition();
+            var log = new ArrayList<String>();
+            Task<Void> a = loggingWaiter(cond, log);
+            settle();
+            Releaser mine = cond.acquire();
+            cond.signal();
+            settle();                             // a is woken and waits for the lock
+            assertEquals(1, cond.statistics().lockWaiters());
+            ExceptionGroup g = GroupInterruption.interrupt(a);
+            settle();
+            assertFalse(a.isDone(), "a must wait for the lock before the interruption leaves await");
+            assertTrue(cond.isLocked(), "main still holds the lock");
+            assertEquals(1, cond.statistics().lockWaiters());
+            mine.close();                         // hands the lock to a
+            assertSame(g, assertThrows(ExceptionGroup.class, a::await));
+            assertEquals(List.of("interrupted, locked=true"), log);
+            assertEquals(new Condition.Statistics(false, 0, 0), cond.statistics());
+        });
+    }
+
+    @Test
+    void await_interruptedByItsGroupWhileWaitingForASignal_reacquiresTheLockBeforeThrowing() {
+        runVc(() -> {
+            var cond = new Condition();
+            var log = new ArrayList<String>();
+            Task<Void> a = loggingWaiter(cond, log);
+            settle();
+            Releaser mine = cond.acquire();
+            GroupInterruption.interrupt(a);
+            settle();
+            assertFalse(a.isDone(), "a must wait for the lock main holds");
+            mine.close();
+            assertThrows(ExceptionGroup.class, a::await);
+            assertEquals(List.of("interrupted, locked=true"), log);
+            assertEquals(new Condition.Statistics(false, 0, 0), cond.statistics());
+        });
+    }
+
+    @Test
+    void await_tryFormTaskGroupInterruptsWhileReacquiring_mutualExclusionHolds() {
+        // Issue 8, item 4, as a user meets it: a's sibling fails while a re-acquires the lock
+        // main holds. Whatever a's await then does, a's releaser must not release main's hold.
+        runVc(() -> {
+            var cond = new Condition();
+            var log = new ArrayList<String>();
+            Task<Void> a = createTask(() -> {
+                try (var tg = new TaskGroup()) {
+                    tg.createTask(() -> {
+                        sleep(1);
+                        throw new IllegalStateException("sibling failed");
+                    });
+                    try (var _ = cond.acquire()) {
+                        cond.await();
+                    }
+                }
+            });
+            settle();                             // a waits for a signal
+            Task<Void> c;
+            try (var _ = cond.acquire()) {
+                log.add("main in");
+                cond.signal();
+                sleep(2);                         // a re-acquires; its sibling fails meanwhile
+                c = createTask(() -> {
+                    try (var _ = cond.acquire()) {
+                        log.add("c in");
+                    }
+                });
+                settle();
+                assertTrue(cond.isLocked());
+                log.add("main out");
+            }
+            assertThrows(ExceptionGroup.class, a::await);
+            c.await();
+            assertEquals(List.of("main in", "main out", "c in"), log, "c got in while main held the lock");
             assertEquals(new Condition.Statistics(false, 0, 0), cond.statistics());
         });
     }

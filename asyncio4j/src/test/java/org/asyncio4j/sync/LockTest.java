@@ -92,13 +92,84 @@ class LockTest {
     }
 
     @Test
-    void releaser_closedTwice_throwsIllegalStateException() {
+    void releaser_closedTwice_secondCloseIsANoOp() {
         runVc(() -> {
             var lock = new Lock();
             Releaser r = lock.acquire();
             r.close();
             assertFalse(lock.isLocked());
-            assertThrows(IllegalStateException.class, r::close);
+            r.close();
+            assertFalse(lock.isLocked());
+            assertThrows(IllegalStateException.class, lock::release, "the lock stays unlocked");
+        });
+    }
+
+    @Test
+    void releaser_closedTwice_doesNotReleaseTheNextHoldersLock() {
+        runVc(() -> {
+            var lock = new Lock();
+            var log = new ArrayList<String>();
+            Releaser r = lock.acquire();
+            Task<Void> b = createTask(() -> {
+                try (var _ = lock.acquire()) {
+                    log.add("b in");
+                    sleep(1);
+                    log.add("b out");
+                }
+            });
+            settle();                             // b waits for the lock
+            r.close();                            // hands it to b
+            settle();
+            assertEquals(List.of("b in"), log);
+            r.close();                            // a stale second close
+            assertTrue(lock.isLocked(), "b's hold must survive another acquisition's second close");
+            Task<Void> c = createTask(() -> {
+                try (var _ = lock.acquire()) {
+                    log.add("c in");
+                }
+            });
+            gather(b, c);
+            assertEquals(List.of("b in", "b out", "c in"), log, "c must not get in while b holds the lock");
+            assertFalse(lock.isLocked());
+        });
+    }
+
+    @Test
+    void releaser_afterAnExplicitRelease_doesNotReleaseAnotherTasksHold() {
+        runVc(() -> {
+            var lock = new Lock();
+            Task<Void> b = createTask(() -> {
+                lock.acquire();                   // holds it until main releases it below
+            });
+            try (var _ = lock.acquire()) {
+                lock.release();                   // released explicitly inside the block
+                b.await();                        // b now holds the lock
+                assertTrue(lock.isLocked());
+            }                                     // this block's releaser must not release b's hold
+            assertTrue(lock.isLocked(), "b still holds the lock");
+            lock.release();
+            assertFalse(lock.isLocked());
+        });
+    }
+
+    @Test
+    void release_whileTheLockIsHandedToAWaiterThatHasNotRun_throwsIllegalStateException() {
+        // Python: between the hand-over and the waiter's resumption the lock is not acquired
+        // by anyone, and release() raises RuntimeError('Lock is not acquired.').
+        runVc(() -> {
+            var lock = new Lock();
+            lock.acquire();
+            Task<Void> a = createTask(() -> {
+                try (var _ = lock.acquire()) {
+                    sleep(0);
+                }
+            });
+            settle();
+            lock.release();                       // handed to a, which has not run
+            var e = assertThrows(IllegalStateException.class, lock::release);
+            assertTrue(e.getMessage().contains("not acquired"), e.getMessage());
+            a.await();
+            assertFalse(lock.isLocked());
         });
     }
 

@@ -502,6 +502,32 @@ class SemaphoreTest {
         });
     }
 
+    @Test
+    void releaser_closedTwice_returnsOnlyOnePermit() {
+        runVc(() -> {
+            var sem = new Semaphore(1);
+            Releaser r = sem.acquire();
+            assertEquals(0, sem.value());
+            r.close();
+            r.close();
+            assertEquals(1, sem.value(), "one acquisition, one permit back");
+        });
+    }
+
+    @Test
+    void boundedSemaphore_releaserClosedTwice_secondCloseIsANoOp() {
+        runVc(() -> {
+            var sem = new BoundedSemaphore(2);
+            Releaser r = sem.acquire();
+            Releaser other = sem.acquire();
+            r.close();
+            r.close();                            // must not return other's permit
+            assertEquals(1, sem.value());
+            other.close();
+            assertEquals(2, sem.value());
+        });
+    }
+
     // ------------------------------------------------------------------ toString, statistics
 
     @Test
