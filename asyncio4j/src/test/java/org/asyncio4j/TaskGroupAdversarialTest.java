@@ -862,7 +862,6 @@ class TaskGroupAdversarialTest {
     // ------------------------------------------------------------------ groups inside AsyncGenerator producers
 
     @Test
-    @Disabled("issue 8 review: AsyncGenerator resumes the yield future the producer abandoned; fixed with the generator engine's move")
     void generator_groupInTheProducer_childFailsWhileTheProducerWaitsInYield_theConsumerGetsTheGroup() {
         // Rule 2: the child's failure must reach the consumer (the code after the producer's
         // statement is the consumer's next hasNext()).

@@ -49,7 +49,9 @@ import org.asyncio4j.CancelledException;
  *     <td>RUNNING: {@code hasNext} completes {@code resume} (consumer);
  *         CLOSING: {@code close} cancels the producer in {@code yield} (any task);
  *         ENDED: the producer ends on its own while parked (its own timeout, a cancel of its
- *         task) (producer)</td></tr>
+ *         task) (producer). A producer stopped in {@code yield} that runs on (its TaskGroup
+ *         still waits for children) stays SUSPENDED with {@code resume} null: the next
+ *         {@code hasNext} just waits for its {@code step}</td></tr>
  * <tr><td>CLOSING</td><td>{@code close} waits for the cancelled producer to end</td>
  *     <td>DONE: the producer ends; its failure other than the cancellation is thrown by
  *         {@code close} (producer); a {@code yield} meanwhile throws IllegalStateException
@@ -163,7 +165,11 @@ public final class AsyncGeneratorEngine<T> {
             state = RUNNING;
             FutureImpl<Object> r = resume;
             resume = null;
-            r.setResult(null);
+            if (r != null) {
+                r.setResult(null);
+            }
+            // else: the producer left its yield by an exception (its TaskGroup stopped it, say)
+            // and runs on alone; the step gets whatever it does next, its end included.
         }
         try {
             return s.await();
@@ -235,6 +241,9 @@ public final class AsyncGeneratorEngine<T> {
         if (state == DONE) {
             throw new IllegalStateException("async generator yielded after its consumer stopped (it ignored the cancellation)");
         }
+        if (step == null) {
+            throw new IllegalStateException("async generator yielded again after its yield was interrupted, with no consumer waiting");
+        }
         if (step.isDone()) {
             // The consumer was stopped in this very step (its step future is cancelled) and has
             // not run yet to cancel us: the value cannot be handed over, end as it would end us.
@@ -244,7 +253,13 @@ public final class AsyncGeneratorEngine<T> {
         resume = r;
         state = SUSPENDED;
         step.setResult(v);
-        r.await();
+        try {
+            r.await();
+        } finally {
+            if (resume == r) {
+                resume = null;          // left by an exception: nobody may resume r any more
+            }
+        }
     }
 
     /** See {@link AsyncGenerator#close()}. */
