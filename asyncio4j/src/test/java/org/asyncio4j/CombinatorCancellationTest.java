@@ -37,7 +37,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.asyncio4j.internal.Cancellation;
 import org.asyncio4j.internal.TaskImpl;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -667,8 +666,6 @@ class CombinatorCancellationTest {
     }
 
     @Test
-    @Disabled("reason: today's TaskGroup does not mark its interruption (Cancellation.isGroupInterruption); "
-            + "the lead's TaskGroup rewrite, issue 8, makes this pass unchanged")
     void groupInterruption_heldBackByAJdkCall_reachesGather_whichCancelsItsChildren() {
         Planted boom = new Planted("boom");
         Throwable t = runVc(() -> {
