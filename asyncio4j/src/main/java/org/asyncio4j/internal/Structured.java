@@ -421,7 +421,10 @@ public final class Structured {
             // other request (from outside, an outer timeout, a TaskGroup) is left standing. A
             // TaskGroup's interruption is a cancellation for cleanup, never one to convert.
             if (expiring[0] && task.uncancel() <= cancellingAtEntry && isPlainCancellation(e)) {
-                throw new AsyncTimeoutException("the timeout expired", e);
+                // Recorded as what leaves this task's asyncio4j call, so that an enclosing try-form
+                // TaskGroup's close() sees the body failing and cancels its children, also when
+                // the expiry reached a JDK call as an interrupt (nothing recorded it then).
+                throw task.noteEscaping(new AsyncTimeoutException("the timeout expired", e));
             }
             throw FutureImpl.rethrow(e);
         }
