@@ -1,5 +1,9 @@
 package org.asyncio4j;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -18,6 +22,12 @@ import org.asyncio4j.internal.SuspensionProbe;
  * k. Runs are on the virtual clock, so sleeps cost no real time. The scenario must be
  * deterministic for the counts to line up (a run that passes fewer points than k simply ends
  * without an injection, which {@link Run#injected()} tells).
+ *
+ * <p>Two checks come for free when a scenario asks for them: an action that cancels through
+ * {@link Run#cancel(Task)} has each task it cancelled checked, after the run, to have ended
+ * cancelled (the cancel was not lost; for tasks that never call {@code uncancel}); and
+ * {@link #assertNothingLeft(double)} at the end of a scenario checks that it leaves no task
+ * behind for {@code run} to clean up.
  */
 public final class CancellationHarness {
     private CancellationHarness() {
@@ -30,6 +40,7 @@ public final class CancellationHarness {
         private boolean injected;
         private boolean inline;
         private Task<?> injectedInto;
+        private final List<Task<?>> cancelled = new ArrayList<>();
 
         Run(int point) {
             this.point = point;
@@ -63,6 +74,37 @@ public final class CancellationHarness {
         /** The task that was suspended at the point, or null. */
         public Task<?> injectedInto() {
             return injectedInto;
+        }
+
+        /**
+         * Cancels {@code task} (for use in the injected action) and, if its {@code cancel()}
+         * returned true, records it: when the run is over the harness fails unless it ended
+         * cancelled. Use it for tasks that never call {@code uncancel()} and never swallow a
+         * cancellation: for them, a cancel that took and a task ending otherwise is a lost cancel.
+         *
+         * @param task the task to cancel
+         * @return what {@code task.cancel()} returned
+         */
+        public boolean cancel(Task<?> task) {
+            boolean took = task.cancel();
+            if (took) {
+                cancelled.add(task);
+            }
+            return took;
+        }
+
+        /** The tasks {@link #cancel(Task)} cancelled in this run (cancel() returned true). */
+        public List<Task<?>> cancelledTasks() {
+            return Collections.unmodifiableList(cancelled);
+        }
+
+        private void checkCancelsNotLost() {
+            for (Task<?> t : cancelled) {
+                if (!t.isCancelled()) {
+                    throw new AssertionError("cancel lost: " + t.getName() + " was cancelled (cancel() returned true, cancelling()="
+                            + t.cancelling() + ") and ended " + t.state() + ": " + t);
+                }
+            }
         }
     }
 
@@ -102,6 +144,40 @@ public final class CancellationHarness {
         return t -> true;
     }
 
+    /** Every task but run's main task ({@code Task-1}), whose own waits are then no injection points. */
+    public static Predicate<Task<?>> notMain() {
+        return t -> !t.getName().equals("Task-1");
+    }
+
+    /**
+     * Waits, at most {@code maxSeconds} of loop time, until every task but the current one has
+     * ended, then asserts that none is left ({@code run} must find nothing to cancel). Call it
+     * last in a scenario: it passes suspension points of the current task only.
+     *
+     * @param maxSeconds how long the stragglers may take (virtual clock: costs no real time)
+     * @throws AssertionError naming the tasks still running
+     */
+    public static void assertNothingLeft(double maxSeconds) {
+        Task<?> me = Asyncio.currentTask();
+        double deadline = Asyncio.getRunningLoop().time() + maxSeconds;
+        while (true) {
+            List<Task<?>> others = new ArrayList<>();
+            for (Task<?> t : Asyncio.allTasks()) {
+                if (t != me) {
+                    others.add(t);
+                }
+            }
+            double left = deadline - Asyncio.getRunningLoop().time();
+            if (others.isEmpty()) {
+                return;
+            }
+            if (left <= 0) {
+                throw new AssertionError("tasks left running at the end of the scenario: " + others);
+            }
+            Asyncio.wait(others, Duration.ofNanos((long) (left * 1e9)), ReturnWhen.ALL_COMPLETED);
+        }
+    }
+
     private static int runOnce(int k, Predicate<Task<?>> where, Scenario scenario) {
         Run run = new Run(k);
         int[] seen = {0};
@@ -130,6 +206,7 @@ public final class CancellationHarness {
         } finally {
             SuspensionProbe.install(null);
         }
+        run.checkCancelsNotLost();
         return seen[0];
     }
 }

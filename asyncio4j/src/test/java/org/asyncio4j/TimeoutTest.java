@@ -493,6 +493,25 @@ class TimeoutTest {
         assertEquals(0, out.get(3));
     }
 
+    @Test
+    void timeoutExpiringInAJdkCall_insideATryFormGroup_cancelsTheGroupsChildren() {
+        List<Object> out = run(() -> {
+            AtomicReference<Task<Void>> kid = new AtomicReference<>();
+            Throwable left = null;
+            try (var tg = new TaskGroup()) {
+                kid.set(tg.createTask(() -> sleep(10)));
+                sleep(0);
+                // the expiry reaches the JDK call as an interrupt: InterruptedException, converted
+                timeout(secs(0.05), () -> Thread.sleep(5_000));
+            } catch (AsyncTimeoutException e) {
+                left = e;
+            }
+            return List.of(left == null ? "nothing" : left.getClass().getSimpleName(), kid.get().isCancelled(), now() < 5);
+        }, VC);
+        assertEquals(List.of("AsyncTimeoutException", true, true), out,
+                "[what left, the child cancelled by the group, before the child's own end]");
+    }
+
     // ------------------------------------------------------------------ misuse
 
     @Test

@@ -316,9 +316,34 @@ public class FutureImpl<T> implements Future<T> {
         unretrieved = u;
         state = EXCEPTION;
         u.description = toString();
-        CLEANER.register(this, u);
+        watchCollection(u);
         loop.trackUnretrieved(u);
         scheduleCallbacks();
+    }
+
+    /**
+     * Registers the collector's report with the Cleaner, never from a task's own thread. The
+     * Cleaner's list is guarded by a monitor that its own thread takes too (to drop a collected
+     * future), and the loop thread takes it when a callback fails a future; a task must never
+     * wait for a lock the loop thread may wait for (architecture.md), since it runs only there:
+     * <pre>
+     *   Cleaner thread   holds the monitor
+     *   task T           fails a future, blocks on the monitor: T unmounts
+     *   Cleaner thread   releases it; T is next in line, to be mounted again
+     *   loop thread      a callback fails a future, blocks on the monitor: T never runs again
+     * </pre>
+     * So a task hands the registration to its loop's thread (a platform thread, which may wait
+     * for the Cleaner's). If the loop closes first, its close reports the failure instead.
+     */
+    private void watchCollection(Unretrieved u) {
+        if (Thread.currentThread().isVirtual()) {
+            EventLoopImpl here = EventLoopImpl.running();
+            if (here != null && !here.isClosed()) {
+                here.callSoonInternal(() -> CLEANER.register(this, u));
+                return;
+            }
+        }
+        CLEANER.register(this, u);
     }
 
     final void markRetrieved() {

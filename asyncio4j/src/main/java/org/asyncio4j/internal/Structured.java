@@ -24,6 +24,21 @@ import org.asyncio4j.WaitResult;
  * gather, wait, waitFor, timeout, shield, asCompleted, sleep and toThread: compositions over
  * futures, tasks and the loop's callbacks, with no scheduling machinery of their own (layer 4).
  * Each method says which Python function it follows.
+ *
+ * <h2>What holds under cancellation</h2>
+ * <ul>
+ *   <li>A future a combinator owns (gather's outer future and so its children, waitFor's inner,
+ *       toThread's call) is cancelled when the caller is, whenever the cancellation lands: while
+ *       the caller waits (the task engine cancels what it awaits), or before the wait began
+ *       ({@link #awaitOwned}). Futures the caller merely watches (wait, asCompleted, shield's
+ *       inner) are never cancelled.</li>
+ *   <li>A cancellation is never lost nor converted: only the cancellation a timeout caused
+ *       itself leaves it as AsyncTimeoutException; a cancellation from outside, an outer
+ *       timeout's, or a TaskGroup's interruption of its body ({@link Cancellation}) passes
+ *       through as itself, and {@code cancelling()} is back at its entry value.</li>
+ *   <li>No result is lost: waitFor returns the inner's outcome when the inner finished in the
+ *       same loop iteration as the deadline.</li>
+ * </ul>
  */
 public final class Structured {
     private Structured() {
@@ -59,6 +74,60 @@ public final class Structured {
             throw new IllegalStateException(operation + ": the future belongs to another event loop: " + f);
         }
         return (FutureImpl<T>) impl;
+    }
+
+    /**
+     * Awaits a future the calling combinator owns (gather's outer future, waitFor's inner,
+     * toThread's call) as Python's {@code await} does, when a cancellation was already pending as
+     * the wait began.
+     *
+     * <p>The task engine throws such a cancellation at the entry of the await, leaving {@code f}
+     * alone; Python's Task.__step instead cancels the future it is about to wait for and waits
+     * for it. The cancellation is pending at entry when the task cancelled itself, or when it was
+     * asked to stop while it ran or sat in a JDK blocking call (a TaskGroup's interruption is
+     * held back by JDK calls, and reaches the next asyncio4j suspension point). Without this the
+     * children of {@code gather(callables)} or waitFor's inner would run on, unseen, after the
+     * call has left:
+     * <pre>
+     *   body: Thread.sleep(..)          a TaskGroup child fails: the group's request is pending
+     *   body: gather(a, b)              spawns a and b, awaits the outer future
+     *         awaitDone: deliverCancel  throws the group's interruption; a and b run on
+     * </pre>
+     * A plain CancelledException is handed on to {@code f} as Python does (its outcome becomes
+     * the await's: CancelledException once it ends cancelled); a TaskGroup's interruption is
+     * thrown again once {@code f} is done, since the group counts on its body ending with it.
+     */
+    private static <T> T awaitOwned(FutureImpl<T> f) {
+        try {
+            return f.await();
+        } catch (Throwable e) {
+            if (f.isDone() || !Cancellation.isCancellation(e) || !f.cancel()) {
+                throw e;
+            }
+            if (!Cancellation.isGroupInterruption(e)) {
+                return f.await();
+            }
+            awaitDoneQuietly(f, e);
+            throw e;
+        }
+    }
+
+    /**
+     * Waits until {@code f} is done, ignoring its outcome and any further cancellation (which
+     * cancels {@code f} again, through the task engine): the caller is already leaving with
+     * {@code leaving}, a cancellation.
+     */
+    private static void awaitDoneQuietly(FutureImpl<?> f, Throwable leaving) {
+        while (!f.isDone()) {
+            try {
+                f.await();
+            } catch (Throwable again) {
+                if (!Cancellation.isCancellation(again)) {
+                    again.addSuppressed(leaving);
+                    throw again;
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------ sleep
@@ -107,7 +176,7 @@ public final class Structured {
             return Collections.emptyList();
         }
         @SuppressWarnings("unchecked")
-        List<T> out = (List<T>) g.await();
+        List<T> out = (List<T>) awaitOwned(g);
         return out;
     }
 
@@ -117,7 +186,7 @@ public final class Structured {
         if (g == null) {
             return Collections.emptyList();
         }
-        g.await();
+        awaitOwned(g);
         List<Future<T>> out = new ArrayList<>(g.children.length);
         for (FutureImpl<? extends T> f : g.children) {
             @SuppressWarnings("unchecked")
@@ -145,14 +214,20 @@ public final class Structured {
     }
 
     /**
-     * The outer future of a gather. Cancelling it cancels the children; it then ends with a
-     * CancelledException once they are all done (Python's _GatheringFuture).
+     * The outer future of a gather (Python's _GatheringFuture). Cancelling it cancels the
+     * children. It ends <em>cancelled</em> (where Python sets a CancelledError as its exception)
+     * when a child was cancelled without return_exceptions, or when its own cancellation was
+     * requested; the caller sees the same CancelledException either way, and a task engine that
+     * stopped the caller with a TaskGroup's interruption recognises a cancelled future as the
+     * end of that interruption (with a failed one the caller would see a CancelledException
+     * instead of the group's ExceptionGroup).
      */
     private static final class Gathering<T> extends FutureImpl<Object> implements Consumer<Future<?>> {
         final FutureImpl<? extends T>[] children;
         private final boolean settled;
         private int remaining;
         private boolean cancelRequested;
+        private String requestMessage;
 
         Gathering(EventLoopImpl loop, FutureImpl<? extends T>[] children, boolean settled) {
             super(loop);
@@ -184,6 +259,7 @@ public final class Structured {
             }
             if (any) {
                 cancelRequested = true;
+                requestMessage = msg;
             }
             return any;
         }
@@ -198,7 +274,7 @@ public final class Structured {
             }
             if (!settled) {
                 if (c.isCancelled()) {
-                    fail(new CancelledException(c.cancelMessage));
+                    cancelFuture(c.cancelMessage);
                     return;
                 }
                 Throwable e = c.exceptionOrNull();
@@ -211,7 +287,7 @@ public final class Structured {
             }
             if (remaining == 0) {
                 if (cancelRequested) {
-                    fail(new CancelledException(null));
+                    cancelFuture(requestMessage);
                     return;
                 }
                 if (settled) {
@@ -340,9 +416,15 @@ public final class Structured {
             if (timer != null) {
                 timer.cancel();
             }
-            if (expiring[0] && task.uncancel() <= cancellingAtEntry
-                    && (e instanceof CancelledException || e instanceof InterruptedException)) {
-                throw new AsyncTimeoutException("the timeout expired", e);
+            // Python's Timeout.__aexit__: the expiry's cancel request is withdrawn whatever the
+            // body threw; the exception becomes a timeout only if it is the cancellation, and no
+            // other request (from outside, an outer timeout, a TaskGroup) is left standing. A
+            // TaskGroup's interruption is a cancellation for cleanup, never one to convert.
+            if (expiring[0] && task.uncancel() <= cancellingAtEntry && isPlainCancellation(e)) {
+                // Recorded as what leaves this task's asyncio4j call, so that an enclosing try-form
+                // TaskGroup's close() sees the body failing and cancels its children, also when
+                // the expiry reached a JDK call as an interrupt (nothing recorded it then).
+                throw task.noteEscaping(new AsyncTimeoutException("the timeout expired", e));
             }
             throw FutureImpl.rethrow(e);
         }
@@ -353,6 +435,11 @@ public final class Structured {
             task.uncancel();
         }
         return value;
+    }
+
+    /** The cancellation a timeout's own task.cancel() produces: in an asyncio4j wait, or in a JDK call. */
+    private static boolean isPlainCancellation(Throwable e) {
+        return e instanceof CancelledException || e instanceof InterruptedException;
     }
 
     /** timeout with a relative delay in nanoseconds. */
@@ -370,14 +457,31 @@ public final class Structured {
         };
     }
 
-    /** asyncio.wait_for (3.12+): a timeout around awaiting the future. */
+    /**
+     * asyncio.wait_for (3.12+): a timeout around awaiting the future. On the caller's
+     * cancellation (or a TaskGroup's interruption) the inner is cancelled and the caller waits
+     * for it to end, whenever the cancellation landed ({@link #awaitOwned}).
+     *
+     * <p>One departure from 3.12, as 3.11 did: when the inner finished in the same loop
+     * iteration as the deadline (the expiry found it done, but the caller had not resumed yet),
+     * its outcome is returned instead of AsyncTimeoutException, so a result (a connection, say)
+     * is never dropped by a timeout that it met. A cancellation from outside in the same
+     * iteration still wins (3.12's rule, gh-86296): the result then stays in the inner.
+     */
     public static <T> T waitFor(Future<T> future, long timeoutNanos) {
         TaskImpl<?> task = task("waitFor");
         FutureImpl<T> f = own(future, task.loop, "waitFor");
         if (timeoutNanos <= 0 && f.isDone()) {
             return f.report();
         }
-        return timeout(timeoutNanos, f::await);
+        try {
+            return timeout(timeoutNanos, () -> awaitOwned(f));
+        } catch (AsyncTimeoutException e) {
+            if (f.isDone() && !f.isCancelled()) {
+                return f.report();        // done before our expiry cancelled it: not a timeout
+            }
+            throw e;
+        }
     }
 
     // ------------------------------------------------------------------ shield
@@ -511,6 +615,6 @@ public final class Structured {
     public static <T> T toThread(Callable<T> call) {
         Objects.requireNonNull(call, "call");
         TaskImpl<?> task = task("toThread");
-        return task.loop.runInExecutor(null, call).await();
+        return awaitOwned((FutureImpl<T>) task.loop.runInExecutor(null, call));
     }
 }
