@@ -44,8 +44,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * every failure is a planted one, gather loses no result, and no task is left at the end.
  *
  * <p>One line per seed: {@code seed=S tasks=N cancels=C lost=L}. Scale with
- * {@code -Dasyncio4j.stress.scale=N}. TaskGroups join the mix with
- * {@code -Dasyncio4j.storm.groups=true} (off by default until the lead flips it): with them, a
+ * {@code -Dasyncio4j.stress.scale=N}. TaskGroups are in the mix unless
+ * {@code -Dasyncio4j.storm.groups=false}: with them, a
  * task outside a group cancels the group's body a few yields after it started, in step with
  * children that fail after a few yields, so the cancel also lands between a child's failure and
  * the body's next step (issue 8, item 3). The TaskGroup before its rewrite lost 14-24 cancels
@@ -57,7 +57,7 @@ class CancellationStormTest {
 
     private static final int SCALE = Math.max(1, Integer.getInteger("asyncio4j.stress.scale", 1));
     private static final int TASKS = 100_000 * SCALE;
-    private static final boolean GROUPS = Boolean.parseBoolean(System.getProperty("asyncio4j.storm.groups", "false"));
+    private static final boolean GROUPS = Boolean.parseBoolean(System.getProperty("asyncio4j.storm.groups", "true"));
     private static final int ROUND = 4_000;          // top-level tasks per round
     private static final int WINDOW = 1_000;         // cancel targets: among the last WINDOW tasks made
     private static final int DEEPEST = 3;
