@@ -57,6 +57,27 @@ public final class CancellationHarness {
         }
 
         /**
+         * A sibling's failure on demand, for scenarios that fail a child at the injection point:
+         * a child awaits {@link Bomb#trigger()}; if {@code armed}, the injection fails the
+         * trigger with a fresh exception ({@link Bomb#exception()}). Without an injection the
+         * trigger gives up, cancelled (not a failure), after {@code giveUpSeconds} of loop time.
+         * Call inside the scenario (it needs the running loop).
+         */
+        public Bomb bomb(boolean armed, double giveUpSeconds) {
+            Bomb b = new Bomb(Asyncio.getRunningLoop().createFuture());
+            Asyncio.getRunningLoop().callLater(giveUpSeconds, b::disarm);
+            if (armed) {
+                onInject(t -> {
+                    if (!b.trigger.isDone()) {
+                        b.exception = new IllegalStateException("bomb at " + point);
+                        b.trigger.setException(b.exception);
+                    }
+                });
+            }
+            return b;
+        }
+
+        /**
          * Runs the action inline, in the suspending task just before it parks, instead of in a
          * callback scheduled from there. For an action on another task this lands in the same
          * step as what the suspending task did just before (a put that woke a getter, say), so
@@ -104,6 +125,33 @@ public final class CancellationHarness {
                     throw new AssertionError("cancel lost: " + t.getName() + " was cancelled (cancel() returned true, cancelling()="
                             + t.cancelling() + ") and ended " + t.state() + ": " + t);
                 }
+            }
+        }
+    }
+
+    /** See {@link Run#bomb}. */
+    public static final class Bomb {
+        private final Future<Void> trigger;
+        private RuntimeException exception;
+
+        Bomb(Future<Void> trigger) {
+            this.trigger = trigger;
+        }
+
+        /** What the bombing child awaits. */
+        public Future<Void> trigger() {
+            return trigger;
+        }
+
+        /** The planted failure, or null if the injection did not fire it. */
+        public RuntimeException exception() {
+            return exception;
+        }
+
+        /** Lets the trigger go, cancelled, if it has not fired (idempotent). */
+        public void disarm() {
+            if (!trigger.isDone()) {
+                trigger.cancel();
             }
         }
     }

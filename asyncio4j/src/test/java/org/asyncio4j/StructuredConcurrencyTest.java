@@ -290,18 +290,8 @@ class StructuredConcurrencyTest {
             List<Task<?>> children = new ArrayList<>();
             boolean[] doneAtExit = {true};
             boolean[] innerDoneAtExit = {true};
-            Future<Void> trigger = getRunningLoop().createFuture();
-            // Without an injection the bomb never fires: it gives up (cancelled, not a failure).
-            getRunningLoop().callLater(4.0, () -> trigger.cancel());
-            RuntimeException[] bomb = {null};
-            if (bombing) {
-                run.onInject(t -> {
-                    if (!trigger.isDone()) {
-                        bomb[0] = new IllegalStateException("bomb at " + run.point());
-                        trigger.setException(bomb[0]);
-                    }
-                });
-            }
+            CancellationHarness.Bomb bomb = run.bomb(bombing, 4.0);
+            Future<Void> trigger = bomb.trigger();
             Task<Object> body = createTask(() -> {
                 inGroup(lambda, children, doneAtExit, tg -> {
                     if (bombing) {
@@ -334,10 +324,8 @@ class StructuredConcurrencyTest {
                 return null;
             }, "sc-body");
             Asyncio.wait(List.of(body), ReturnWhen.ALL_COMPLETED);
-            if (!trigger.isDone()) {
-                trigger.cancel();
-            }
-            checkGroupRun(run, body, children, doneAtExit[0] && innerDoneAtExit[0], bomb[0]);
+            bomb.disarm();
+            checkGroupRun(run, body, children, doneAtExit[0] && innerDoneAtExit[0], bomb.exception());
             if (body.state() == java.util.concurrent.Future.State.FAILED) {
                 body.exceptionNow();
             }

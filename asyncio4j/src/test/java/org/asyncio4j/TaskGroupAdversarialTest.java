@@ -1548,17 +1548,8 @@ class TaskGroupAdversarialTest {
             List<Task<?>> kids = new ArrayList<>();
             boolean[] doneAtEnd = {true};
             IOException[] cleanupFailure = {null};
-            Future<Void> trigger = getRunningLoop().createFuture();
-            getRunningLoop().callLater(6.0, () -> trigger.cancel());
-            RuntimeException[] bomb = {null};
-            if (bombing) {
-                run.onInject(t -> {
-                    if (!trigger.isDone()) {
-                        bomb[0] = new IllegalStateException("bomb at " + run.point());
-                        trigger.setException(bomb[0]);
-                    }
-                });
-            }
+            CancellationHarness.Bomb bomb = run.bomb(bombing, 6.0);
+            Future<Void> trigger = bomb.trigger();
             ThrowingRunnable failingCleanup = () -> {
                 try {
                     sleep(3);
@@ -1607,13 +1598,11 @@ class TaskGroupAdversarialTest {
             } catch (Throwable e) {
                 outcome = e;
             }
-            if (!trigger.isDone()) {
-                trigger.cancel();
-            }
+            bomb.disarm();
             assertTrue(doneAtEnd[0], "a child outlived its group");
             var reach = StructuredConcurrencyTest.reachable(outcome);
-            if (bomb[0] != null) {
-                assertTrue(reach.contains(bomb[0]), "the sibling's failure was lost: " + (outcome == null ? "a result" : shape(outcome)));
+            if (bomb.exception() != null) {
+                assertTrue(reach.contains(bomb.exception()), "the sibling's failure was lost: " + (outcome == null ? "a result" : shape(outcome)));
                 assertTrue(!body.isCancelled(), "nobody cancelled the task, yet it ended cancelled: " + shape(outcome));
             }
             if (cleanupFailure[0] != null) {
