@@ -35,7 +35,8 @@ import org.asyncio4j.Task;
  *                     stopped (lambda form: a CancelledException;
  *                     try form: the group's ExceptionGroup; after
  *                     cancel() in the try form: not stopped)
- *  EXITING  no        the body ended; waiting for the children        yes (children may add siblings)
+ *  EXITING  no        the body ended; waiting for the children        yes while one runs (Python:
+ *                                                                  "finished" once none is left)
  *  EXITING  yes       waiting for cancelled children                  no
  *  DONE     -         every child done, the outcome delivered         no ("finished")
  *
@@ -60,13 +61,17 @@ import org.asyncio4j.Task;
  * it, and the children are cancelled (Python's "an exception in the body aborts the group").
  * Whatever {@code close()} throws is never that same object (try-with-resources would make it
  * suppress itself): if the outcome is the exception already leaving, {@code close()} returns.
+ * A group the body received is never thrown again either: {@code close()} cannot tell whether
+ * the body let it leave or caught it, so it throws a copy (attached to the group as suppressed
+ * when the group is leaving; carrying the failures out when the body swallowed it).
  *
  * <h2>Cancellation from outside</h2>
  * Children are cancelled and awaited; the statement ends with the CancelledException, or with
  * the group if children failed meanwhile. Whenever the statement ends with anything but a
  * CancelledException while a cancellation is still counted on the parent, the parent is
  * re-cancelled ({@link TaskImpl#recancel()}, Python 3.13's uncancel-and-cancel), so the request
- * is not lost: a body that catches the group and returns still ends cancelled.
+ * is not lost: a body that catches the group and returns still ends cancelled. When the counted
+ * request is an enclosing try-form group's interruption, that interruption is what is re-armed.
  *
  * <p>All state is touched on the parent's loop thread only (the parent, its children, done
  * callbacks).
