@@ -60,7 +60,11 @@ import org.asyncio4j.internal.TaskGroupEngine;
  *       or next suspension point; the statement throws an {@code ExceptionGroup} of every child
  *       failure (children cancelled by the group are not in it). In the lambda form a body that
  *       failed with its own exception is in the group too, last (Python 3.13's order). In the
- *       try form the body's own exception leaves instead, the group attached as suppressed.</li>
+ *       try form the body's own exception leaves instead, the group attached as suppressed.
+ *       In the try form, when the body received the group, {@code close()} throws a copy of it
+ *       as well, since it cannot tell whether the body let the group leave or swallowed it: the
+ *       copy ends up attached to the group as suppressed, or carries the failures out of a body
+ *       that swallowed the group.</li>
  *   <li>The task running the body is cancelled from outside: the children are cancelled and
  *       awaited; the statement ends with that {@code CancelledException}, or with the group if
  *       children failed meanwhile (in the try form: attached to the {@code CancelledException},
