@@ -13,23 +13,36 @@ import org.asyncio4j.Task;
  * Quick figures for the core runtime, before the JMH suite exists: median of several rounds
  * after warm-up. Not a substitute for JMH; good enough to see orders of magnitude.
  *
- * <p>Run with {@code ./dev probe}.
+ * <p>Run with {@code ./dev probe [ROUNDS [PROBE...]]}: every probe, or only the named ones, alone (see {@code main}).
  */
 public final class QuickProbe {
 
     public static void main(String[] args) throws Exception {
         Locale.setDefault(Locale.ROOT);
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
-        report("sleep(0) switch, one task", "ns/switch", rounds, shared("sleep0"));
-        report("ping-pong handoff via futures, two tasks", "ns/handoff", rounds, QuickProbe::pingPong);
-        report("createTask + run + gather, per task", "ns/task", rounds, shared("spawn_gather"));
-        report("callSoon throughput, per callback", "ns/callback", rounds, shared("callsoon"));
-        report("Lock acquire+release, uncontended", "ns/pair", rounds, QuickProbe::lockUncontended);
-        report("Lock handoff between two tasks, contended", "ns/handoff", rounds, QuickProbe::lockContended);
-        report("Queue put+get pair, no waiting", "ns/pair", rounds, QuickProbe::queuePair);
-        report("Queue(100) producer/consumer, per item", "ns/item", rounds, shared("queue"));
-        report("AsyncGenerator, per item", "ns/item", rounds, QuickProbe::generatorItem);
-        parkedMemory(100_000);
+        // Probes named after the rounds run alone, in the order given (./dev probe 15 lockc gen):
+        // a probe's figure depends on what ran before it in the same JVM (the JIT's profiles),
+        // so an A/B of one figure is sharper run this way, alternating the two builds.
+        java.util.Set<String> only = new java.util.LinkedHashSet<>(java.util.Arrays.asList(args).subList(Math.min(1, args.length), args.length));
+        var probes = new java.util.LinkedHashMap<String, Runnable>();
+        probes.put("sleep0", () -> report("sleep(0) switch, one task", "ns/switch", rounds, shared("sleep0")));
+        probes.put("pingpong", () -> report("ping-pong handoff via futures, two tasks", "ns/handoff", rounds, QuickProbe::pingPong));
+        probes.put("spawn", () -> report("createTask + run + gather, per task", "ns/task", rounds, shared("spawn_gather")));
+        probes.put("callsoon", () -> report("callSoon throughput, per callback", "ns/callback", rounds, shared("callsoon")));
+        probes.put("locku", () -> report("Lock acquire+release, uncontended", "ns/pair", rounds, QuickProbe::lockUncontended));
+        probes.put("lockc", () -> report("Lock handoff between two tasks, contended", "ns/handoff", rounds, QuickProbe::lockContended));
+        probes.put("queuepair", () -> report("Queue put+get pair, no waiting", "ns/pair", rounds, QuickProbe::queuePair));
+        probes.put("queue", () -> report("Queue(100) producer/consumer, per item", "ns/item", rounds, shared("queue")));
+        probes.put("gen", () -> report("AsyncGenerator, per item", "ns/item", rounds, QuickProbe::generatorItem));
+        probes.put("memory", () -> parkedMemory(100_000));
+        for (String name : only) {
+            if (!probes.containsKey(name)) {
+                throw new IllegalArgumentException("no probe named '" + name + "'; the probes are " + probes.keySet());
+            }
+        }
+        for (String name : only.isEmpty() ? probes.keySet() : only) {
+            probes.get(name).run();
+        }
     }
 
     /** A probe that is also a side-by-side workload: the same body, its standard size. */
@@ -42,7 +55,15 @@ public final class QuickProbe {
         double run() throws Exception;
     }
 
-    static void report(String name, String unit, int rounds, Probe p) throws Exception {
+    static void report(String name, String unit, int rounds, Probe p) {
+        try {
+            measure(name, unit, rounds, p);
+        } catch (Exception e) {
+            throw new IllegalStateException("probe '" + name + "' failed", e);
+        }
+    }
+
+    static void measure(String name, String unit, int rounds, Probe p) throws Exception {
         for (int i = 0; i < 3; i++) {
             p.run();                   // warm-up
         }
@@ -156,7 +177,7 @@ public final class QuickProbe {
         });
     }
 
-    static void parkedMemory(int n) throws Exception {
+    static void parkedMemory(int n) {
         run(() -> {
             var loop = getRunningLoop();
             Future<Void> gate = loop.createFuture();
