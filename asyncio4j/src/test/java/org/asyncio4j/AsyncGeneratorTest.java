@@ -770,4 +770,28 @@ class AsyncGeneratorTest {
         }));
         assertEquals(List.of(1), got);
     }
+
+    @Test
+    void producerTaskCancelledInYield_consumerAsksBeforeTheProducerRuns_getsTheCancellationNotAnInvalidState() {
+        String seen = runVc(() -> {
+            Task<?> self = currentTask();
+            try (var gen = AsyncGenerator.<Integer>of(y -> {
+                    y.yield(1);
+                    y.yield(2);
+                })) {
+                Iterator<Integer> it = gen.iterator();
+                assertEquals(1, it.next());
+                // the producer's task, parked in yield: cancel it, then ask at once (same step)
+                Task<?> producer = allTasks().stream().filter(t -> t != self && !t.isDone()).findFirst().orElseThrow();
+                producer.cancel();
+                try {
+                    it.hasNext();
+                    return "no exception";
+                } catch (CancelledException e) {
+                    return "CancelledException";
+                }
+            }
+        });
+        assertEquals("CancelledException", seen);
+    }
 }

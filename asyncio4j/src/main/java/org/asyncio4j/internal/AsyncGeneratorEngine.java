@@ -165,11 +165,12 @@ public final class AsyncGeneratorEngine<T> {
             state = RUNNING;
             FutureImpl<Object> r = resume;
             resume = null;
-            if (r != null) {
+            if (r != null && !r.isDone()) {
                 r.setResult(null);
             }
-            // else: the producer left its yield by an exception (its TaskGroup stopped it, say)
-            // and runs on alone; the step gets whatever it does next, its end included.
+            // else: the producer left its yield by an exception (its TaskGroup stopped it, say),
+            // or is about to (r was cancelled, it has not run yet), and runs on alone; the step
+            // gets whatever it does next, its end included.
         }
         try {
             return s.await();
