@@ -82,7 +82,7 @@ public final class Runner implements AutoCloseable {
      */
     public <T> T run(Callable<T> main) {
         Objects.requireNonNull(main, "main");
-        if (EventLoopImpl.running() != null || Asyncio.currentTask() != null) {
+        if (EventLoopImpl.running() != null || org.asyncio4j.internal.TaskImpl.current() != null) {
             throw new IllegalStateException("Runner.run() cannot be called from a running event loop");
         }
         EventLoopImpl l = lazyLoop();

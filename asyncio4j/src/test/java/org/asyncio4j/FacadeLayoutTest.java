@@ -51,4 +51,20 @@ class FacadeLayoutTest {
     void internalPackage_neverNamesTheFacade() throws Exception {
         assertEquals(List.of(), classesNamingTheFacade("org.asyncio4j.internal"));
     }
+
+    @Test
+    void syncQueuesAndStreamsPackages_neverNameTheFacade() throws Exception {
+        assertEquals(List.of(), classesNamingTheFacade("org.asyncio4j.sync"));
+        assertEquals(List.of(), classesNamingTheFacade("org.asyncio4j.queues"));
+        assertEquals(List.of(), classesNamingTheFacade("org.asyncio4j.streams"));
+    }
+
+    @Test
+    void rootPackageClasses_otherThanTheFacade_neverNameIt() throws Exception {
+        List<String> offenders = classesNamingTheFacade("org.asyncio4j").stream()
+                .filter(f -> f.indexOf('/', "org/asyncio4j/".length()) < 0)     // this package only
+                .filter(f -> !f.matches("org/asyncio4j/Asyncio(\\$.*)?\\.class"))
+                .toList();
+        assertEquals(List.of(), offenders);
+    }
 }
