@@ -31,7 +31,9 @@
  *   <dd>{@link org.asyncio4j.Task#cancel(String)} is delivered once, as a
  *       {@link org.asyncio4j.CancelledException}, at the task's current or next suspension point
  *       (inside a JDK blocking call, as that call's interruption). Cancelling a task cancels the
- *       future it awaits, unless {@link org.asyncio4j.Asyncio#shield shield} protects it.</dd>
+ *       future it awaits (a task cancelled while it runs: the next future it awaits, as Python's
+ *       {@code Task.__step} does), unless {@link org.asyncio4j.Asyncio#shield shield} protects
+ *       it.</dd>
  *   <dt id="structured-concurrency">Structured concurrency</dt>
  *   <dd>A {@link org.asyncio4j.TaskGroup}'s statement, in either form, ends only when every child
  *       it created is done, whatever ends it (nested groups included); every child failure that

@@ -838,4 +838,47 @@ class TaskTest {
         });
         assertEquals(2, seen, "both cancellations reached the blocked body");
     }
+
+    @Test
+    void selfCancelThenAwait_cancelsTheAwaitedTask_asPythonsStepDoes() {
+        // CPython 3.13: ('caught', True, True)
+        List<?> out = runVc(() -> {
+            Task<List<?>> body = createTask(() -> {
+                Task<Integer> c = createTask(() -> { sleep(10); return 1; });
+                sleep(0);
+                currentTask().cancel();
+                try {
+                    c.await();
+                    return List.<Object>of("not cancelled");
+                } catch (CancelledException e) {
+                    return List.<Object>of("caught", c.isCancelled(), getRunningLoop().time() < 1);
+                }
+            });
+            return body.await();
+        });
+        assertEquals(List.of("caught", true, true), out);
+    }
+
+    @Test
+    void selfCancelThenAwaitOfASharedFuture_cancelsItForEveryAwaiter_asInPython() {
+        // CPython 3.13: ['cancelled', 'cancelled'] True
+        List<?> out = runVc(() -> {
+            Future<String> f = getRunningLoop().createFuture();
+            Callable<String> plain = () -> {
+                try {
+                    return f.await();
+                } catch (CancelledException e) {
+                    return "cancelled";
+                }
+            };
+            Task<String> a = createTask(plain);
+            sleep(0);
+            Task<String> b = createTask(() -> {
+                currentTask().cancel();
+                return plain.call();
+            });
+            return List.<Object>of(a.await(), b.await(), f.isCancelled());
+        });
+        assertEquals(List.of("cancelled", "cancelled", true), out);
+    }
 }

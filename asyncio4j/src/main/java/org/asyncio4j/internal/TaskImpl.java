@@ -176,6 +176,17 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         if (f == this) {
             throw new IllegalStateException("Task cannot await on itself: " + this);
         }
+        if (mustCancel && (!interruptSent || thread.isInterrupted()) && f.state == PENDING && f.cancel(requestMessage)) {
+            // Python's Task.__step: a cancellation requested while the task ran (it cancelled
+            // itself, or code it called did) cancels the future it then awaits; the wait ends
+            // with that future's cancellation, which is the request's delivery. (A request whose
+            // interrupt a JDK call consumed was delivered already and is left to deliverCancel.)
+            mustCancel = false;
+            if (interruptSent) {
+                Thread.interrupted();
+                interruptSent = false;
+            }
+        }
         deliverCancel();
         if (escaping != null) {
             escaping = null;              // the task went on to wait again: nothing is leaving
