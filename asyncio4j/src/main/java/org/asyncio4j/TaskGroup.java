@@ -36,8 +36,10 @@ import org.asyncio4j.internal.TaskGroupEngine;
  *       the group reaches the code after the statement: in the {@link ExceptionGroup} it throws,
  *       or attached (as a suppressed exception) to the exception that leaves instead.</li>
  *   <li><b>Cleanup written for cancellation runs.</b> The lambda form stops the body and the
- *       children with a plain {@link CancelledException}, so {@code catch (CancelledException e)}
- *       and {@code finally} run there. The try form stops the body with the group's
+ *       children with a plain {@link CancelledException} at their suspension points, so
+ *       {@code catch (CancelledException e)} and {@code finally} run there (a body blocked in a
+ *       JDK call gets that call's {@code InterruptedException} instead, which the group then
+ *       treats as the cancellation, not as a failure of the body). The try form stops the body with the group's
  *       {@code ExceptionGroup} itself (Java cannot replace an exception that leaves the body):
  *       clean up in {@code finally}. asyncio4j's own cleanup (a server's {@code serveForever},
  *       a {@code Condition}'s re-acquisition, a stream read) treats that interruption exactly as
@@ -207,7 +209,8 @@ public final class TaskGroup implements AutoCloseable {
     }
 
     /**
-     * Cancels every child; the statement then ends normally, with no exception, once they are
+     * Cancels every child (a child that calls it is cancelled too, at its next suspension point,
+ * like the others); the statement then ends normally, with no exception, once they are
      * done (children that failed before still make it throw their {@link ExceptionGroup}). In
      * the lambda form the body is stopped too, at its next suspension point ({@link #run} then
      * returns null). In the try form the body is not interrupted: it runs on to {@code close()},
@@ -241,7 +244,8 @@ public final class TaskGroup implements AutoCloseable {
     }
 
     /**
-     * The group's state and counts, e.g. {@code TaskGroup[running, children=3, failed=0]}.
+     * The group's state and counts, e.g. {@code TaskGroup[running, children=3, failed=0]}:
+     * {@code children} counts the children not yet done, {@code failed} those that failed.
      *
      * @return a description
      */

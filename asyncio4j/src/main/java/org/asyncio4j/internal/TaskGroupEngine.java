@@ -104,7 +104,7 @@ public final class TaskGroupEngine {
      * @throws IllegalStateException outside a task
      */
     public TaskGroupEngine(boolean lambdaForm) {
-        this.parent = Structured.task("TaskGroup");
+        this.parent = Structured.task(lambdaForm ? "TaskGroup.run" : "new TaskGroup");
         this.loop = parent.loop;
         this.lambdaForm = lambdaForm;
         this.cancellingAtEntry = parent.cancelling();
