@@ -29,8 +29,9 @@ import org.asyncio4j.WaitResult;
  * <ul>
  *   <li>A future a combinator owns (gather's outer future and so its children, waitFor's inner,
  *       toThread's call) is cancelled when the caller is, whenever the cancellation lands: while
- *       the caller waits (the task engine cancels what it awaits), or before the wait began
- *       ({@link #awaitOwned}). Futures the caller merely watches (wait, asCompleted, shield's
+ *       the caller waits, or before the wait began (the task engine cancels what a task awaits,
+ *       and a cancellation pending as the wait begins cancels the awaited future, as Python's
+ *       {@code Task.__step} does). Futures the caller merely watches (wait, asCompleted, shield's
  *       inner) are never cancelled.</li>
  *   <li>A cancellation is never lost nor converted: only the cancellation a timeout caused
  *       itself leaves it as AsyncTimeoutException; a cancellation from outside, an outer
@@ -74,60 +75,6 @@ public final class Structured {
             throw new IllegalStateException(operation + ": the future belongs to another event loop: " + f);
         }
         return (FutureImpl<T>) impl;
-    }
-
-    /**
-     * Awaits a future the calling combinator owns (gather's outer future, waitFor's inner,
-     * toThread's call) as Python's {@code await} does, when a cancellation was already pending as
-     * the wait began.
-     *
-     * <p>The task engine throws such a cancellation at the entry of the await, leaving {@code f}
-     * alone; Python's Task.__step instead cancels the future it is about to wait for and waits
-     * for it. The cancellation is pending at entry when the task cancelled itself, or when it was
-     * asked to stop while it ran or sat in a JDK blocking call (a TaskGroup's interruption is
-     * held back by JDK calls, and reaches the next asyncio4j suspension point). Without this the
-     * children of {@code gather(callables)} or waitFor's inner would run on, unseen, after the
-     * call has left:
-     * <pre>
-     *   body: Thread.sleep(..)          a TaskGroup child fails: the group's request is pending
-     *   body: gather(a, b)              spawns a and b, awaits the outer future
-     *         awaitDone: deliverCancel  throws the group's interruption; a and b run on
-     * </pre>
-     * A plain CancelledException is handed on to {@code f} as Python does (its outcome becomes
-     * the await's: CancelledException once it ends cancelled); a TaskGroup's interruption is
-     * thrown again once {@code f} is done, since the group counts on its body ending with it.
-     */
-    private static <T> T awaitOwned(FutureImpl<T> f) {
-        try {
-            return f.await();
-        } catch (Throwable e) {
-            if (f.isDone() || !Cancellation.isCancellation(e) || !f.cancel()) {
-                throw e;
-            }
-            if (!Cancellation.isGroupInterruption(e)) {
-                return f.await();
-            }
-            awaitDoneQuietly(f, e);
-            throw e;
-        }
-    }
-
-    /**
-     * Waits until {@code f} is done, ignoring its outcome and any further cancellation (which
-     * cancels {@code f} again, through the task engine): the caller is already leaving with
-     * {@code leaving}, a cancellation.
-     */
-    private static void awaitDoneQuietly(FutureImpl<?> f, Throwable leaving) {
-        while (!f.isDone()) {
-            try {
-                f.await();
-            } catch (Throwable again) {
-                if (!Cancellation.isCancellation(again)) {
-                    again.addSuppressed(leaving);
-                    throw again;
-                }
-            }
-        }
     }
 
     // ------------------------------------------------------------------ sleep
@@ -176,7 +123,7 @@ public final class Structured {
             return Collections.emptyList();
         }
         @SuppressWarnings("unchecked")
-        List<T> out = (List<T>) awaitOwned(g);
+        List<T> out = (List<T>) g.await();
         return out;
     }
 
@@ -186,7 +133,7 @@ public final class Structured {
         if (g == null) {
             return Collections.emptyList();
         }
-        awaitOwned(g);
+        g.await();
         List<Future<T>> out = new ArrayList<>(g.children.length);
         for (FutureImpl<? extends T> f : g.children) {
             @SuppressWarnings("unchecked")
@@ -460,7 +407,7 @@ public final class Structured {
     /**
      * asyncio.wait_for (3.12+): a timeout around awaiting the future. On the caller's
      * cancellation (or a TaskGroup's interruption) the inner is cancelled and the caller waits
-     * for it to end, whenever the cancellation landed ({@link #awaitOwned}).
+     * for it to end, whenever the cancellation landed (the task engine's rule).
      *
      * <p>One departure from 3.12, as 3.11 did: when the inner finished in the same loop
      * iteration as the deadline (the expiry found it done, but the caller had not resumed yet),
@@ -475,7 +422,7 @@ public final class Structured {
             return f.report();
         }
         try {
-            return timeout(timeoutNanos, () -> awaitOwned(f));
+            return timeout(timeoutNanos, f::await);
         } catch (AsyncTimeoutException e) {
             if (f.isDone() && !f.isCancelled()) {
                 return f.report();        // done before our expiry cancelled it: not a timeout
@@ -615,6 +562,6 @@ public final class Structured {
     public static <T> T toThread(Callable<T> call) {
         Objects.requireNonNull(call, "call");
         TaskImpl<?> task = task("toThread");
-        return awaitOwned((FutureImpl<T>) task.loop.runInExecutor(null, call));
+        return task.loop.runInExecutor(null, call).await();
     }
 }
