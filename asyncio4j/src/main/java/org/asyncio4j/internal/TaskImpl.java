@@ -187,15 +187,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
                 interruptSent = false;
             }
         }
-        deliverCancel();
-        if (escaping != null) {
-            escaping = null;              // the task went on to wait again: nothing is leaving
-        }
-        SuspensionProbe.Listener probe = SuspensionProbe.listener;
-        if (probe != null) {
-            probe.atSuspension(this, f);
-            deliverCancel();
-        }
+        enterSuspension(f);
         waitingOn = f;
         f.addWaiter(this);
         try {
@@ -218,15 +210,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
 
     /** Suspends this task for {@code nanos} of loop time; 0 or less yields once. */
     void sleep(long nanos) {
-        deliverCancel();
-        if (escaping != null) {
-            escaping = null;
-        }
-        SuspensionProbe.Listener probe = SuspensionProbe.listener;
-        if (probe != null) {
-            probe.atSuspension(this, null);
-            deliverCancel();
-        }
+        enterSuspension(null);
         if (nanos <= 0) {
             Thread.yield();
             deliverCancel();
@@ -248,6 +232,23 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
             }
         }
         deliverCancel();
+    }
+
+    /**
+     * The entry of every asyncio4j suspension point: delivers a pending cancellation, drops the
+     * escaping record (the task went on to wait again: nothing is leaving its body), and tells
+     * the test probe, if one is installed, about the wait for {@code what} (null: a sleep).
+     */
+    private void enterSuspension(FutureImpl<?> what) {
+        deliverCancel();
+        if (escaping != null) {
+            escaping = null;
+        }
+        SuspensionProbe.Listener probe = SuspensionProbe.listener;
+        if (probe != null) {
+            probe.atSuspension(this, what);
+            deliverCancel();
+        }
     }
 
     /** An interrupt left over from a request that uncancel() withdrew: true if it was one. */
