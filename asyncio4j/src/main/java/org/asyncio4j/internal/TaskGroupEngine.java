@@ -95,6 +95,8 @@ public final class TaskGroupEngine {
     private ExceptionGroup group;               // try form: the interruption and the outcome
     private boolean groupDelivered;             // try form: the body's suspension point threw it
     private FutureImpl<Void> allDone;           // what the exit waits on
+    private Throwable interruptedFresh;         // a stop that arrived while waiting and started the abort
+    private Throwable interruptedLate;          // one that arrived while the group was already aborting
     private int failed;
 
     /**
@@ -266,8 +268,6 @@ public final class TaskGroupEngine {
             Cancellation.groups().endInterruption(group);   // from now on an ordinary failure
         }
     }
-
-    private Throwable interruptedFresh, interruptedLate;
 
     /**
      * The lambda form's exit: Python 3.13's {@code TaskGroup.__aexit__}, step for step, with two
