@@ -24,8 +24,7 @@ import org.asyncio4j.internal.WaiterQueue;
  * waiter that ends by an exception after it was signalled passes the signal to the next waiter.
  *
  * <p>Waiting ({@code await}, {@code awaitUntil}) needs the calling task to hold the lock: to
- * have acquired it and not released it (a lock acquired by code outside any task counts as
- * held by code outside any task). Otherwise it throws {@link IllegalStateException}, also while
+ * have acquired it and not released it (outside any task: the same thread). Otherwise it throws {@link IllegalStateException}, also while
  * another task holds the lock, whose hold a wait would otherwise release (Python's
  * documentation: "If the calling task has not acquired the lock when this method is called, a
  * RuntimeError is raised"). Signalling needs the lock to be locked, by any task, as Python's

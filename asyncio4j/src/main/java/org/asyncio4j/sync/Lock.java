@@ -2,7 +2,6 @@ package org.asyncio4j.sync;
 
 import org.asyncio4j.internal.EventLoopImpl;
 import org.asyncio4j.internal.LoopBinding;
-import org.asyncio4j.internal.TaskImpl;
 import org.asyncio4j.internal.WaiterQueue;
 
 /**
@@ -41,7 +40,7 @@ public final class Lock {
 
     /** One grant of the lock, and the releaser of whoever got it. */
     final class Hold implements Releaser {
-        TaskImpl<?> owner;          // the acquiring task (null: code outside any task)
+        Thread owner;               // the acquiring task's thread (a task is its thread)
         boolean inTransit;          // handed to a woken waiter that has not run yet
 
         /**
@@ -80,7 +79,7 @@ public final class Lock {
         binding.check(this, "acquire");
         if (holder == null && !waiters.hasWaiters()) {
             Hold h = new Hold();
-            h.owner = TaskImpl.current();
+            h.owner = Thread.currentThread();
             holder = h;
             return h;
         }
@@ -91,7 +90,7 @@ public final class Lock {
     private Hold awaitHold(EventLoopImpl loop) {
         Hold h = (Hold) waiters.await(loop, this::handOn);
         h.inTransit = false;        // still holder: an in-transit hold cannot be released
-        h.owner = TaskImpl.current();
+        h.owner = Thread.currentThread();
         return h;
     }
 
@@ -124,10 +123,10 @@ public final class Lock {
 
     // ------------------------------------------------------------------ for Condition
 
-    /** Whether the current task (or, outside any task, code outside tasks) holds the lock. */
+    /** Whether the current task (its thread) holds the lock. */
     boolean heldByCaller() {
         Hold h = holder;
-        return h != null && !h.inTransit && h.owner == TaskImpl.current();
+        return h != null && !h.inTransit && h.owner == Thread.currentThread();
     }
 
     /** The current hold (the caller holds it: see {@link #heldByCaller()}). */
