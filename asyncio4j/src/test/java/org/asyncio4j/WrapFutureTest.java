@@ -138,9 +138,8 @@ class WrapFutureTest {
             sleep(0.05);
         });
         // The watcher drops what a closed loop can no longer receive, and then ends.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!threadsNamed("asyncio4j-future-watch").isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
+        for (Thread watcher : threadsNamed("asyncio4j-future-watch")) {
+            watcher.join(TimeUnit.SECONDS.toMillis(5));
         }
         assertEquals(Collections.emptyList(), threadsNamed("asyncio4j-future-watch"));
     }
