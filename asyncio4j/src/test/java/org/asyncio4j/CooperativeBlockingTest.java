@@ -463,4 +463,44 @@ class CooperativeBlockingTest {
         });
         assertEquals(7, v);
     }
+
+    // ------------------------------------------------------------------ thread-locals (README)
+
+    private static final ThreadLocal<String> MDC = new ThreadLocal<>();
+    private static final InheritableThreadLocal<String> INHERITED = new InheritableThreadLocal<>();
+
+    @Test
+    void threadLocal_isPerTask_andSurvivesTheTasksSuspensions() {
+        List<String> seen = run(() -> {
+            Task<String> a = createTask(() -> {
+                MDC.set("request-a");
+                sleep(0.01);
+                return MDC.get();
+            });
+            Task<String> b = createTask(() -> {
+                sleep(0.005);
+                String before = String.valueOf(MDC.get());
+                MDC.set("request-b");
+                sleep(0.01);
+                return before + "/" + MDC.get();
+            });
+            return List.of(a.await(), b.await(), String.valueOf(MDC.get()));
+        });
+        assertEquals(List.of("request-a", "null/request-b", "null"), seen);
+    }
+
+    @Test
+    void inheritableThreadLocal_isCopiedToATaskWhenItIsCreated() {
+        List<String> seen = run(() -> {
+            INHERITED.set("parent");
+            Task<String> child = createTask(() -> {
+                String got = INHERITED.get();
+                INHERITED.set("child");
+                return got;
+            });
+            String inChild = child.await();
+            return List.of(inChild, INHERITED.get());
+        });
+        assertEquals(List.of("parent", "parent"), seen);
+    }
 }
