@@ -11,4 +11,9 @@ module org.asyncio4j {
     exports org.asyncio4j.queues;
     exports org.asyncio4j.streams;
     exports org.asyncio4j.subprocess;
+
+    // Cooperative name resolution (internal.CooperativeResolverProvider); uses: it looks for an
+    // application's own provider to step aside for.
+    uses java.net.spi.InetAddressResolverProvider;
+    provides java.net.spi.InetAddressResolverProvider with org.asyncio4j.internal.CooperativeResolverProvider;
 }
