@@ -20,9 +20,15 @@ package org.asyncio4j;
  * at its current or next asyncio4j suspension point; if it is inside a JDK blocking call, the
  * call is interrupted and throws what that call throws on interruption (for {@code Thread.sleep}
  * and the {@code java.util.concurrent} waits, {@code InterruptedException}; for an interruptible
- * channel, {@code ClosedByInterruptException}). A task whose body then ends by throwing either
- * of those exceptions ends cancelled. Interrupting a task's thread yourself counts as a cancel
- * request.
+ * channel, {@code ClosedByInterruptException}; a library over a socket wraps the
+ * {@code SocketException} the interrupt causes in its own exception). A task that was asked to
+ * cancel (and did not {@link #uncancel()}) and whose body then ends with an exception the
+ * interrupt caused ({@code InterruptedException}, {@code InterruptedIOException},
+ * {@code ClosedByInterruptException} or {@code SocketException} anywhere in its cause chain)
+ * ends cancelled, with that exception as its {@code CancelledException}'s cause; see
+ * {@link Asyncio#isCancellation(Throwable)}, and {@link Asyncio#cancellable(ThrowingRunnable,
+ * java.util.concurrent.Callable)} to stop a call through the library's own cancel instead.
+ * Interrupting a task's thread yourself counts as a cancel request.
  *
  * <p>Python: {@code asyncio.Task}.
  *
