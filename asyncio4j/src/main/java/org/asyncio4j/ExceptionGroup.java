@@ -41,9 +41,11 @@ public class ExceptionGroup extends RuntimeException {
         });
     }
 
+    /** The message's fixed part, before the count of sub-exceptions. */
     private final String prefix;
     private transient boolean interruption;     // a TaskGroup stops its body with this group
-    private final List<Throwable> exceptions;   // appended to by a TaskGroup until it finishes
+    /** The sub-exceptions, in order; a TaskGroup appends to it until it finishes. */
+    private final List<Throwable> exceptions;
 
     /**
      * A group of the given exceptions.

@@ -11,7 +11,9 @@ import java.io.EOFException;
 public class IncompleteReadException extends EOFException {
     private static final long serialVersionUID = 1L;
 
+    /** The bytes read before the end of the stream. */
     private final byte[] partial;
+    /** How many bytes were expected, or -1 when reading up to a separator. */
     private final int expected;
 
     /**

@@ -12,6 +12,7 @@ import java.io.IOException;
 public class LimitOverrunException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** The offset given to the constructor (see {@link #consumed()}). */
     private final int consumed;
 
     /**

@@ -150,7 +150,11 @@ public final class StreamWriter {
         }
     }
 
-    /** Whether {@link #writeEof()} may be used (false over TLS). */
+    /**
+     * Whether {@link #writeEof()} may be used.
+     *
+     * @return false over TLS, true otherwise
+     */
     public boolean canWriteEof() {
         return transport.canShutdownOutput();
     }
