@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 
 import org.asyncio4j.internal.Bridges;
+import org.asyncio4j.internal.Cancellation;
 import org.asyncio4j.internal.EventLoopImpl;
 import org.asyncio4j.internal.Interop;
 import org.asyncio4j.internal.Structured;
@@ -562,6 +563,79 @@ public final class Asyncio {
      */
     public static void toThread(ThrowingRunnable call) {
         Structured.toThread(Structured.callable(call));
+    }
+
+    // ------------------------------------------------------------------ cancelling blocking code
+
+    /**
+     * Runs blocking code in the current task so that a cancellation stops it through the
+     * library's own cancel call instead of a thread interrupt. Normally {@code cancel()} wakes a
+     * task blocked in a JDK call by interrupting its thread, and many libraries answer an
+     * interrupt by closing the connection they were using. Inside this region a cancellation
+     * (from {@code cancel()}, a {@code timeout}, {@code waitFor}, a {@code TaskGroup}) that lands
+     * while the task is blocked in a JDK call runs {@code onCancel} instead, for example
+     * {@code cancellable(stmt::cancel, () -> stmt.executeQuery(sql))}: the server abandons the
+     * query, the call returns or fails as the library makes it, the connection stays usable, and
+     * this method then throws the cancellation ({@link CancelledException}, whose cause is the
+     * call's exception if it threw one). A cancellation that finds the task waiting in an
+     * asyncio4j call inside the region ({@code await}, {@code sleep}) is delivered there as
+     * usual, without the hook.
+     *
+     * <p>The hook runs once per region, on the loop, in a helper task named
+     * {@code cancel-hook:<task name>}, so blocking I/O inside it (as JDBC's
+     * {@code Statement.cancel()} does) is cooperative too; the task stays blocked until its call
+     * ends. If the hook throws, the exception goes to the loop's exception handler and the
+     * cancellation falls back to interrupting the thread. In nested regions the innermost
+     * region's hook runs. A cancellation already pending when the region starts is thrown at
+     * once, before {@code call} runs.
+     *
+     * @param onCancel the library's cancel call; must make {@code call} end soon
+     * @param call     the blocking call
+     * @param <T>      the result type
+     * @return the call's result, if no cancellation landed
+     * @throws NullPointerException  if an argument is null
+     * @throws IllegalStateException outside a task
+     * @throws CancelledException    if the task was cancelled before or while the call ran
+     * @throws Exception             what the call threw, as itself, when no cancellation landed
+     */
+    public static <T> T cancellable(ThrowingRunnable onCancel, Callable<T> call) throws Exception {
+        Objects.requireNonNull(onCancel, "onCancel");
+        Objects.requireNonNull(call, "call");
+        return Structured.task("cancellable").cancellable(onCancel, call);
+    }
+
+    /**
+     * Runs blocking code without result as a cancellable region; see
+     * {@link #cancellable(ThrowingRunnable, Callable)}.
+     *
+     * @param onCancel the library's cancel call
+     * @param call     the blocking call
+     * @throws NullPointerException  if an argument is null
+     * @throws IllegalStateException outside a task
+     * @throws CancelledException    if the task was cancelled before or while the call ran
+     * @throws Exception             what the call threw, as itself, when no cancellation landed
+     */
+    public static void cancellable(ThrowingRunnable onCancel, ThrowingRunnable call) throws Exception {
+        Objects.requireNonNull(call, "call");
+        cancellable(onCancel, Structured.callable(call));
+    }
+
+    /**
+     * Tells whether {@code t} is a cancellation, for code that catches broadly
+     * ({@code catch (Exception e)}) and must let cancellations through: true for a
+     * {@link CancelledException}, for a try-form {@link TaskGroup}'s interruption of its body,
+     * and, when called in a task that was asked to cancel (and did not {@code uncancel()}) and
+     * was interrupted for it, for an exception that interrupt caused (an
+     * {@code InterruptedException}, {@code InterruptedIOException}, {@code
+     * ClosedByInterruptException} or {@code SocketException} anywhere in its cause chain, such as
+     * a JDBC driver's {@code SQLException} "An I/O error occurred"). A task that ends with such an
+     * exception ends cancelled.
+     *
+     * @param t any throwable, or null (false)
+     * @return whether {@code t} should be let through as a cancellation
+     */
+    public static boolean isCancellation(Throwable t) {
+        return Cancellation.isCancellationHere(t);
     }
 
     /**

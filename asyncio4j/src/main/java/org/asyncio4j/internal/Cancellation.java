@@ -74,17 +74,35 @@ public final class Cancellation {
     }
 
     /**
-     * True if an interrupt caused {@code t}: an InterruptedException, InterruptedIOException or
-     * ClosedByInterruptException anywhere in its cause chain.
+     * True if {@code t} looks like what a JDK blocking call, or a library over one, makes of a
+     * thread interrupt: anywhere in its cause chain an {@code InterruptedException}, an
+     * {@code InterruptedIOException} other than a {@code SocketTimeoutException} (a read timeout
+     * is not an interrupt), a {@code ClosedByInterruptException}, or a {@code SocketException}
+     * (a virtual thread's socket is closed by the interrupt, and the read or connect then fails
+     * with "Closed by interrupt" or "Socket closed"). Callers ask it only of a task that they know
+     * was interrupted for a cancellation ({@link TaskImpl#isInterruptCancellation}).
      */
     public static boolean isInterruptCaused(Throwable t) {
         for (int depth = 0; t != null && depth < 32; t = t.getCause(), depth++) {
-            if (t instanceof InterruptedException || t instanceof java.io.InterruptedIOException
-                    || t instanceof java.nio.channels.ClosedByInterruptException) {
+            if (t instanceof InterruptedException || t instanceof java.nio.channels.ClosedByInterruptException
+                    || t instanceof java.net.SocketException
+                    || (t instanceof java.io.InterruptedIOException && !(t instanceof java.net.SocketTimeoutException))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * The public {@code Asyncio.isCancellation}: {@link #isCancellation}, or, in a task with a
+     * cancellation standing whose interrupt was sent, an exception that interrupt caused.
+     */
+    public static boolean isCancellationHere(Throwable t) {
+        if (isCancellation(t)) {
+            return true;
+        }
+        TaskImpl<?> task = TaskImpl.current();
+        return task != null && t != null && task.isInterruptCancellation(t);
     }
 
     /** True if {@code t} is a TaskGroup's interruption of its body (not a plain cancellation). */

@@ -587,7 +587,7 @@ public final class EventLoopImpl implements EventLoop {
         }
         takeOver();
         if (f.isDone()) {
-            return f.report();        // nothing to run for (Python would run one iteration)
+            return reportToCaller(f); // nothing to run for (Python would run one iteration)
         }
         java.util.function.Consumer<Future<T>> stopper = x -> stop();
         Runnable previousInterrupt = onOwnerInterrupt;
@@ -606,7 +606,23 @@ public final class EventLoopImpl implements EventLoop {
         if (!f.isDone()) {
             throw new IllegalStateException("Event loop stopped before Future completed.");
         }
-        return f.report();
+        return reportToCaller(f);
+    }
+
+    /**
+     * The future's outcome for the thread that ran the loop for it: a task's exception rethrown
+     * as itself gets the caller's frames appended ({@link CallerFrames}); a CancelledException
+     * or CompletionException made here has them already.
+     */
+    private static <T> T reportToCaller(FutureImpl<T> f) {
+        try {
+            return f.report();
+        } catch (RuntimeException | Error e) {
+            if (f.state == FutureImpl.EXCEPTION && e == f.exception) {
+                CallerFrames.append(e);
+            }
+            throw e;
+        }
     }
 
     @Override

@@ -50,7 +50,7 @@ public class FutureImpl<T> implements Future<T> {
     final EventLoopImpl loop;
     volatile int state;
     private Object result;
-    private Throwable exception;
+    Throwable exception;            // package-private: the loop checks what it rethrows to run()'s caller
     String cancelMessage;
     Throwable cancelledBy;          // a task's: the exception that ended its body cancelled, or null
     private Object callbacks;       // null | one entry | Object[] (null-terminated)

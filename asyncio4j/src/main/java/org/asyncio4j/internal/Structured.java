@@ -367,7 +367,8 @@ public final class Structured {
             // body threw; the exception becomes a timeout only if it is the cancellation, and no
             // other request (from outside, an outer timeout, a TaskGroup) is left standing. A
             // TaskGroup's interruption is a cancellation for cleanup, never one to convert.
-            if (expiring[0] && task.uncancel() <= cancellingAtEntry && isPlainCancellation(e)) {
+            boolean plain = isPlainCancellation(e) || task.isInterruptCancellation(e);
+            if (expiring[0] && task.uncancel() <= cancellingAtEntry && plain) {
                 // Recorded as what leaves this task's asyncio4j call, so that an enclosing try-form
                 // TaskGroup's close() sees the body failing and cancels its children, also when
                 // the expiry reached a JDK call as an interrupt (nothing recorded it then).

@@ -282,8 +282,7 @@ public final class TaskGroupEngine {
      */
     public <T> T exitLambda(T value, Throwable bodyExc) {
         phase = EXITING;
-        if (bodyExc != null && !Cancellation.isCancellation(bodyExc)
-                && Cancellation.isInterruptCaused(bodyExc) && parent.takeCancelConsumedByJdkCall()) {
+        if (bodyExc != null && !Cancellation.isCancellation(bodyExc) && parent.takeInterruptCancellation(bodyExc)) {
             // A JDK blocking call turned the cancellation's interrupt into its own exception:
             // that is the cancellation, not a failure of the body.
             CancelledException c = new CancelledException(null);

@@ -40,8 +40,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     final Thread thread;
     private Runnable continuation;      // the JDK's runContinuation of `thread`, seen at start
     private Object body;                // a Callable<T> or a ThrowingRunnable (no wrapper frame)
-    private String name;                // null: "Task-" + number, made on demand
-    private final int number;
+    private String name;                // also the thread's name
 
     // the loop's list of live tasks (the loop owns every live task strongly)
     TaskImpl<?> prevLive, nextLive;
@@ -49,6 +48,8 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     private int cancelRequests;         // cancel() minus uncancel()
     private boolean mustCancel;         // a request not yet delivered
     private boolean interruptSent;      // we interrupted the thread for the pending request
+    private boolean interruptedForCancel;  // an interrupt was sent for a request still counted
+    private Region region;              // the innermost cancellable() region the body is in
     private String requestMessage;
     private Throwable override;         // thrown instead of CancelledException (TaskGroup)
     private Runnable onOverrideDelivered;
@@ -60,18 +61,16 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     private boolean timedParkCounted;   // virtual clock: parked in a JDK timed wait, counted as off-loop work
 
     /**
-     * @param name   the task's name, or null for {@code Task-<number>} (built only when asked
-     *               for, and given to the thread only in debug mode: a string per task is a
-     *               measurable part of spawning)
+     * @param name   the task's name, or null for {@code Task-<number>}; the thread carries it too
+     *               (log lines and thread dumps name the task), and follows {@link #setName}
      * @param number the loop's task counter
      */
     TaskImpl(EventLoopImpl loop, Object body, String name, int number) {
         super(loop);
         this.body = body;
-        this.name = name;
-        this.number = number;
-        String threadName = name != null ? name : loop.getDebug() ? "Task-" + number : "";
-        this.thread = Carrier.newVirtualThread(this, threadName, this::runBody);
+        String n = name != null ? name : "Task-" + number;
+        this.name = n;
+        this.thread = Carrier.newVirtualThread(this, n, this::runBody);
     }
 
     /** The task running on the current thread, or null. */
@@ -156,11 +155,18 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
                 complete(value);
             }
         } else if (failure instanceof CancelledException c) {
-            if (c.getSuppressed().length > 0 || c.getCause() != null) {
+            if (c.getSuppressed().length > 0) {
                 cancelledBy = c;          // it carries something (a TaskGroup's failures): keep it
+            } else if (c.getCause() != null) {
+                cancelledBy = c.getCause();   // e.g. the driver's exception cancellable() attached
             }
             cancelFuture(c.getMessage());
-        } else if (failure instanceof InterruptedException && cancelRequests > 0) {
+        } else if (cancelRequests > 0 && (failure instanceof InterruptedException || isInterruptCancellation(failure))) {
+            // A JDK call (or a library over one) turned the cancellation's interrupt into its
+            // own exception: the task ends cancelled, with that exception as the cause.
+            if (!(failure instanceof InterruptedException)) {
+                cancelledBy = failure;
+            }
             cancelFuture(requestMessage);
         } else {
             fail(failure);
@@ -343,15 +349,120 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     }
 
     /**
-     * True, once, if a pending cancellation's interrupt was consumed by a JDK call since it was
-     * sent (the call threw InterruptedException or closed its channel): that exception is the
-     * cancellation's delivery. Marks the request delivered.
+     * True if {@code t} is what a JDK call, or a library over one, made of the interrupt that a
+     * cancellation of this task still counted (not withdrawn by {@code uncancel}) sent: an
+     * interrupt-caused exception ({@link Cancellation#isInterruptCaused}) while such an
+     * interrupt was sent. Such an exception is that cancellation, delivered.
      */
-    public boolean takeCancelConsumedByJdkCall() {
-        if (mustCancel && interruptSent && !thread.isInterrupted()) {
+    public boolean isInterruptCancellation(Throwable t) {
+        return cancelRequests > 0 && interruptedForCancel && Cancellation.isInterruptCaused(t);
+    }
+
+    /**
+     * If {@link #isInterruptCancellation} holds for {@code t}, marks the pending request
+     * delivered (clearing the interrupt a socket call leaves set) and returns true. Called by
+     * the task itself where it judges what its body threw (a TaskGroup's or a timeout's exit).
+     */
+    public boolean takeInterruptCancellation(Throwable t) {
+        if (!isInterruptCancellation(t)) {
+            return false;
+        }
+        mustCancel = false;
+        if (interruptSent) {
+            interruptSent = false;
+            if (Thread.currentThread() == thread) {
+                Thread.interrupted();
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ cancellable regions
+
+    /** A {@code cancellable(onCancel, call)} region: its hook, and the region it is nested in. */
+    private static final class Region {
+        final org.asyncio4j.ThrowingRunnable hook;
+        final Region outer;
+        boolean fired;
+
+        Region(org.asyncio4j.ThrowingRunnable hook, Region outer) {
+            this.hook = hook;
+            this.outer = outer;
+        }
+    }
+
+    /**
+     * Runs {@code call} in this task (the current thread) as a cancellable region: a cancellation
+     * that lands while the call is blocked in a JDK call runs {@code onCancel} instead of
+     * interrupting the thread; when the call then ends, however it ends, the task's pending
+     * cancellation is thrown with the call's exception, if any, as its cause.
+     */
+    public <T> T cancellable(org.asyncio4j.ThrowingRunnable onCancel, Callable<T> call) throws Exception {
+        deliverCancel();                  // a cancellation already pending: the call never starts
+        Region r = new Region(onCancel, region);
+        region = r;
+        T value = null;
+        Throwable failure = null;
+        try {
+            value = call.call();
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            region = r.outer;
+        }
+        if (r.fired && mustCancel) {
+            // The hook ran for a cancellation that still stands: the call's end, however the
+            // library made it end, is that cancellation's delivery.
+            Thread.interrupted();         // what is left of a fallback interrupt
             mustCancel = false;
             interruptSent = false;
-            return true;
+            if (override != null) {
+                if (failure != null) {
+                    override.addSuppressed(failure);
+                }
+                throwOverride();
+            }
+            CancelledException c = new CancelledException(requestMessage);
+            if (failure != null) {
+                c.initCause(failure);
+            }
+            throw noteEscaping(c);
+        }
+        if (failure instanceof Exception e) {
+            throw e;
+        }
+        if (failure != null) {
+            throw (Error) failure;
+        }
+        return value;
+    }
+
+    /**
+     * Runs the region's hook in a helper task of this loop (so a hook that does blocking I/O,
+     * as JDBC's {@code Statement.cancel()} does, is cooperative). A hook that throws is
+     * reported to the loop's exception handler, and the cancellation falls back to the
+     * interrupt, so it still lands.
+     */
+    private void fireRegion(Region r) {
+        r.fired = true;
+        loop.spawn((org.asyncio4j.ThrowingRunnable) () -> {
+            try {
+                r.hook.run();
+            } catch (Throwable e) {
+                loop.callExceptionHandler(new org.asyncio4j.ExceptionContext(
+                        "cancellable(): the onCancel hook of " + this + " failed; interrupting it instead", e, this, null));
+                if (mustCancel && state == PENDING && isIn(r)) {
+                    sendInterrupt();
+                }
+            }
+        }, "cancel-hook:" + name);
+    }
+
+    private boolean isIn(Region r) {
+        for (Region x = region; x != null; x = x.outer) {
+            if (x == r) {
+                return true;
+            }
         }
         return false;
     }
@@ -388,16 +499,23 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         requestMessage = msg;
         if (sleeping) {
             wake();
+        } else if (w == null && region != null && !region.fired) {
+            fireRegion(region);           // cancellable(): its hook ends the call, no interrupt
         } else if (w == null && override == null && (!interruptSent || !thread.isInterrupted())) {
             // Running, ready, or blocked in a JDK call: the interrupt reaches JDK blocking calls.
             // Sent again if a JDK call already consumed the previous one (a second request must
             // not be lost). A TaskGroup's request (with an override) is not sent this way: the
             // JDK call would throw InterruptedException instead of the group; the body gets the
             // group at its next asyncio4j suspension point (or in close()).
-            interruptSent = true;
-            thread.interrupt();
+            sendInterrupt();
         }
         return true;
+    }
+
+    private void sendInterrupt() {
+        interruptSent = true;
+        interruptedForCancel = true;
+        thread.interrupt();
     }
 
     @Override
@@ -409,6 +527,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     public int uncancel() {
         if (cancelRequests > 0 && --cancelRequests == 0) {
             mustCancel = false;
+            interruptedForCancel = false;
             override = null;
             onOverrideDelivered = null;
             if (interruptSent && Thread.currentThread() == thread) {
@@ -436,11 +555,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
 
     @Override
     public String getName() {
-        String n = name;
-        if (n == null) {
-            name = n = "Task-" + number;
-        }
-        return n;
+        return name;
     }
 
     @Override
