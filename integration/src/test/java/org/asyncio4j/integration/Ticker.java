@@ -4,6 +4,7 @@ import org.asyncio4j.Asyncio;
 import org.asyncio4j.Task;
 
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /**
  * A sibling task that wakes every 10 ms and records the longest gap between two wake-ups: a loop
@@ -40,6 +41,11 @@ final class Ticker {
      * Must be called inside a task.
      */
     static <T> Figures<T> measure(String name, Callable<T> body) throws Exception {
+        return measure(name, body, v -> "");
+    }
+
+    /** {@link #measure(String, Callable)}, with {@code detail} of the value appended to the line. */
+    static <T> Figures<T> measure(String name, Callable<T> body, Function<? super T, String> detail) throws Exception {
         Ticker ticker = new Ticker();
         Asyncio.sleep(0.02);                        // the ticker is running before the clock starts
         long t0 = System.nanoTime();
@@ -54,7 +60,9 @@ final class Ticker {
         double wall = (end - t0) / 1e9;
         // A stall at the very end shows as the gap since the last tick.
         long gap = Math.max(ticker.worstGapNanos, end - ticker.last) / 1_000_000;
-        System.out.printf("[it] %s: wall %.3f s, worst tick gap %d ms (%d ticks)%n", name, wall, gap, ticker.ticks);
+        String more = detail.apply(value);
+        System.out.printf("[it] %s: wall %.3f s, worst tick gap %d ms (%d ticks)%s%n", name, wall, gap, ticker.ticks,
+                more.isEmpty() ? "" : "; " + more);
         return new Figures<>(wall, gap, ticker.ticks, value);
     }
 }
