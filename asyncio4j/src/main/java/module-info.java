@@ -12,6 +12,10 @@ module org.asyncio4j {
     exports org.asyncio4j.streams;
     exports org.asyncio4j.subprocess;
 
+    // Observability: the JFR events (internal.jfr) and each loop's JMX MBean (internal.LoopMBean).
+    requires jdk.jfr;
+    requires java.management;
+
     // Cooperative name resolution (internal.CooperativeResolverProvider); uses: it looks for an
     // application's own provider to step aside for.
     uses java.net.spi.InetAddressResolverProvider;

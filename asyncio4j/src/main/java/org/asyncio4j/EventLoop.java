@@ -314,4 +314,21 @@ public interface EventLoop extends Executor, AutoCloseable {
      * @throws IllegalArgumentException if it is negative
      */
     void setSlowCallbackDuration(Duration duration);
+
+    /**
+     * The loop's figures now: live tasks, ready entries, timers, I/O waiters, the turns, steps
+     * and callbacks run so far, the longest timed step and its task, and the loop lag (how late
+     * the last timer to fire ran, which shows a loop starved by many short steps as well as by
+     * one long one). See {@link LoopStatistics} for what each figure means; {@code longestStep}
+     * is measured only while debug mode is on or a JFR recording enables
+     * {@code org.asyncio4j.SlowStep}.
+     *
+     * <p>Safe from any thread, running loop or not, and it never waits for the loop: on the
+     * loop's thread the snapshot is exact; from another thread the figures are read without
+     * synchronisation, so each is a recent value and they may disagree slightly with each other
+     * (good enough for monitoring, which is what they are for).
+     *
+     * @return a snapshot of the figures
+     */
+    LoopStatistics statistics();
 }

@@ -10,20 +10,22 @@ import java.util.Objects;
  * <p>Python: the {@code debug} argument of {@code asyncio.run} and {@code asyncio.Runner}.
  */
 public final class RunOptions {
-    private static final RunOptions DEFAULTS = new RunOptions(false, false, Duration.ofSeconds(5));
+    private static final RunOptions DEFAULTS = new RunOptions(false, false, Duration.ofSeconds(5), true);
 
     private final boolean debug;
     private final boolean virtualClock;
     private final Duration shutdownTimeout;
+    private final boolean jmx;
 
-    private RunOptions(boolean debug, boolean virtualClock, Duration shutdownTimeout) {
+    private RunOptions(boolean debug, boolean virtualClock, Duration shutdownTimeout, boolean jmx) {
         this.debug = debug;
         this.virtualClock = virtualClock;
         this.shutdownTimeout = shutdownTimeout;
+        this.jmx = jmx;
     }
 
     /**
-     * No debug mode, the real clock, a shutdown timeout of 5 seconds.
+     * No debug mode, the real clock, a shutdown timeout of 5 seconds, a JMX MBean.
      *
      * @return the default options
      */
@@ -38,7 +40,7 @@ public final class RunOptions {
      * @return a copy with the option set
      */
     public RunOptions withDebug(boolean debug) {
-        return new RunOptions(debug, virtualClock, shutdownTimeout);
+        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx);
     }
 
     /**
@@ -58,7 +60,7 @@ public final class RunOptions {
      * @return a copy with the option set
      */
     public RunOptions withVirtualClock(boolean virtualClock) {
-        return new RunOptions(debug, virtualClock, shutdownTimeout);
+        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx);
     }
 
     /**
@@ -81,7 +83,22 @@ public final class RunOptions {
         if (shutdownTimeout.isNegative()) {
             throw new IllegalArgumentException("shutdown timeout is negative: " + shutdownTimeout);
         }
-        return new RunOptions(debug, virtualClock, shutdownTimeout);
+        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx);
+    }
+
+    /**
+     * With or without the loop's JMX MBean. By default a loop registers one,
+     * {@code org.asyncio4j:type=EventLoop,name=loop-N} in the platform MBean server, shortly
+     * after it first runs (a background thread registers it, so the loop never waits for the
+     * MBean server to start) until it closes: its statistics as attributes and the task dump as
+     * the operations {@code dumpTasks} and {@code dumpTaskTree}, which {@code ./dev ps PID} and
+     * {@code ./dev pstree PID} print for another JVM. {@code withJmx(false)} registers none.
+     *
+     * @param jmx false to register no MBean
+     * @return a copy with the option set
+     */
+    public RunOptions withJmx(boolean jmx) {
+        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx);
     }
 
     /**
@@ -111,8 +128,18 @@ public final class RunOptions {
         return shutdownTimeout;
     }
 
+    /**
+     * Whether the loop registers a JMX MBean.
+     *
+     * @return the JMX option
+     */
+    public boolean jmx() {
+        return jmx;
+    }
+
     @Override
     public String toString() {
-        return "RunOptions[debug=" + debug + ", virtualClock=" + virtualClock + ", shutdownTimeout=" + shutdownTimeout + "]";
+        return "RunOptions[debug=" + debug + ", virtualClock=" + virtualClock + ", shutdownTimeout=" + shutdownTimeout
+                + ", jmx=" + jmx + "]";
     }
 }

@@ -64,6 +64,7 @@ public final class Runner implements AutoCloseable {
             loop = new EventLoopImpl(options.virtualClock());
             loop.setDebug(options.debug());
             loop.setShutdownTimeout(options.shutdownTimeout());
+            loop.setJmx(options.jmx());
         }
         return loop;
     }

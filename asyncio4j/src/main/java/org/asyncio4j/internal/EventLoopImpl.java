@@ -22,10 +22,12 @@ import org.asyncio4j.ExceptionContext;
 import org.asyncio4j.ExceptionHandler;
 import org.asyncio4j.Future;
 import org.asyncio4j.Handle;
+import org.asyncio4j.LoopStatistics;
 import org.asyncio4j.Task;
 import org.asyncio4j.ThrowingRunnable;
 import org.asyncio4j.TimerHandle;
 import org.asyncio4j.internal.carrier.Carrier;
+import org.asyncio4j.internal.jfr.Jfr;
 
 /**
  * The event loop engine: ready queue, inbox, timers, clock, idle wait, close.
@@ -54,6 +56,16 @@ import org.asyncio4j.internal.carrier.Carrier;
  *   <dt>Idle</dt>
  *   <dd>With nothing ready, the owner parks (or selects, once a socket is waited for:
  *       {@link IoPoller}) until the next timer or an inbox wake-up ({@link #idle}).</dd>
+ *   <dt>Observability</dt>
+ *   <dd>Counters ({@link #statistics}) are plain fields written by the loop thread; other
+ *       threads read them racily, which statistics allow. Loop lag costs one clock read per
+ *       turn that fires timers, none otherwise: the due timers are moved to the end of the
+ *       ready batch, so the clock is read once the entries ahead of them have run, just
+ *       before the first of them. Steps are timed (two clock reads each) only while debug mode
+ *       is on or a JFR recording enables {@code SlowStep}, so {@code longestStep} covers those
+ *       steps only. The JFR checks while disabled are a static volatile read each
+ *       ({@link Jfr}). A loop that has run is in {@link LoopRegistry} (the JMX MBean, the
+ *       periodic {@code LoopLag} event) until it closes.</dd>
  *   <dt>Close</dt>
  *   <dd>{@link #cancelAllTasks} cancels the live tasks and runs the loop until they end, for at
  *       most the shutdown timeout of loop time (refusers are reported and left behind); then
@@ -129,6 +141,7 @@ public final class EventLoopImpl implements EventLoop {
     };
 
     private final int id = LOOP_IDS.incrementAndGet();
+    private final String name = "loop-" + id;
     final boolean detached;
     private final ArrayDeque<Runnable> ready = new ArrayDeque<>(256);
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
@@ -158,6 +171,20 @@ public final class EventLoopImpl implements EventLoop {
     private IoPoller io;                       // created by the first socket wait
     private volatile IoPoller wakeIo;          // the same, for cross-thread wake-ups
 
+    // Statistics: written on the loop thread only, read racily from others (LoopStatistics says so).
+    private long iterations;
+    private long steps;
+    private long callbacks;
+    private long lagNanos;
+    private long longestNanos;                 // the longest timed entry so far
+    private volatile Longest longest;          // it and its name, published together
+
+    private record Longest(long nanos, String entry) {
+    }
+
+    private boolean jmx = true;                // RunOptions.withJmx
+    private LoopRegistry.Entry registration;   // from the first run until close
+
     private long shutdownTimeoutNanos = 5_000_000_000L;
     private final Set<Task<?>> leftBehind = new java.util.HashSet<>();   // refusers given up on at shutdown
     private final Set<Runnable> closeListeners = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -173,6 +200,7 @@ public final class EventLoopImpl implements EventLoop {
 
     private EventLoopImpl(boolean virtualClock, boolean detached) {
         Carrier.checkSupported();
+        Jfr.init();
         this.virtualClock = virtualClock;
         this.detached = detached;
         this.home = Thread.currentThread();
@@ -700,6 +728,9 @@ public final class EventLoopImpl implements EventLoop {
             home = owner = Thread.currentThread();
         }
         RUNNING.set(this);
+        if (registration == null && !detached) {
+            registration = LoopRegistry.opened(this, jmx);
+        }
         if (debug) {
             startWatch();
         }
@@ -732,6 +763,7 @@ public final class EventLoopImpl implements EventLoop {
     }
 
     private void runOnce() {
+        iterations++;
         drainInbox();
         boolean polled = false;
         if (ready.isEmpty() && !stopping) {
@@ -748,15 +780,31 @@ public final class EventLoopImpl implements EventLoop {
         if (!polled && io != null && io.waiting() > 0) {
             io.poll(0);               // I/O readiness every iteration, as asyncio: no starvation
         }
+        int due = 0;
+        long firstDeadline = 0;
         if (timers.size() > 0) {          // no clock read (~20 ns) when no timer is pending
             long end = now();
             TimerHandleImpl t;
             while ((t = timers.peek()) != null && t.deadline <= end) {
                 timers.poll();
+                if (due++ == 0) {
+                    firstDeadline = t.deadline;
+                }
                 ready.addLast(t);
             }
         }
-        for (int n = ready.size(); n > 0; n--) {
+        int n = ready.size();
+        if (due > 0) {
+            // Loop lag: what was ready before the due timers runs first, then one clock read
+            // says how late the first of them starts (the only read lag costs; none in a turn
+            // that fires no timer).
+            for (int k = n - due; k > 0; k--) {
+                runItem(ready.pollFirst());
+            }
+            lagNanos = Math.max(0, now() - firstDeadline);
+            n = due;
+        }
+        for (; n > 0; n--) {
             runItem(ready.pollFirst());
         }
     }
@@ -881,7 +929,7 @@ public final class EventLoopImpl implements EventLoop {
     }
 
     private void runItem(Runnable r) {
-        if (debug) {
+        if (debug || Jfr.slowStepOn()) {
             runTimed(r);
         } else {
             runStep(r);
@@ -891,6 +939,7 @@ public final class EventLoopImpl implements EventLoop {
     /** Runs one entry: a task's step or a callback; whatever it throws goes to the handler. */
     private void runStep(Runnable r) {
         if (r instanceof TaskImpl<?> task) {
+            steps++;
             current = task;
             try {
                 task.run();
@@ -900,6 +949,7 @@ public final class EventLoopImpl implements EventLoop {
                 current = null;
             }
         } else {
+            callbacks++;
             try {
                 r.run();
             } catch (Throwable e) {
@@ -965,6 +1015,10 @@ public final class EventLoopImpl implements EventLoop {
             p.close();
         }
         executorCalls.shutdownAtClose();
+        LoopRegistry.Entry reg = registration;
+        if (reg != null) {
+            reg.close();
+        }
         releaseCrossThreadWaiters();
     }
 
@@ -1217,9 +1271,14 @@ public final class EventLoopImpl implements EventLoop {
         slowNanos = durationToNanos(duration);
     }
 
-    /** Debug mode's step: timed, and reported if slower than the slow-callback duration. */
+    /**
+     * A timed step (debug mode, or a recording enables JFR's SlowStep): counted for
+     * {@code longestStep}, and if slower than the slow-callback duration reported to the
+     * exception handler (debug mode) and as a SlowStep event (if enabled).
+     */
     private void runTimed(Runnable r) {
         DebugWatch w = watch;
+        Object event = Jfr.beginSlowStep();
         long t0 = System.nanoTime();
         if (w != null) {
             w.begin(t0, r instanceof TaskImpl<?> t ? t : null);
@@ -1227,9 +1286,52 @@ public final class EventLoopImpl implements EventLoop {
         runStep(r);
         long dt = System.nanoTime() - t0;
         StackTraceElement[] sample = w != null ? w.end(t0) : null;
-        if (dt >= slowNanos) {
-            callExceptionHandler(DebugWatch.slowStep(r, dt, sample));
+        if (dt > longestNanos) {
+            longestNanos = dt;
+            longest = new Longest(dt, describe(r));
         }
+        if (dt >= slowNanos) {
+            if (event != null) {
+                StackTraceElement[] where = sample != null ? sample
+                        : r instanceof TaskImpl<?> t ? t.getStack() : null;
+                Jfr.slowStep(event, describe(r), where, slowNanos, name);
+            }
+            if (debug) {
+                callExceptionHandler(DebugWatch.slowStep(r, dt, sample));
+            }
+        }
+    }
+
+    /** A ready entry as statistics and events name it: the task's name, else the callback. */
+    private static String describe(Runnable r) {
+        return r instanceof TaskImpl<?> t ? t.getName() : String.valueOf(r);
+    }
+
+    // ================================================================== observability
+
+    /** The loop's name, {@code loop-<n>}: in toString, the JMX MBean's name and the JFR events. */
+    public String name() {
+        return name;
+    }
+
+    /** Whether the loop registers a JMX MBean when it first runs ({@code RunOptions.withJmx}). */
+    public void setJmx(boolean enabled) {
+        jmx = enabled;
+    }
+
+    /** The thread running the loop, or null while it is idle. */
+    Thread owner() {
+        return owner;
+    }
+
+    @Override
+    public LoopStatistics statistics() {
+        IoPoller p = wakeIo;
+        Longest l = longest;
+        return new LoopStatistics(liveCount, Math.max(0, ready.size()) + inbox.size(), timers.size(),
+                p == null ? 0 : Math.max(0, p.waiting()), iterations, steps, callbacks,
+                Duration.ofNanos(l == null ? 0 : l.nanos()), l == null ? null : l.entry(),
+                Duration.ofNanos(lagNanos));
     }
 
     long slowNanos() {
@@ -1253,8 +1355,48 @@ public final class EventLoopImpl implements EventLoop {
 
     @Override
     public String toString() {
-        return "EventLoop[" + (closed ? "closed" : owner != null ? "running" : "idle") + " id=" + id
+        return "EventLoop[" + (closed ? "closed" : owner != null ? "running" : "idle") + " name=" + name
                 + " ready=" + ready.size() + " timers=" + timers.size() + " tasks=" + liveCount
                 + (debug ? " debug" : "") + "]";
+    }
+
+    // ====================================================================================
+    // TEMPORARY STUB (branch wt-obs): stands in for wt-intro's dumpTasksFromAnyThread, with
+    // the same signature, until that branch is merged; DELETE this method at that merge (the
+    // real one replaces it). Format here: a table, a blank line, a tree drawn with box
+    // characters (TaskDumps splits the two at the first box-drawn line).
+    // ====================================================================================
+    /**
+     * The task dump (table, then tree), safe from any thread: asks the running loop and waits
+     * at most {@code timeout} for its answer.
+     */
+    public String dumpTasksFromAnyThread(Duration timeout) {
+        Callable<String> dump = () -> {
+            StringBuilder table = new StringBuilder("name                 state\n");
+            StringBuilder tree = new StringBuilder();
+            for (Task<?> t : allTasks()) {
+                table.append(String.format("%-20s %s%n", t.getName(), ((TaskImpl<?>) t).describeState()));
+                tree.append("└── (T) ").append(t.getName()).append('\n');
+            }
+            return table + "\n" + tree;
+        };
+        try {
+            if (isConfinedHere() || owner == null) {
+                return dump.call();
+            }
+            java.util.concurrent.CompletableFuture<String> answer = new java.util.concurrent.CompletableFuture<>();
+            runOnLoop(() -> {
+                try {
+                    answer.complete(dump.call());
+                } catch (Exception e) {
+                    answer.completeExceptionally(e);
+                }
+            });
+            return answer.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return "(the loop did not answer within " + timeout + ")\n";
+        } catch (Exception e) {
+            return "(no dump: " + e + ")\n";
+        }
     }
 }

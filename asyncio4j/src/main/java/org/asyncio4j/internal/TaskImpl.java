@@ -8,6 +8,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.asyncio4j.CancelledException;
 import org.asyncio4j.Task;
 import org.asyncio4j.internal.carrier.Carrier;
+import org.asyncio4j.internal.jfr.Jfr;
 
 /**
  * A task: a future plus the virtual thread that runs its body.
@@ -59,6 +60,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     private Throwable escaping;         // what the last stop or group exit threw (see noteEscaping)
     private boolean sleeping;           // parked in sleep(): cancel wakes it directly
     private boolean timedParkCounted;   // virtual clock: parked in a JDK timed wait, counted as off-loop work
+    private Object jfrEnd;              // JFR's TaskEnd, begun at creation while a recording enables it
 
     /**
      * @param name   the task's name, or null for {@code Task-<number>}; the thread carries it too
@@ -71,6 +73,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         String n = name != null ? name : "Task-" + number;
         this.name = n;
         this.thread = Carrier.newVirtualThread(this, n, this::runBody);
+        this.jfrEnd = Jfr.beginTaskEnd();
     }
 
     /** The task running on the current thread, or null. */
@@ -172,6 +175,10 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
             fail(failure);
         }
         mustCancel = false;
+        if (jfrEnd != null) {
+            Jfr.taskEnded(jfrEnd, name, state == CANCELLED ? "cancelled" : state == EXCEPTION ? "exception" : "result",
+                    state == EXCEPTION ? exception : null, loop.name());
+        }
         loop.taskDone(this);
     }
 
@@ -485,6 +492,10 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     public boolean requestCancel(String msg, Throwable override, Runnable onDelivered) {
         if (state != PENDING) {
             return false;
+        }
+        if (Jfr.taskCancelledOn()) {
+            TaskImpl<?> by = current();
+            Jfr.taskCancelled(name, by != null ? by.name : Thread.currentThread().getName(), msg, loop.name());
         }
         cancelRequests++;
         if (override != null) {
