@@ -182,6 +182,7 @@ public final class EventLoopImpl implements EventLoop {
     private record Longest(long nanos, String entry) {
     }
 
+    private java.util.IdentityHashMap<TaskImpl<?>, Object> taskEnds;   // JFR TaskEnd events begun at spawn
     private boolean jmx = true;                // RunOptions.withJmx
     private LoopRegistry.Entry registration;   // from the first run until close
 
@@ -571,6 +572,10 @@ public final class EventLoopImpl implements EventLoop {
         }
         liveHead = t;
         liveCount++;
+        Object taskEnd = Jfr.beginTaskEnd();   // null unless a recording enables TaskEnd
+        if (taskEnd != null) {
+            (taskEnds == null ? taskEnds = new java.util.IdentityHashMap<>() : taskEnds).put(t, taskEnd);
+        }
         t.start();
         return t;
     }
@@ -587,6 +592,22 @@ public final class EventLoopImpl implements EventLoop {
         }
         t.prevLive = t.nextLive = null;
         liveCount--;
+        if (taskEnds != null) {
+            endTaskEvent(t);
+        }
+    }
+
+    /** Commits the TaskEnd event begun at {@code t}'s spawn, if one was (on the task's own thread). */
+    private void endTaskEvent(TaskImpl<?> t) {
+        Object event = taskEnds.remove(t);
+        if (taskEnds.isEmpty()) {
+            taskEnds = null;
+        }
+        if (event != null) {
+            int s = t.state;
+            Jfr.taskEnded(event, t.getName(), s == FutureImpl.CANCELLED ? "cancelled" : s == FutureImpl.EXCEPTION
+                    ? "exception" : "result", s == FutureImpl.EXCEPTION ? t.exception : null, name);
+        }
     }
 
     /** The tasks not yet done, oldest first. */

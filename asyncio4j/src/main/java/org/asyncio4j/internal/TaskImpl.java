@@ -60,7 +60,6 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     private Throwable escaping;         // what the last stop or group exit threw (see noteEscaping)
     private boolean sleeping;           // parked in sleep(): cancel wakes it directly
     private boolean timedParkCounted;   // virtual clock: parked in a JDK timed wait, counted as off-loop work
-    private Object jfrEnd;              // JFR's TaskEnd, begun at creation while a recording enables it
 
     /**
      * @param name   the task's name, or null for {@code Task-<number>}; the thread carries it too
@@ -73,7 +72,6 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         String n = name != null ? name : "Task-" + number;
         this.name = n;
         this.thread = Carrier.newVirtualThread(this, n, this::runBody);
-        this.jfrEnd = Jfr.beginTaskEnd();
     }
 
     /** The task running on the current thread, or null. */
@@ -175,10 +173,6 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
             fail(failure);
         }
         mustCancel = false;
-        if (jfrEnd != null) {
-            Jfr.taskEnded(jfrEnd, name, state == CANCELLED ? "cancelled" : state == EXCEPTION ? "exception" : "result",
-                    state == EXCEPTION ? exception : null, loop.name());
-        }
         loop.taskDone(this);
     }
 
