@@ -139,22 +139,23 @@ class PsToolTest {
 
     @Test
     void ps_printsEachLoop_andTheTableNamesItsTasks() throws Exception {
-        Result r = psUntilALoopShows("ps");
-        assertEquals(0, r.status, r.err);
+        Result r = psNamingTheTasks("ps");
         assertTrue(r.out.matches("(?s)loop-\\d+ \\(running in thread 'main'\\): 5 tasks, .*"), r.out);
+    }
+
+    private static Result psNamingTheTasks(String command) throws Exception {
+        Result r = psUntilALoopShows(command);
+        assertEquals(0, r.status, r.err);
         for (String task : new String[] {"crawl", "fetch-1", "fetch-2", "fetch-3"}) {
             assertTrue(r.out.contains(task), task + " missing from:\n" + r.out);
         }
+        return r;
     }
 
     @Test
     void pstree_printsTheTree_namingTheTasks() throws Exception {
-        Result r = psUntilALoopShows("pstree");
-        assertEquals(0, r.status, r.err);
+        Result r = psNamingTheTasks("pstree");
         assertTrue(r.out.contains("└"), r.out);
-        for (String task : new String[] {"crawl", "fetch-1", "fetch-2", "fetch-3"}) {
-            assertTrue(r.out.contains(task), task + " missing from:\n" + r.out);
-        }
     }
 
     @Test
