@@ -34,8 +34,6 @@ import java.util.Objects;
  *                        callback started minus its deadline, for the earliest-due timer of the
  *                        last turn in which any fell due; zero before any timer fired. It grows
  *                        when the loop is starved, whether by one long step or by many short ones
- * @throws NullPointerException     if {@code longestStep} or {@code lag} is null
- * @throws IllegalArgumentException if a count is negative
  */
 public record LoopStatistics(int tasks, int ready, int timers, int ioWaiters, long iterations, long steps,
         long callbacks, Duration longestStep, String longestStepTask, Duration lag) {
