@@ -195,7 +195,7 @@ class JfrEventsTest {
         List<RecordedEvent> events = record(List.of("jdk.ThreadSleep"), null, () -> {
             assertFalse(Jfr.taskEndOn() || Jfr.slowStepOn() || Jfr.taskCancelledOn());
             assertNull(Jfr.beginTaskEnd(), "no event object while TaskEnd is off");
-            assertNull(Jfr.beginSlowStep());
+            assertNull(Jfr.beginSlowStep(null));
             Asyncio.run(() -> {
                 getRunningLoop().setSlowCallbackDuration(Duration.ofMillis(1));
                 Task<Void> t = createTask(() -> sleep(10), "cancelled-unrecorded");

@@ -183,6 +183,7 @@ public final class EventLoopImpl implements EventLoop {
     }
 
     private java.util.IdentityHashMap<TaskImpl<?>, Object> taskEnds;   // JFR TaskEnd events begun at spawn
+    private Object spareSlowStep;              // a JFR SlowStep event begun for a step that was not slow
     private boolean jmx = true;                // RunOptions.withJmx
     private LoopRegistry.Entry registration;   // from the first run until close
 
@@ -1299,7 +1300,8 @@ public final class EventLoopImpl implements EventLoop {
      */
     private void runTimed(Runnable r) {
         DebugWatch w = watch;
-        Object event = Jfr.beginSlowStep();
+        Object event = Jfr.beginSlowStep(spareSlowStep);
+        spareSlowStep = null;
         long t0 = System.nanoTime();
         if (w != null) {
             w.begin(t0, r instanceof TaskImpl<?> t ? t : null);
@@ -1311,7 +1313,9 @@ public final class EventLoopImpl implements EventLoop {
             longestNanos = dt;
             longest = new Longest(dt, describe(r));
         }
-        if (dt >= slowNanos) {
+        if (dt < slowNanos) {
+            spareSlowStep = event;            // not committed: the next step reuses it
+        } else {
             if (event != null) {
                 StackTraceElement[] where = sample != null ? sample
                         : r instanceof TaskImpl<?> t ? t.getStack() : null;

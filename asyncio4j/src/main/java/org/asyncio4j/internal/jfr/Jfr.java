@@ -151,9 +151,18 @@ public final class Jfr {
         return on(slowStep);
     }
 
-    /** A {@code SlowStep} event begun now (the step starts), or null if the event is disabled. */
-    public static Object beginSlowStep() {
-        return begin(slowStep, SlowStepEvent::new);
+    /**
+     * A {@code SlowStep} event begun now (the step starts), or null if the event is disabled:
+     * {@code spare} if not null (an event the loop began before and did not commit: a step that
+     * was not slow), else a new one, so a loop allocates one only per slow step.
+     */
+    public static Object beginSlowStep(Object spare) {
+        if (!on(slowStep)) {
+            return null;
+        }
+        SlowStepEvent e = spare != null ? (SlowStepEvent) spare : new SlowStepEvent();
+        e.begin();
+        return e;
     }
 
     /**
