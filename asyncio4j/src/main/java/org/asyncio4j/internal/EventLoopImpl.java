@@ -50,7 +50,9 @@ import org.asyncio4j.internal.carrier.Carrier;
  *       next timer when nothing can happen before it: nothing ready, no I/O waited for, the
  *       inbox empty, and no off-loop work in flight ({@link #offLoopStarted}: executor calls in
  *       {@link DefaultExecutor}, pumps, wrapped futures, tasks in a JDK timed park). With work
- *       in flight, virtual time follows real time.</dd>
+ *       in flight, virtual time follows real time. A test can turn the jumps off and step the
+ *       clock by hand ({@link #setAutoAdvance}, {@link #advanceVirtualTime}: asyncio4j-test's
+ *       TestClock).</dd>
  *   <dt>Idle</dt>
  *   <dd>With nothing ready, the owner parks (or selects, once a socket is waited for:
  *       {@link IoPoller}) until the next timer or an inbox wake-up ({@link #idle}).</dd>
@@ -165,6 +167,7 @@ public final class EventLoopImpl implements EventLoop {
 
     private final DefaultExecutor executorCalls = new DefaultExecutor(this, "asyncio4j-loop" + id + "-executor-");
     private int offLoopInFlight;            // executor calls, pumps, wrapped futures: the virtual clock waits for them
+    private boolean autoAdvance = true;     // virtual clock: idle jumps to the next timer (off: TestClock moves time)
     private final Set<AutoCloseable> releaseAtClose = new LinkedHashSet<>();   // subprocesses: see close()
 
     public EventLoopImpl(boolean virtualClock) {
@@ -466,7 +469,8 @@ public final class EventLoopImpl implements EventLoop {
 
     // ================================================================== clock
 
-    long now() {
+    /** The loop's clock in nanoseconds (the virtual clock's time, or real time since a process-wide origin). */
+    public long now() {
         return virtualClock ? virtualNow : System.nanoTime() - ORIGIN;
     }
 
@@ -774,6 +778,9 @@ public final class EventLoopImpl implements EventLoop {
      * @return true if it polled the selector
      */
     private boolean idle(long nanos) {
+        if (!autoAdvance) {
+            nanos = -1;               // manual virtual clock: time moves only through advanceVirtualTime
+        }
         boolean ioActive = io != null && io.waiting() > 0;
         if (virtualClock && nanos > 0 && offLoopInFlight == 0 && !ioActive && inbox.isEmpty()) {
             virtualNow += nanos;      // nothing can happen before the next timer: jump to it
@@ -806,6 +813,53 @@ public final class EventLoopImpl implements EventLoop {
         }
         drainInbox();
         return polled;
+    }
+
+    // ================================================================== manual virtual clock
+
+    // For org.asyncio4j.test.TestClock (the only caller; the qualified export in module-info):
+    // a test task steps the virtual clock by hand. All loop thread only, never on the hot path;
+    // with auto-advance on (the default) the loop behaves exactly as without these methods.
+
+    /**
+     * Turns the virtual clock's jumps on (the default) or off. Off, an idle loop waits only for
+     * wake-ups: time neither jumps to the next timer nor follows real time, and moves only
+     * through {@link #advanceVirtualTime}. Loop thread only.
+     *
+     * @throws IllegalStateException if the loop runs on the real clock
+     */
+    public void setAutoAdvance(boolean on) {
+        if (!virtualClock) {
+            throw new IllegalStateException("auto-advance is a virtual clock's setting; this loop runs on the real clock");
+        }
+        autoAdvance = on;
+    }
+
+    /**
+     * Moves the virtual clock forward to {@code nanos} (a time in the past leaves it as it is);
+     * the timers that fall due run from the next iteration on. Loop thread only.
+     *
+     * @throws IllegalStateException if the loop runs on the real clock
+     */
+    public void advanceVirtualTime(long nanos) {
+        if (!virtualClock) {
+            throw new IllegalStateException("only a virtual clock can be advanced; this loop runs on the real clock");
+        }
+        virtualNow = Math.max(virtualNow, nanos);
+    }
+
+    /** The deadline of the earliest pending timer, or {@code Long.MAX_VALUE} if none. Loop thread only. */
+    public long nextTimerDeadline() {
+        TimerHandleImpl next = timers.peek();
+        return next == null ? Long.MAX_VALUE : next.deadline;
+    }
+
+    /**
+     * True if something can run without time passing: an entry ready or in the inbox, or a timer
+     * due. Loop thread only (called from a task, it does not count that task).
+     */
+    public boolean hasWorkNow() {
+        return !ready.isEmpty() || !inbox.isEmpty() || nextTimerDeadline() <= now();
     }
 
     /**
