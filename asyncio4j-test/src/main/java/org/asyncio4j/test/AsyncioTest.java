@@ -17,11 +17,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <pre>{@code
  * @AsyncioTest
- * void retries_backOffExponentially(TestClock clock) {
- *     var fetch = createTask(() -> client.fetchWithRetry("/x"));   // sleeps 1, 2, 4 s between tries
+ * void ticker_ticksOncePerSecond(TestClock clock) {
+ *     List<Double> ticks = new ArrayList<>();
+ *     Task<Void> ticker = createTask(() -> {
+ *         while (true) {
+ *             sleep(1);
+ *             ticks.add(clock.time());
+ *         }
+ *     });
  *     clock.advanceBy(Duration.ofSeconds(3));
- *     assertEquals(2, server.requests());
- *     assertEquals("ok", fetch.await());
+ *     assertEquals(List.of(1.0, 2.0, 3.0), ticks);
+ *     ticker.cancel();                    // else the test fails: a task left pending
  * }
  * }</pre>
  *

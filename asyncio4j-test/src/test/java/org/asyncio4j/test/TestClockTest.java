@@ -184,4 +184,19 @@ class TestClockTest {
         assertTrue(fromThread.getMessage().contains("from a task of the test's event loop"), fromThread.getMessage());
         assertEquals(0.0, clock.time());
     }
+
+    /** The example of {@link AsyncioTest}'s Javadoc. */
+    @AsyncioTest
+    void ticker_ticksOncePerSecond(TestClock clock) {
+        List<Double> ticks = new ArrayList<>();
+        Task<Void> ticker = createTask(() -> {
+            while (true) {
+                sleep(1);
+                ticks.add(clock.time());
+            }
+        });
+        clock.advanceBy(Duration.ofSeconds(3));
+        assertEquals(List.of(1.0, 2.0, 3.0), ticks);
+        ticker.cancel();                    // else the test fails: a task left pending
+    }
 }
