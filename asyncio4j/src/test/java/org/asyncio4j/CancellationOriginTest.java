@@ -148,24 +148,30 @@ class CancellationOriginTest {
     }
 
     @Test
-    void debug_cancellationThatHasACauseAlready_carriesTheOriginAsSuppressed() {
+    void debug_cancellationThatHasACauseAlready_carriesTheOriginAsSuppressed_andKeepsTheCauseAsWithoutDebug() {
         run(() -> {
             CountDownLatch hung = new CountDownLatch(1);
+            Throwable[] inBody = new Throwable[1];
             Task<Void> t = createTask(() -> {
-                cancellable(hung::countDown, () -> {
-                    hung.await();
-                    throw new IllegalStateException("driver: statement cancelled");
-                });
+                try {
+                    cancellable(hung::countDown, () -> {
+                        hung.await();
+                        throw new IllegalStateException("driver: statement cancelled");
+                    });
+                } catch (CancelledException e) {
+                    inBody[0] = e;
+                    throw e;
+                }
             }, "driver-call");
             sleep(0.01);
             stopIt(t);
-            CancelledException c = assertThrows(CancelledException.class, t::await);
-            Throwable body = c.getCause();                     // the body's CancelledException
-            assertInstanceOf(CancelledException.class, body);
-            assertInstanceOf(IllegalStateException.class, body.getCause());
-            assertEquals(1, body.getSuppressed().length, List.of(body.getSuppressed()).toString());
-            assertEquals(ORIGIN, body.getSuppressed()[0].getClass().getName());
-            assertTrue(body.getSuppressed()[0].getMessage().startsWith("cancelled by task Task-1 at CancellationOriginTest.stopIt("));
+            CancelledException awaiter = assertThrows(CancelledException.class, t::await);
+            for (Throwable c : List.of(inBody[0], awaiter)) {
+                assertInstanceOf(IllegalStateException.class, c.getCause(), c.toString());
+                assertEquals(1, c.getSuppressed().length, List.of(c.getSuppressed()).toString());
+                assertEquals(ORIGIN, c.getSuppressed()[0].getClass().getName());
+                assertTrue(c.getSuppressed()[0].getMessage().startsWith("cancelled by task Task-1 at CancellationOriginTest.stopIt("));
+            }
         }, DEBUG);
     }
 

@@ -208,6 +208,9 @@ public class FutureImpl<T> implements Future<T> {
         if (cancelledBy != null) {
             c.initCause(cancelledBy);
         }
+        if (this instanceof TaskImpl<?> t) {
+            t.attachOriginForAwaiter(c);  // debug mode: where the cancellation was requested
+        }
         return c;
     }
 

@@ -172,7 +172,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
                 complete(value);
             }
         } else if (failure instanceof CancelledException c) {
-            if (c.getSuppressed().length > 0) {
+            if (carriesSuppressed(c)) {
                 cancelledBy = c;          // it carries something (a TaskGroup's failures): keep it
             } else if (c.getCause() != null) {
                 cancelledBy = c.getCause();   // e.g. the driver's exception cancellable() attached
@@ -585,6 +585,25 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
             }
         }
         return c;
+    }
+
+    /** True if {@code c} has suppressed exceptions besides the standing request's origin. */
+    private boolean carriesSuppressed(CancelledException c) {
+        Throwable[] s = c.getSuppressed();
+        return s.length > (cancelOrigin != null && java.util.Arrays.asList(s).contains(cancelOrigin) ? 1 : 0);
+    }
+
+    /**
+     * The CancelledException an awaiter of this cancelled task gets carries the origin too: as
+     * its cause already (the body's exception had it as cause), or else as suppressed, beside
+     * the cause the task kept (the driver's exception of a cancellable() call).
+     */
+    void attachOriginForAwaiter(CancelledException c) {
+        Throwable o = cancelOrigin;
+        Throwable by = cancelledBy;
+        if (o != null && o != by && !(by != null && java.util.Arrays.asList(by.getSuppressed()).contains(o))) {
+            c.addSuppressed(o);
+        }
     }
 
     /** A future this task's request cancelled (the one it awaited) carries the origin to its awaiters. */
