@@ -272,13 +272,13 @@ public final class Asyncio {
      * <pre>
      * * Task 'fetch-2' #41
      *   + Call stack:
-     *   |   at org.asyncio4j.Asyncio.sleep(Asyncio.java:123)
+     *   |   at org.asyncio4j.Asyncio.sleep(Asyncio.java:124)
      *   |   at com.example.Crawler.fetch(Crawler.java:41)
      *   + Awaited by:
-     *       * Task 'Task-1' #38
-     *         + Call stack:
-     *         |   at org.asyncio4j.TaskGroup.close(TaskGroup.java:190)
-     *         |   at com.example.Crawler.main(Crawler.java:20)
+     *     * Task 'Task-1' #38
+     *       + Call stack:
+     *       |   at org.asyncio4j.TaskGroup.close(TaskGroup.java:243)
+     *       |   at com.example.Crawler.main(Crawler.java:20)
      * </pre>
      * A task is named with its id (its thread's id, as thread dumps show it), a plain future
      * with its identity hash ({@code * Future @1b6d3586}).

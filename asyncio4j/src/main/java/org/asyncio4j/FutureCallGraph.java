@@ -26,7 +26,9 @@ import java.util.Objects;
  *                  asyncio4j or the JDK (that frame stays: {@code Asyncio.gather},
  *                  {@code TaskGroup.close}, {@code Thread.sleep}), nor below its body; for the
  *                  task that captures its own graph, the stack at the call, starting at the
- *                  caller of {@code captureCallGraph}; for a plain future, empty
+ *                  caller of {@code captureCallGraph}; empty for a plain future, a done task, and a
+ *                  task queued to run (woken, not resumed yet: its stack is not read then, since
+ *                  reading it would disturb its turn)
  * @param awaitedBy the graphs of the tasks suspended on this future, in the order they began to
  *                  wait; empty for a future nobody awaits
  */

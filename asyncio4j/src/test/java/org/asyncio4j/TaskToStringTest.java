@@ -4,6 +4,8 @@ import static org.asyncio4j.Asyncio.*;
 import static org.asyncio4j.TestLoops.runVc;
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 
 import org.junit.jupiter.api.Test;
@@ -75,14 +77,15 @@ class TaskToStringTest {
         runVc(() -> {
             LinkedBlockingQueue<String> q = new LinkedBlockingQueue<>();
             Task<String> taker = createTask(() -> q.take(), "taker");
-            Task<Void> sleeper = createTask(() -> Thread.sleep(50), "sleeper");
+            Task<Void> sleeper = createTask(() -> Thread.sleep(10_000), "sleeper");
             sleep(0.01);
             assertMatches("Task\\[pending name=taker waiting=LinkedBlockingQueue\\.take at TaskToStringTest\\.lambda\\$.*\\(" + HERE + "\\]",
                     taker.toString());
             assertMatches("Task\\[pending name=sleeper waiting=Thread\\.sleep at .*", sleeper.toString());
             q.put("x");
             assertEquals("x", taker.await());
-            sleeper.await();
+            sleeper.cancel();
+            assertThrows(CancelledException.class, sleeper::await);
         });
     }
 
@@ -129,6 +132,29 @@ class TaskToStringTest {
             String s = toThread(() -> t.toString());
             assertMatches("Task\\[pending name=remote waiting=sleep at TaskToStringTest\\.lambda\\$.*\\(" + HERE + "\\]", s);
             t.cancel();
+        });
+    }
+
+    @Test
+    void toString_ofATaskQueuedToRun_doesNotDisturbItsTurn() {
+        runVc(() -> {
+            List<String> order = new ArrayList<>();
+            Future<Object> first = getRunningLoop().createFuture();
+            Future<Object> second = getRunningLoop().createFuture();
+            Task<Void> t = createTask(() -> {
+                first.await();
+                order.add("t resumed");
+                second.await();
+                order.add("t resumed again");
+            }, "queued");
+            sleep(0);
+            first.setResult(null);                                  // t is queued to run
+            getRunningLoop().callSoon(() -> second.setResult(null)); // runs after t's first turn, queues it again
+            String s = t.toString();
+            getRunningLoop().callSoon(() -> order.add("callback"));  // queued before t's second turn
+            t.await();
+            assertEquals(List.of("t resumed", "callback", "t resumed again"), order);
+            assertEquals("Task[pending name=queued]", s);
         });
     }
 

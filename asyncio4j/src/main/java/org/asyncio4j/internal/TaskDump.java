@@ -203,7 +203,7 @@ final class TaskDump {
         for (Row r : rows.values()) {
             sb.append(r.id()).append(' ').append(r.name()).append(" (").append(r.state()).append(")\n");
             if (r.stack().isEmpty()) {
-                sb.append("    (not started)\n");
+                sb.append(r.state().equals("ready") ? "    (queued to run: not read, so as not to disturb its turn)\n" : "    (no frames)\n");
             }
             for (StackTraceElement e : r.stack()) {
                 sb.append("    at ").append(Frames.frame(e)).append('\n');

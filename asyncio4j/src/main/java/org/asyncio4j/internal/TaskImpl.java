@@ -682,6 +682,24 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         return thread.getStackTrace();
     }
 
+    /**
+     * The stack as the introspection reads it ({@code toString}, the call graph, the task dump):
+     * {@link #getStack()}, except for a task queued to run (woken, not yet resumed), whose stack
+     * is left unread (empty): the JDK reads an unmounted thread's stack by holding it still, and
+     * then queues a runnable one once more, since its run may have been skipped meanwhile; a
+     * second queue entry would let the task resume ahead of its turn later. The current task,
+     * and the one whose step the loop runs, are read (that walk holds nothing still).
+     */
+    StackTraceElement[] introspectionStack() {
+        if (isDone()) {
+            return new StackTraceElement[0];
+        }
+        if (Thread.currentThread() != thread && loop.current != this && thread.getState() == Thread.State.RUNNABLE) {
+            return new StackTraceElement[0];
+        }
+        return thread.getStackTrace();
+    }
+
     /** The task's id: its thread's id, unique in the JVM and the one thread dumps show. */
     public long id() {
         return thread.threadId();
@@ -695,7 +713,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
      */
     String waitingFor(StackTraceElement[] stack, boolean nameJdkCall) {
         FutureImpl<?> w = waitingOn;
-        if (w != null) {
+        if (w != null && !w.isDone()) {   // a done one woke the task: it is queued to run
             return w instanceof TaskImpl<?> t ? t.shortString() : w.toString();
         }
         if (sleeping) {
@@ -717,7 +735,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     /**
      * {@code Task[pending name=fetch-3 waiting=Future[pending] at Crawler.fetch(Crawler.java:41)]}:
      * what a pending task waits for and the first frame of its own code (one stack walk, here
-     * only); a done task as {@code Task[finished result=42 name=fetch-3]}, {@code cancelled},
+     * only; none for a task queued to run: see {@link #introspectionStack}); a done task as {@code Task[finished result=42 name=fetch-3]}, {@code cancelled},
      * {@code finished exception=...}.
      */
     @Override
@@ -725,7 +743,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         if (state != PENDING) {
             return shortString();
         }
-        StackTraceElement[] stack = getStack();
+        StackTraceElement[] stack = introspectionStack();
         StringBuilder sb = new StringBuilder("Task[pending name=").append(name);
         String w = waitingFor(stack, true);
         if (w != null) {
