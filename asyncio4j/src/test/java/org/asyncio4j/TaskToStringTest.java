@@ -90,6 +90,38 @@ class TaskToStringTest {
     }
 
     @Test
+    void pendingTask_blockedEnteringASynchronizedBlock_saysMonitor() {
+        Object lock = new Object();
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            synchronized (lock) {
+                held.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        holder.start();
+        runVc(() -> {
+            held.await();
+            Task<Void> t = createTask(() -> {
+                synchronized (lock) {
+                    lock.notifyAll();
+                }
+            }, "entering");
+            while (!t.toString().contains("waiting=")) {
+                sleep(0.01);
+            }
+            assertMatches("Task\\[pending name=entering waiting=monitor at TaskToStringTest\\.lambda\\$.*\\(" + HERE + "\\]", t.toString());
+            release.countDown();
+            t.await();
+        });
+    }
+
+    @Test
     void currentTask_showsWhereItRuns_withoutWaiting() {
         runVc(() -> {
             String s = currentTask().toString();

@@ -722,7 +722,10 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         Thread.State s = thread.getState();
         if (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED) {
             StackTraceElement entry = nameJdkCall ? Frames.entryFrame(stack) : null;
-            return entry != null ? Frames.shortMethod(entry) : "JDK call";
+            if (entry != null) {
+                return Frames.shortMethod(entry);
+            }
+            return s == Thread.State.BLOCKED ? "monitor" : "JDK call";   // BLOCKED: entering a synchronized block
         }
         return null;
     }
@@ -735,8 +738,8 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     /**
      * {@code Task[pending name=fetch-3 waiting=Future[pending] at Crawler.fetch(Crawler.java:41)]}:
      * what a pending task waits for and the first frame of its own code (one stack walk, here
-     * only; none for a task queued to run: see {@link #introspectionStack}); a done task as {@code Task[finished result=42 name=fetch-3]}, {@code cancelled},
-     * {@code finished exception=...}.
+     * only; none for a task queued to run: see {@link #introspectionStack}); a done task as
+     * {@code Task[finished result=42 name=fetch-3]}, {@code cancelled}, {@code finished exception=...}.
      */
     @Override
     public String toString() {
