@@ -1305,6 +1305,101 @@ public final class EventLoopImpl implements EventLoop {
         }
     }
 
+    // ================================================================== task dump
+
+    /** How long {@link #dumpTasks()} from another thread waits for the running loop to take the dump. */
+    private static final Duration DUMP_WAIT = Duration.ofSeconds(1);
+
+    /**
+     * {@code EventLoop.dumpTasks()}: on the loop's thread (or an idle loop's home) read
+     * directly; from any other thread, {@link #dumpTasksFromAnyThread} with a one-second wait.
+     */
+    @Override
+    public String dumpTasks() {
+        if (isConfinedHere()) {
+            return TaskDump.render(this, null);
+        }
+        return dumpTasksFromAnyThread(DUMP_WAIT);
+    }
+
+    /**
+     * The task dump from any thread (a JMX thread, a watchdog), never blocking the loop and
+     * never waiting longer than about {@code timeout}:
+     * <ul>
+     *   <li>on the loop's thread, or an idle loop's home thread: read directly;</li>
+     *   <li>while the loop runs: the dump is posted through the inbox, runs between two steps,
+     *       and the caller waits for it;</li>
+     *   <li>while the loop is idle (or once it stops before taking the posted dump): read by the
+     *       caller holding {@code handover}, so no thread starts running the loop meanwhile
+     *       (its home thread may still touch it directly, as a confined caller: the dump is then
+     *       a best effort);</li>
+     *   <li>if the running loop does not take the dump within {@code timeout} (a step holds
+     *       the loop, as when a task blocks its thread: often what the dump is wanted for):
+     *       read without the loop's cooperation, a best effort that the dump says it is.</li>
+     * </ul>
+     * An interrupt of the caller ends the wait early (with the best-effort read; the interrupt
+     * stays set).
+     *
+     * @param timeout how long to wait for a running loop
+     * @return the dump
+     * @throws NullPointerException if {@code timeout} is null
+     */
+    public String dumpTasksFromAnyThread(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (isConfinedHere()) {
+            return TaskDump.render(this, null);
+        }
+        long deadline = System.nanoTime() + Math.max(0, durationToNanos(timeout));
+        java.util.concurrent.CompletableFuture<String> out = new java.util.concurrent.CompletableFuture<>();
+        HandleImpl posted = null;
+        if (!closed && owner != null) {
+            posted = new HandleImpl(this, () -> out.complete(TaskDump.render(this, null)));
+            schedule(posted);
+        }
+        boolean interrupted = false;
+        while (!out.isDone()) {
+            if (owner == null) {
+                synchronized (handover) {
+                    if (owner == null && !out.isDone()) {
+                        if (posted != null) {
+                            posted.cancel();
+                        }
+                        return TaskDump.render(this, "read by thread '" + Thread.currentThread().getName()
+                                + "' while the loop was " + (closed ? "closed" : "idle"));
+                    }
+                }
+                continue;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || interrupted) {
+                break;
+            }
+            try {
+                return out.get(Math.min(left, 10_000_000L), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException again) {
+                // loop: look at the loop's state again
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (java.util.concurrent.ExecutionException e) {
+                break;                    // the dump failed on the loop: read it here instead
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (out.isDone() && !out.isCompletedExceptionally()) {
+            return out.join();
+        }
+        if (posted != null) {
+            posted.cancel();
+        }
+        Thread o = owner;
+        return TaskDump.render(this, "best effort: the loop thread '" + (o == null ? "?" : o.getName())
+                + "' did not take the dump within " + timeout.toMillis() + " ms (a step may be holding it"
+                + (current != null ? ": task " + current.getName() + " runs" : "") + "); read by thread '"
+                + Thread.currentThread().getName() + "' without the loop's cooperation, so it may be inconsistent");
+    }
+
     @Override
     public String toString() {
         return "EventLoop[" + (closed ? "closed" : owner != null ? "running" : "idle") + " id=" + id
