@@ -216,7 +216,7 @@ final class TestRun implements ExtensionContext.Store.CloseableResource {
     private void expire() {
         try {
             loop.callSoonThreadsafe(() -> {
-                dumpAtLimit = describe(loop.allTasks());
+                dumpAtLimit = loop.dumpTasks();     // on the loop: the table, the tree, the stacks
                 Task<?> m = main;
                 if (m != null) {
                     m.cancel("@AsyncioTest: the test " + expired);
@@ -235,7 +235,7 @@ final class TestRun implements ExtensionContext.Store.CloseableResource {
         appendFrames(sb, runner.getStackTrace());
         String tasks;
         try {
-            tasks = describe(loop.allTasks());     // read from outside the loop: best effort
+            tasks = loop.dumpTasks();           // from outside the loop: waits 1 s, then best effort
         } catch (RuntimeException e) {
             tasks = "  (unreadable while the loop runs: " + e + ")\n";
         }

@@ -296,7 +296,7 @@ class AsyncioExtensionTest {
     void realTimeLimit_failsTheTest_withTheTaskDump_andCancelsTheMainTask() {
         Throwable f = onlyFailure(run(Limit.class, "waitsForeverOnAFuture"));
         assertContains(f.getMessage(), "passed its real-time limit of 0.3 s", "main task was cancelled",
-                "helper-waiting", "name=waitsForeverOnAFuture", "AsyncioExtensionTest$Limit.waitsForeverOnAFuture(");
+                "helper-waiting", " waitsForeverOnAFuture (", "AsyncioExtensionTest$Limit.waitsForeverOnAFuture(");
         assertTrue(seen.contains("main cleaned up"), "the cancelled main task ran its finally");
     }
 
@@ -316,7 +316,7 @@ class AsyncioExtensionTest {
         Throwable f = onlyFailure(run(Limit.class, "waitsForeverUnderJUnitsTimeout"));
         assertInstanceOf(TimeoutException.class, f);
         assertTrue(Arrays.stream(f.getSuppressed()).anyMatch(s -> s.getMessage().contains("was interrupted")
-                && s.getMessage().contains("name=waitsForeverUnderJUnitsTimeout")), Arrays.toString(f.getSuppressed()));
+                && s.getMessage().contains(" waitsForeverUnderJUnitsTimeout (")), Arrays.toString(f.getSuppressed()));
     }
 
     // ------------------------------------------------------------------ parameterized and repeated tests
