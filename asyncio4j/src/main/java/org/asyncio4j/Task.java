@@ -83,7 +83,9 @@ public interface Task<T> extends Future<T> {
 
     /**
      * The task's stack: where it is suspended, or where it runs if called from the task itself;
-     * empty if it has not started or is done.
+     * empty if it has not started or is done, and for a task woken and queued to run but not yet
+     * resumed (reading an unmounted thread's stack holds it still, and the JDK then queues a
+     * runnable thread a second time, which would let it resume ahead of its turn later).
      *
      * @return the stack, innermost frame first
      */

@@ -190,6 +190,30 @@ class TaskToStringTest {
         });
     }
 
+    @Test
+    void getStack_ofATaskQueuedToRun_isEmpty_andDoesNotDisturbItsTurn() {
+        runVc(() -> {
+            List<String> order = new ArrayList<>();
+            Future<Object> first = getRunningLoop().createFuture();
+            Future<Object> second = getRunningLoop().createFuture();
+            Task<Void> t = createTask(() -> {
+                first.await();
+                order.add("t resumed");
+                second.await();
+                order.add("t resumed again");
+            });
+            sleep(0);
+            assertTrue(t.getStack().length > 0, "a suspended task's stack is read");
+            first.setResult(null);                                  // t is queued to run
+            getRunningLoop().callSoon(() -> second.setResult(null)); // runs after t's first turn, queues it again
+            StackTraceElement[] queued = t.getStack();
+            getRunningLoop().callSoon(() -> order.add("callback"));  // queued before t's second turn
+            t.await();
+            assertEquals(List.of("t resumed", "callback", "t resumed again"), order);
+            assertEquals(0, queued.length);
+        });
+    }
+
     private static void assertMatches(String regex, String actual) {
         assertTrue(actual.matches(regex), () -> "expected to match " + regex + "\n but was " + actual);
     }

@@ -676,16 +676,13 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
 
     @Override
     public StackTraceElement[] getStack() {
-        if (isDone()) {
-            return new StackTraceElement[0];
-        }
-        return thread.getStackTrace();
+        return introspectionStack();
     }
 
     /**
-     * The stack as the introspection reads it ({@code toString}, the call graph, the task dump):
-     * {@link #getStack()}, except for a task queued to run (woken, not yet resumed), whose stack
-     * is left unread (empty): the JDK reads an unmounted thread's stack by holding it still, and
+     * The stack as {@link #getStack()} and the introspection read it ({@code toString}, the call
+     * graph, the task dump); a task queued to run (woken, not yet resumed) has its stack left
+     * unread (empty): the JDK reads an unmounted thread's stack by holding it still, and
      * then queues a runnable one once more, since its run may have been skipped meanwhile; a
      * second queue entry would let the task resume ahead of its turn later. The current task,
      * and the one whose step the loop runs, are read (that walk holds nothing still).
