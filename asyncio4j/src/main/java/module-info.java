@@ -12,6 +12,10 @@ module org.asyncio4j {
     exports org.asyncio4j.streams;
     exports org.asyncio4j.subprocess;
 
+    // Only for the test module's TestClock and AsyncioExtension (the manual virtual clock, the
+    // loop's task list); not API.
+    exports org.asyncio4j.internal to org.asyncio4j.test;
+
     // Observability: the JFR events (internal.jfr) and each loop's JMX MBean (internal.LoopMBean).
     requires jdk.jfr;
     requires java.management;

@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 
 import org.asyncio4j.internal.Bridges;
+import org.asyncio4j.internal.CallGraphs;
 import org.asyncio4j.internal.Cancellation;
 import org.asyncio4j.internal.EventLoopImpl;
 import org.asyncio4j.internal.Interop;
@@ -223,6 +224,105 @@ public final class Asyncio {
             throw new IllegalStateException("no running event loop");
         }
         return loop;
+    }
+
+    // ------------------------------------------------------------------ call graph
+
+    /**
+     * The async call graph of a future: the tasks suspended on it (directly, or through
+     * {@code gather}, {@code wait}, {@code asCompleted}, {@code shield}, {@code waitFor}, or as
+     * the task of the {@link TaskGroup} it is a child of), and theirs, up to the tasks nobody
+     * awaits; for a task, also where it is suspended (see {@link FutureCallGraph} for what the
+     * stacks hold). For the current task, its stack at this call.
+     *
+     * <pre>{@code
+     * System.out.println(formatCallGraph(someTask));
+     * }</pre>
+     *
+     * <p>Python: {@code asyncio.capture_call_graph(future)} (3.14).
+     *
+     * @param future a future or task of the loop running here
+     * @return the graph
+     * @throws NullPointerException     if {@code future} is null
+     * @throws IllegalArgumentException if it is not an asyncio4j future
+     * @throws IllegalStateException    if the caller is not on the future's loop (a task of it,
+     *                                  or its thread), or on an idle loop's own thread
+     */
+    public static FutureCallGraph captureCallGraph(Future<?> future) {
+        return CallGraphs.capture(future);
+    }
+
+    /**
+     * The async call graph of the current task, with its stack at this call (starting at the
+     * caller); see {@link #captureCallGraph(Future)}.
+     *
+     * <p>Python: {@code asyncio.capture_call_graph()} (3.14).
+     *
+     * @return the graph, or null when called on the running loop outside a task (in a
+     *         callback), as Python returns None there
+     * @throws IllegalStateException if no loop runs here
+     */
+    public static FutureCallGraph captureCallGraph() {
+        return CallGraphs.captureCurrent();
+    }
+
+    /**
+     * The call graph of {@link #captureCallGraph(Future)} as text, one line per entry, without a
+     * final line break:
+     * <pre>
+     * * Task 'fetch-2' #41
+     *   + Call stack:
+     *   |   at org.asyncio4j.Asyncio.sleep(Asyncio.java:124)
+     *   |   at com.example.Crawler.fetch(Crawler.java:41)
+     *   + Awaited by:
+     *     * Task 'Task-1' #38
+     *       + Call stack:
+     *       |   at org.asyncio4j.TaskGroup.close(TaskGroup.java:243)
+     *       |   at com.example.Crawler.main(Crawler.java:20)
+     * </pre>
+     * A task is named with its id (its thread's id, as thread dumps show it), a plain future
+     * with its identity hash ({@code * Future @1b6d3586}).
+     *
+     * <p>Python: {@code asyncio.format_call_graph(future)} (3.14).
+     *
+     * @param future a future or task of the loop running here
+     * @return the text
+     * @throws NullPointerException     if {@code future} is null
+     * @throws IllegalArgumentException if it is not an asyncio4j future
+     * @throws IllegalStateException    as {@link #captureCallGraph(Future)}
+     */
+    public static String formatCallGraph(Future<?> future) {
+        return CallGraphs.format(CallGraphs.capture(future));
+    }
+
+    /**
+     * Prints {@link #formatCallGraph(Future)} to {@code System.out}.
+     *
+     * <p>Python: {@code asyncio.print_call_graph(future)} (3.14).
+     *
+     * @param future a future or task of the loop running here
+     * @throws NullPointerException     if {@code future} is null
+     * @throws IllegalArgumentException if it is not an asyncio4j future
+     * @throws IllegalStateException    as {@link #captureCallGraph(Future)}
+     */
+    public static void printCallGraph(Future<?> future) {
+        printCallGraph(future, System.out);
+    }
+
+    /**
+     * Prints {@link #formatCallGraph(Future)} to {@code out}, with a final line break.
+     *
+     * <p>Python: {@code asyncio.print_call_graph(future, file=out)} (3.14).
+     *
+     * @param future a future or task of the loop running here
+     * @param out    where to print
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if {@code future} is not an asyncio4j future
+     * @throws IllegalStateException    as {@link #captureCallGraph(Future)}
+     */
+    public static void printCallGraph(Future<?> future, java.io.PrintStream out) {
+        Objects.requireNonNull(out, "out");
+        out.println(formatCallGraph(future));
     }
 
     /**

@@ -293,7 +293,13 @@ public interface EventLoop extends Executor, AutoCloseable {
     /**
      * Turns debug mode on or off. In debug mode the loop reports, through the exception
      * handler, every step that holds the loop longer than the slow-callback duration, with the
-     * task's name and the stack it was sampled at while it held the loop.
+     * task's name and the stack it was sampled at while it held the loop; and every
+     * cancellation of a task records where it was requested: the {@link CancelledException} it
+     * delivers (to the task's body, and to whoever awaits the task) carries a "cancelled here"
+     * exception, whose message names the requesting task or thread and the first frame of its
+     * code ({@code cancelled by task Task-3 at Crawler.stop(Crawler.java:17)}) and whose stack is
+     * the requester's: as its cause, or, when the exception has a cause already (the exception of
+     * a driver that {@link Asyncio#cancellable} stopped), as a suppressed exception.
      *
      * @param enabled true to enable
      */
@@ -305,6 +311,28 @@ public interface EventLoop extends Executor, AutoCloseable {
      * @return true if on
      */
     boolean getDebug();
+
+    /**
+     * A dump of every live task, for reading: a table (Python 3.14's {@code python -m asyncio
+     * ps}) with each task's id (its thread's id, as thread dumps show it), name, state
+     * ({@code running}, {@code ready}, {@code waiting}), what it waits for (a future, a task, a
+     * {@code gather}, {@code sleep}, the JDK call it is blocked in), where (the first frame of its
+     * own code) and which tasks await it; then a tree from the tasks nobody awaits down to the
+     * tasks they await ({@code pstree}: a {@link TaskGroup}'s task above its children, a task
+     * above what it gathers); then each task's stack, without the JDK's and asyncio4j's frames
+     * above the call its code is suspended in. Who awaits whom is what
+     * {@link Asyncio#captureCallGraph(Future)} shows. The format is for people; it may change.
+     *
+     * <p>Callable from any thread. On the loop's thread it reads the loop at once. From another
+     * thread it has the running loop take the dump between two steps and waits for it (up to one
+     * second), or, while the loop is idle, reads it while keeping any thread from starting the
+     * loop meanwhile. If the running loop does not answer in time (a step holds its thread, which
+     * is often why a dump is wanted), the tasks are read without the loop's cooperation, a best
+     * effort that the dump's second line says it is.
+     *
+     * @return the dump, several lines
+     */
+    String dumpTasks();
 
     /**
      * Sets how long a step may hold the loop before debug mode reports it (default 100 ms).

@@ -30,6 +30,11 @@ package org.asyncio4j;
  * java.util.concurrent.Callable)} to stop a call through the library's own cancel instead.
  * Interrupting a task's thread yourself counts as a cancel request.
  *
+ * <p>{@code toString()} names what a pending task waits for and where its code is suspended,
+ * {@code Task[pending name=fetch-3 waiting=Future[pending] at Crawler.fetch(Crawler.java:41)]}
+ * (the stack is walked only then), and a done task's outcome; see also
+ * {@link Asyncio#formatCallGraph(Future)} and {@link EventLoop#dumpTasks()}.
+ *
  * <p>Python: {@code asyncio.Task}.
  *
  * @param <T> the result type
@@ -78,7 +83,9 @@ public interface Task<T> extends Future<T> {
 
     /**
      * The task's stack: where it is suspended, or where it runs if called from the task itself;
-     * empty if it has not started or is done.
+     * empty if it has not started or is done, and for a task woken and queued to run but not yet
+     * resumed (reading an unmounted thread's stack holds it still, and the JDK then queues a
+     * runnable thread a second time, which would let it resume ahead of its turn later).
      *
      * @return the stack, innermost frame first
      */

@@ -45,6 +45,7 @@ class JfrEventsTest {
             }
             r.start();
             program.run();
+            Jfr.awaitCommits(10_000);                  // the helper commits the loop thread's events
             r.stop();
             Path file = dir.resolve("rec-" + System.nanoTime() + ".jfr");
             r.dump(file);

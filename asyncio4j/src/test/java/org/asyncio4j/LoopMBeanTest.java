@@ -82,6 +82,13 @@ class LoopMBeanTest {
                 assertTrue(table.contains("mbean-sleeper-" + i), table);
                 assertTrue(tree.contains("mbean-sleeper-" + i), tree);
             }
+            // The table part: the dump's heading and table, no tree, no stacks.
+            assertTrue(table.startsWith("EventLoop[running name=" + runner.getLoop().toString().split("name=")[1].split(" ")[0]), table);
+            assertTrue(table.contains("\ntask id ") && !table.contains("Tree (") && !table.contains("Stacks:"), table);
+            // The tree part: the heading and the tree, drawn from the roots.
+            assertTrue(tree.startsWith("EventLoop[running name="), tree);
+            assertTrue(tree.contains("\nTree (") && tree.contains("`-- (T) ") && !tree.contains("task id ")
+                    && !tree.contains("Stacks:"), tree);
         } finally {
             checked.countDown();
             t.join();

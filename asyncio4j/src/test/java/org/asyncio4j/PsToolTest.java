@@ -155,7 +155,7 @@ class PsToolTest {
     @Test
     void pstree_printsTheTree_namingTheTasks() throws Exception {
         Result r = psNamingTheTasks("pstree");
-        assertTrue(r.out.contains("└"), r.out);
+        assertTrue(r.out.contains("`-- (T) crawl"), r.out);
     }
 
     @Test

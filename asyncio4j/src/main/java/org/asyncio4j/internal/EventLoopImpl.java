@@ -52,7 +52,9 @@ import org.asyncio4j.internal.jfr.Jfr;
  *       next timer when nothing can happen before it: nothing ready, no I/O waited for, the
  *       inbox empty, and no off-loop work in flight ({@link #offLoopStarted}: executor calls in
  *       {@link DefaultExecutor}, pumps, wrapped futures, tasks in a JDK timed park). With work
- *       in flight, virtual time follows real time.</dd>
+ *       in flight, virtual time follows real time. A test can turn the jumps off and step the
+ *       clock by hand ({@link #setAutoAdvance}, {@link #advanceVirtualTime}: asyncio4j-test's
+ *       TestClock).</dd>
  *   <dt>Idle</dt>
  *   <dd>With nothing ready, the owner parks (or selects, once a socket is waited for:
  *       {@link IoPoller}) until the next timer or an inbox wake-up ({@link #idle}).</dd>
@@ -63,7 +65,9 @@ import org.asyncio4j.internal.jfr.Jfr;
  *       ready batch, so the clock is read once the entries ahead of them have run, just
  *       before the first of them. Steps are timed (two clock reads each) only while debug mode
  *       is on or a JFR recording enables {@code SlowStep}, so {@code longestStep} covers those
- *       steps only. The JFR checks while disabled are a static volatile read each
+ *       steps only; debug mode's sampler ({@link DebugWatch}) runs then too, so a SlowStep
+ *       event carries the stack the task held the loop with. The JFR checks while disabled are
+ *       a static volatile read each
  *       ({@link Jfr}). A loop that has run is in {@link LoopRegistry} (the JMX MBean, the
  *       periodic {@code LoopLag} event) until it closes.</dd>
  *   <dt>Close</dt>
@@ -194,6 +198,7 @@ public final class EventLoopImpl implements EventLoop {
 
     private final DefaultExecutor executorCalls = new DefaultExecutor(this, "asyncio4j-loop" + id + "-executor-");
     private int offLoopInFlight;            // executor calls, pumps, wrapped futures: the virtual clock waits for them
+    private boolean autoAdvance = true;     // virtual clock: idle jumps to the next timer (off: TestClock moves time)
     private final Set<AutoCloseable> releaseAtClose = new LinkedHashSet<>();   // subprocesses: see close()
 
     public EventLoopImpl(boolean virtualClock) {
@@ -496,7 +501,8 @@ public final class EventLoopImpl implements EventLoop {
 
     // ================================================================== clock
 
-    long now() {
+    /** The loop's clock in nanoseconds (the virtual clock's time, or real time since a process-wide origin). */
+    public long now() {
         return virtualClock ? virtualNow : System.nanoTime() - ORIGIN;
     }
 
@@ -786,6 +792,9 @@ public final class EventLoopImpl implements EventLoop {
 
     private void runOnce() {
         iterations++;
+        if (watch != null && !debug && !Jfr.slowStepOn()) {
+            stopWatch();                  // started for a SlowStep recording that has ended
+        }
         drainInbox();
         boolean polled = false;
         if (ready.isEmpty() && !stopping) {
@@ -844,6 +853,9 @@ public final class EventLoopImpl implements EventLoop {
      * @return true if it polled the selector
      */
     private boolean idle(long nanos) {
+        if (!autoAdvance) {
+            nanos = -1;               // manual virtual clock: time moves only through advanceVirtualTime
+        }
         boolean ioActive = io != null && io.waiting() > 0;
         if (virtualClock && nanos > 0 && offLoopInFlight == 0 && !ioActive && inbox.isEmpty()) {
             virtualNow += nanos;      // nothing can happen before the next timer: jump to it
@@ -876,6 +888,53 @@ public final class EventLoopImpl implements EventLoop {
         }
         drainInbox();
         return polled;
+    }
+
+    // ================================================================== manual virtual clock
+
+    // For org.asyncio4j.test.TestClock (the only caller; the qualified export in module-info):
+    // a test task steps the virtual clock by hand. All loop thread only, never on the hot path;
+    // with auto-advance on (the default) the loop behaves exactly as without these methods.
+
+    /**
+     * Turns the virtual clock's jumps on (the default) or off. Off, an idle loop waits only for
+     * wake-ups: time neither jumps to the next timer nor follows real time, and moves only
+     * through {@link #advanceVirtualTime}. Loop thread only.
+     *
+     * @throws IllegalStateException if the loop runs on the real clock
+     */
+    public void setAutoAdvance(boolean on) {
+        if (!virtualClock) {
+            throw new IllegalStateException("auto-advance is a virtual clock's setting; this loop runs on the real clock");
+        }
+        autoAdvance = on;
+    }
+
+    /**
+     * Moves the virtual clock forward to {@code nanos} (a time in the past leaves it as it is);
+     * the timers that fall due run from the next iteration on. Loop thread only.
+     *
+     * @throws IllegalStateException if the loop runs on the real clock
+     */
+    public void advanceVirtualTime(long nanos) {
+        if (!virtualClock) {
+            throw new IllegalStateException("only a virtual clock can be advanced; this loop runs on the real clock");
+        }
+        virtualNow = Math.max(virtualNow, nanos);
+    }
+
+    /** The deadline of the earliest pending timer, or {@code Long.MAX_VALUE} if none. Loop thread only. */
+    public long nextTimerDeadline() {
+        TimerHandleImpl next = timers.peek();
+        return next == null ? Long.MAX_VALUE : next.deadline;
+    }
+
+    /**
+     * True if something can run without time passing: an entry ready or in the inbox, or a timer
+     * due. Loop thread only (called from a task, it does not count that task).
+     */
+    public boolean hasWorkNow() {
+        return !ready.isEmpty() || !inbox.isEmpty() || nextTimerDeadline() <= now();
     }
 
     /**
@@ -1299,9 +1358,12 @@ public final class EventLoopImpl implements EventLoop {
      * exception handler (debug mode) and as a SlowStep event (if enabled).
      */
     private void runTimed(Runnable r) {
-        DebugWatch w = watch;
         Object event = Jfr.beginSlowStep(spareSlowStep);
         spareSlowStep = null;
+        if (event != null && watch == null) {
+            startWatch();                 // SlowStep's stack is the watch's sample, as in debug mode
+        }
+        DebugWatch w = watch;
         long t0 = System.nanoTime();
         if (w != null) {
             w.begin(t0, r instanceof TaskImpl<?> t ? t : null);
@@ -1378,50 +1440,105 @@ public final class EventLoopImpl implements EventLoop {
         }
     }
 
+    // ================================================================== task dump
+
+    /** How long {@link #dumpTasks()} from another thread waits for the running loop to take the dump. */
+    private static final Duration DUMP_WAIT = Duration.ofSeconds(1);
+
+    /**
+     * {@code EventLoop.dumpTasks()}: on the loop's thread (or an idle loop's home) read
+     * directly; from any other thread, {@link #dumpTasksFromAnyThread} with a one-second wait.
+     */
+    @Override
+    public String dumpTasks() {
+        if (isConfinedHere()) {
+            return TaskDump.render(this, null);
+        }
+        return dumpTasksFromAnyThread(DUMP_WAIT);
+    }
+
+    /**
+     * The task dump from any thread (a JMX thread, a watchdog), never blocking the loop and
+     * never waiting longer than about {@code timeout}:
+     * <ul>
+     *   <li>on the loop's thread, or an idle loop's home thread: read directly;</li>
+     *   <li>while the loop runs: the dump is posted through the inbox, runs between two steps,
+     *       and the caller waits for it;</li>
+     *   <li>while the loop is idle (or once it stops before taking the posted dump): read by the
+     *       caller holding {@code handover}, so no thread starts running the loop meanwhile
+     *       (its home thread may still touch it directly, as a confined caller: the dump is then
+     *       a best effort);</li>
+     *   <li>if the running loop does not take the dump within {@code timeout} (a step holds
+     *       the loop, as when a task blocks its thread: often what the dump is wanted for):
+     *       read without the loop's cooperation, a best effort that the dump says it is.</li>
+     * </ul>
+     * An interrupt of the caller ends the wait early (with the best-effort read; the interrupt
+     * stays set).
+     *
+     * @param timeout how long to wait for a running loop
+     * @return the dump
+     * @throws NullPointerException if {@code timeout} is null
+     */
+    public String dumpTasksFromAnyThread(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (isConfinedHere()) {
+            return TaskDump.render(this, null);
+        }
+        long deadline = System.nanoTime() + Math.max(0, durationToNanos(timeout));
+        java.util.concurrent.CompletableFuture<String> out = new java.util.concurrent.CompletableFuture<>();
+        HandleImpl posted = null;
+        if (!closed && owner != null) {
+            posted = new HandleImpl(this, () -> out.complete(TaskDump.render(this, null)));
+            schedule(posted);
+        }
+        boolean interrupted = false;
+        while (!out.isDone()) {
+            if (owner == null) {
+                synchronized (handover) {
+                    if (owner == null && !out.isDone()) {
+                        if (posted != null) {
+                            posted.cancel();
+                        }
+                        return TaskDump.render(this, "read by thread '" + Thread.currentThread().getName()
+                                + "' while the loop was " + (closed ? "closed" : "idle"));
+                    }
+                }
+                continue;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || interrupted) {
+                break;
+            }
+            try {
+                return out.get(Math.min(left, 10_000_000L), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException again) {
+                // loop: look at the loop's state again
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (java.util.concurrent.ExecutionException e) {
+                break;                    // the dump failed on the loop: read it here instead
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (out.isDone() && !out.isCompletedExceptionally()) {
+            return out.join();
+        }
+        if (posted != null) {
+            posted.cancel();
+        }
+        Thread o = owner;
+        return TaskDump.render(this, "best effort: the loop thread '" + (o == null ? "?" : o.getName())
+                + "' did not take the dump within " + timeout.toMillis() + " ms (a step may be holding it"
+                + (current != null ? ": task " + current.getName() + " runs" : "") + "); read by thread '"
+                + Thread.currentThread().getName() + "' without the loop's cooperation, so it may be inconsistent");
+    }
+
     @Override
     public String toString() {
         return "EventLoop[" + (closed ? "closed" : owner != null ? "running" : "idle") + " name=" + name
                 + " ready=" + ready.size() + " timers=" + timers.size() + " tasks=" + liveCount
                 + (debug ? " debug" : "") + "]";
-    }
-
-    // ====================================================================================
-    // TEMPORARY STUB (branch wt-obs): stands in for wt-intro's dumpTasksFromAnyThread, with
-    // the same signature, until that branch is merged; DELETE this method at that merge (the
-    // real one replaces it). Format here: a table, a blank line, a tree drawn with box
-    // characters (TaskDumps splits the two at the first box-drawn line).
-    // ====================================================================================
-    /**
-     * The task dump (table, then tree), safe from any thread: asks the running loop and waits
-     * at most {@code timeout} for its answer.
-     */
-    public String dumpTasksFromAnyThread(Duration timeout) {
-        Callable<String> dump = () -> {
-            StringBuilder table = new StringBuilder("name                 state\n");
-            StringBuilder tree = new StringBuilder();
-            for (Task<?> t : allTasks()) {
-                table.append(String.format("%-20s %s%n", t.getName(), ((TaskImpl<?>) t).describeState()));
-                tree.append("└── (T) ").append(t.getName()).append('\n');
-            }
-            return table + "\n" + tree;
-        };
-        try {
-            if (isConfinedHere() || owner == null) {
-                return dump.call();
-            }
-            java.util.concurrent.CompletableFuture<String> answer = new java.util.concurrent.CompletableFuture<>();
-            runOnLoop(() -> {
-                try {
-                    answer.complete(dump.call());
-                } catch (Exception e) {
-                    answer.completeExceptionally(e);
-                }
-            });
-            return answer.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            return "(the loop did not answer within " + timeout + ")\n";
-        } catch (Exception e) {
-            return "(no dump: " + e + ")\n";
-        }
     }
 }

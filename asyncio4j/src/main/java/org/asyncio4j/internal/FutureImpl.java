@@ -52,7 +52,8 @@ public class FutureImpl<T> implements Future<T> {
     private Object result;
     Throwable exception;            // package-private: the loop checks what it rethrows to run()'s caller
     String cancelMessage;
-    Throwable cancelledBy;          // a task's: the exception that ended its body cancelled, or null
+    Throwable cancelledBy;          // a task's: the exception that ended its body cancelled; debug mode: where a
+                                    // task's cancellation cancelled this future (TaskImpl.requestCancel); or null
     private Object callbacks;       // null | one entry | Object[] (null-terminated)
     private Unretrieved unretrieved;
 
@@ -206,6 +207,9 @@ public class FutureImpl<T> implements Future<T> {
         CancelledException c = new CancelledException(cancelMessage);
         if (cancelledBy != null) {
             c.initCause(cancelledBy);
+        }
+        if (this instanceof TaskImpl<?> t) {
+            t.attachOriginForAwaiter(c);  // debug mode: where the cancellation was requested
         }
         return c;
     }
@@ -477,6 +481,26 @@ public class FutureImpl<T> implements Future<T> {
             callbacks = null;
         }
         return removed;
+    }
+
+    /**
+     * The registered entries, in order: waiting tasks, done callbacks (some of them
+     * {@link AwaitLink}s), waiting threads. For the introspection; loop thread (another
+     * thread gets a best-effort copy).
+     */
+    final Object[] callbackEntries() {
+        Object cbs = callbacks;
+        if (cbs == null) {
+            return new Object[0];
+        }
+        if (!(cbs instanceof Object[] arr)) {
+            return new Object[] {cbs};
+        }
+        int n = 0;
+        while (n < arr.length && arr[n] != null) {
+            n++;
+        }
+        return Arrays.copyOf(arr, n);
     }
 
     @SuppressWarnings("unchecked")

@@ -169,7 +169,7 @@ public final class Structured {
      * end of that interruption (with a failed one the caller would see a CancelledException
      * instead of the group's ExceptionGroup).
      */
-    private static final class Gathering<T> extends FutureImpl<Object> implements Consumer<Future<?>> {
+    private static final class Gathering<T> extends FutureImpl<Object> implements Consumer<Future<?>>, AwaitLink {
         final FutureImpl<? extends T>[] children;
         private final boolean settled;
         private int remaining;
@@ -209,6 +209,26 @@ public final class Structured {
                 requestMessage = msg;
             }
             return any;
+        }
+
+        /** Registered on every child: the tasks awaiting this gather await the children. */
+        @Override
+        public FutureImpl<?> awaiter() {
+            return this;
+        }
+
+        @Override
+        public String toString() {
+            if (isDone()) {
+                return super.toString();
+            }
+            int done = 0;
+            for (FutureImpl<? extends T> c : children) {
+                if (c.isDone()) {
+                    done++;
+                }
+            }
+            return "Future[pending gather, " + done + " of " + children.length + " done]";
         }
 
         @Override
@@ -267,11 +287,7 @@ public final class Structured {
         }
         if (!satisfied(all, when)) {
             FutureImpl<Void> waiter = new FutureImpl<>(loop);
-            Consumer<Future<?>> onDone = f -> {
-                if (!waiter.isDone() && satisfied(all, when)) {
-                    waiter.complete(null);
-                }
-            };
+            Consumer<Future<?>> onDone = new WaitWatch(waiter, all, when);
             TimerHandleImpl timer = null;
             if (timeoutNanos != null) {
                 timer = loop.callAtNanos(EventLoopImpl.saturatedAdd(loop.now(), Math.max(0, timeoutNanos)), () -> {
@@ -299,6 +315,34 @@ public final class Structured {
             (f.isDone() ? done : pending).add(f);
         }
         return new WaitResult<>(Collections.unmodifiableSet(done), Collections.unmodifiableSet(pending));
+    }
+
+    /**
+     * wait()'s callback on each future: completes the waiter the caller awaits, once satisfied.
+     * (A class, not a record: removeDoneCallback compares callbacks with equals.)
+     */
+    private static final class WaitWatch implements Consumer<Future<?>>, AwaitLink {
+        private final FutureImpl<Void> waiter;
+        private final Set<? extends Future<?>> all;
+        private final ReturnWhen when;
+
+        WaitWatch(FutureImpl<Void> waiter, Set<? extends Future<?>> all, ReturnWhen when) {
+            this.waiter = waiter;
+            this.all = all;
+            this.when = when;
+        }
+
+        @Override
+        public void accept(Future<?> f) {
+            if (!waiter.isDone() && satisfied(all, when)) {
+                waiter.complete(null);
+            }
+        }
+
+        @Override
+        public FutureImpl<?> awaiter() {
+            return waiter;
+        }
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -442,7 +486,28 @@ public final class Structured {
             return inner;
         }
         FutureImpl<T> outer = new FutureImpl<>(loop);
-        Consumer<Future<T>> innerDone = x -> {
+        Consumer<Future<T>> innerDone = new ShieldRelay<>(inner, outer);
+        inner.addDoneCallback(innerDone);
+        outer.addDoneCallback(x -> {
+            if (!inner.isDone()) {
+                inner.removeDoneCallback(innerDone);
+            }
+        });
+        return outer;
+    }
+
+    /** shield()'s callback on the inner: copies its outcome to the outer, which the caller awaits. */
+    private static final class ShieldRelay<T> implements Consumer<Future<T>>, AwaitLink {
+        private final FutureImpl<T> inner;
+        private final FutureImpl<T> outer;
+
+        ShieldRelay(FutureImpl<T> inner, FutureImpl<T> outer) {
+            this.inner = inner;
+            this.outer = outer;
+        }
+
+        @Override
+        public void accept(Future<T> x) {
             if (outer.isDone()) {
                 if (!inner.isCancelled()) {
                     inner.exceptionOrNull();
@@ -459,14 +524,12 @@ public final class Structured {
                     outer.complete(inner.resultNow());
                 }
             }
-        };
-        inner.addDoneCallback(innerDone);
-        outer.addDoneCallback(x -> {
-            if (!inner.isDone()) {
-                inner.removeDoneCallback(innerDone);
-            }
-        });
-        return outer;
+        }
+
+        @Override
+        public FutureImpl<?> awaiter() {
+            return outer;
+        }
     }
 
     // ------------------------------------------------------------------ asCompleted
@@ -486,6 +549,25 @@ public final class Structured {
     }
 
     private static final class CompletionOrder<F extends Future<?>> implements Iterator<F> {
+        /** The callback on each future; the task iterating awaits {@code wakeup}. */
+        private final class Arrival implements Consumer<Future<?>>, AwaitLink {
+            @Override
+            @SuppressWarnings("unchecked")
+            public void accept(Future<?> f) {
+                if (pending.remove(f)) {
+                    done.addLast((F) f);
+                    if (wakeup != null && !wakeup.isDone()) {
+                        wakeup.complete(null);
+                    }
+                }
+            }
+
+            @Override
+            public FutureImpl<?> awaiter() {
+                return wakeup;
+            }
+        }
+
         private final EventLoopImpl loop;
         private final ArrayDeque<F> done = new ArrayDeque<>();
         private final Set<F> pending;
@@ -496,20 +578,12 @@ public final class Structured {
         private TimerHandleImpl timer;
         private boolean timedOut;
 
-        @SuppressWarnings("unchecked")
         CompletionOrder(EventLoopImpl loop, Set<F> all, Long deadline) {
             this.loop = loop;
             this.pending = new LinkedHashSet<>(all);
             this.deadline = deadline;
             this.left = all.size();
-            this.onDone = f -> {
-                if (pending.remove(f)) {
-                    done.addLast((F) f);
-                    if (wakeup != null && !wakeup.isDone()) {
-                        wakeup.complete(null);
-                    }
-                }
-            };
+            this.onDone = new Arrival();
             for (F f : all) {
                 addCallback(f, onDone);
             }

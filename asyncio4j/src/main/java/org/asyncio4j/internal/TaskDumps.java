@@ -1,39 +1,50 @@
 package org.asyncio4j.internal;
 
 /**
- * Splits a task dump ({@link EventLoopImpl#dumpTasksFromAnyThread}: the table, then the tree)
- * into its two parts, for the MBean's {@code dumpTasks} and {@code dumpTaskTree} operations and
- * so for {@code ./dev ps} and {@code ./dev pstree}. The tree is the part from its first line
- * drawn with a box character ({@code └ ├ │}) on; a dump with no such line is all table.
+ * Cuts a task dump ({@link EventLoopImpl#dumpTasksFromAnyThread}, made by {@link TaskDump}: a
+ * heading, the table, the tree, the stacks) into the parts the MBean's {@code dumpTasks} and
+ * {@code dumpTaskTree} operations give, and so {@code ./dev ps} and {@code ./dev pstree} print:
+ * the heading with the table, and the heading with the tree. It goes by {@link TaskDump}'s
+ * section headings ({@code LoopMBeanTest} checks both parts against a real dump); a dump
+ * without them (no live task) is given whole.
  */
 final class TaskDumps {
+    private static final String TABLE = "task id ";
+    private static final String TREE = "Tree (";
+    private static final String STACKS = "Stacks:";
+
     private TaskDumps() {
     }
 
-    /** The table part of a dump. */
+    /** The heading and the table. */
     static String table(String dump) {
-        int i = treeStart(dump);
-        return i < 0 ? dump : dump.substring(0, i).stripTrailing() + "\n";
+        int tree = lineStarting(dump, TREE, 0);
+        return tree < 0 ? dump : dump.substring(0, tree).stripTrailing() + "\n";
     }
 
-    /** The tree part of a dump, or the whole dump if it has no tree. */
+    /** The heading and the tree. */
     static String tree(String dump) {
-        int i = treeStart(dump);
-        return i < 0 ? dump : dump.substring(i);
+        int table = lineStarting(dump, TABLE, 0);
+        int tree = lineStarting(dump, TREE, 0);
+        if (table < 0 || tree < 0) {
+            return dump;
+        }
+        int stacks = lineStarting(dump, STACKS, tree);
+        return dump.substring(0, table) + dump.substring(tree, stacks < 0 ? dump.length() : stacks).stripTrailing() + "\n";
     }
 
-    private static int treeStart(String dump) {
-        int start = 0;
-        while (start < dump.length()) {
-            int end = dump.indexOf('\n', start);
-            if (end < 0) {
-                end = dump.length();
+    /** Where the first line at or after {@code from} that starts with {@code prefix} begins, or -1. */
+    private static int lineStarting(String dump, String prefix, int from) {
+        int i = from;
+        while (i < dump.length()) {
+            if (dump.startsWith(prefix, i)) {
+                return i;
             }
-            String line = dump.substring(start, end).stripLeading();
-            if (!line.isEmpty() && "└├│".indexOf(line.charAt(0)) >= 0) {
-                return start;
+            int nl = dump.indexOf('\n', i);
+            if (nl < 0) {
+                return -1;
             }
-            start = end + 1;
+            i = nl + 1;
         }
         return -1;
     }

@@ -85,7 +85,7 @@ public final class TaskGroupEngine {
     private final boolean lambdaForm;
     private final int cancellingAtEntry;
     private final Set<TaskImpl<?>> children = new LinkedHashSet<>();
-    private final Consumer<Future<?>> onChildDone = this::childDone;
+    private final Consumer<Future<?>> onChildDone = new ChildWatch();
     private final List<Throwable> errors = new ArrayList<>(0);
 
     private int phase = OPEN;
@@ -140,6 +140,19 @@ public final class TaskGroupEngine {
         Consumer<Future<T>> cb = (Consumer) onChildDone;
         t.addDoneCallback(cb);
         return t;
+    }
+
+    /** The callback on every child; the call graph reads it as "the parent awaits this child". */
+    private final class ChildWatch implements Consumer<Future<?>>, AwaitLink {
+        @Override
+        public void accept(Future<?> f) {
+            childDone(f);
+        }
+
+        @Override
+        public FutureImpl<?> awaiter() {
+            return parent;
+        }
     }
 
     private void childDone(Future<?> f) {

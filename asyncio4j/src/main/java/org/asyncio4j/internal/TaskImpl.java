@@ -33,8 +33,23 @@ import org.asyncio4j.internal.jfr.Jfr;
  * consumed (it threw InterruptedException, which the body caught) is not delivered twice: the
  * interrupt we sent is gone, so {@code deliverCancel} knows it was delivered.
  *
+ * <h2>Debug mode: where a cancellation came from</h2>
+ * With the loop's debug mode on, every request records a {@link CancellationOrigin} (the
+ * requester and its stack; captured by {@link #cancel(String)} on the requesting thread, before
+ * a foreign thread's request is forwarded to the loop), and the CancelledException delivered
+ * for it carries that origin: as its cause, or as a suppressed exception when it has a cause
+ * already (a driver's exception). A future the request cancelled on the task's behalf (the one
+ * it awaited) carries it as its {@code cancelledBy}, so the exception the body sees there has it
+ * too, and so does the task's own outcome for its awaiters. Without debug mode nothing is
+ * captured: the only cost is a read of the debug flag per request.
+ *
+ * <h2>Introspection</h2>
+ * {@link #toString()} of a pending task names what it waits for and the first frame of its
+ * own code ({@link Frames}); the stack is walked only when toString is called.
+ *
  * <p>All fields but the inherited {@code state} are touched only on the loop thread (by the
- * loop, the task itself, or other tasks of the loop).
+ * loop, the task itself, or other tasks of the loop); toString and the task dump read
+ * {@code waitingOn} and {@code sleeping} from other threads as a best effort.
  */
 public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executor, Runnable {
 
@@ -60,6 +75,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     private Throwable escaping;         // what the last stop or group exit threw (see noteEscaping)
     private boolean sleeping;           // parked in sleep(): cancel wakes it directly
     private boolean timedParkCounted;   // virtual clock: parked in a JDK timed wait, counted as off-loop work
+    private Throwable cancelOrigin;     // debug mode: where the latest standing cancel request was made
 
     /**
      * @param name   the task's name, or null for {@code Task-<number>}; the thread carries it too
@@ -151,12 +167,13 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
             // A request not yet delivered when the body returns still cancels the task (Python);
             // one whose interrupt a JDK call consumed was delivered, and the body chose to return.
             if (mustCancel && (!interruptSent || pendingInterrupt)) {
+                noteOriginAsCause();
                 cancelFuture(requestMessage);
             } else {
                 complete(value);
             }
         } else if (failure instanceof CancelledException c) {
-            if (c.getSuppressed().length > 0) {
+            if (carriesSuppressed(c)) {
                 cancelledBy = c;          // it carries something (a TaskGroup's failures): keep it
             } else if (c.getCause() != null) {
                 cancelledBy = c.getCause();   // e.g. the driver's exception cancellable() attached
@@ -168,6 +185,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
             if (!(failure instanceof InterruptedException)) {
                 cancelledBy = failure;
             }
+            noteOriginAsCause();
             cancelFuture(requestMessage);
         } else {
             fail(failure);
@@ -193,6 +211,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
                 Thread.interrupted();
                 interruptSent = false;
             }
+            passOrigin(f);
         }
         enterSuspension(f);
         waitingOn = f;
@@ -201,7 +220,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
             while (f.state == PENDING) {
                 LockSupport.park(f);
                 if (Thread.interrupted() && !dropStaleInterrupt()) {
-                    requestCancel(null, null);            // someone interrupted us: a cancel request
+                    requestCancelOnInterrupt();           // someone interrupted us: a cancel request
                 }
             }
         } finally {
@@ -229,7 +248,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
             while (!timer.fired && !mustCancel) {
                 LockSupport.park(timer);
                 if (Thread.interrupted() && !dropStaleInterrupt()) {
-                    requestCancel(null, null);            // someone interrupted us: a cancel request
+                    requestCancelOnInterrupt();           // someone interrupted us: a cancel request
                 }
             }
         } finally {
@@ -278,11 +297,12 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
                 if (override != null) {
                     throwOverride();
                 }
-                throw noteEscaping(new CancelledException(requestMessage));
+                throw noteEscaping(withOrigin(new CancelledException(requestMessage)));
             }
         } else if (interrupted && !dropStaleInterrupt()) {
             cancelRequests++;                             // an interrupt from outside: a cancel
-            throw noteEscaping(new CancelledException(null));
+            cancelOrigin = loop.getDebug() ? CancellationOrigin.interrupt() : null;
+            throw noteEscaping(withOrigin(new CancelledException(null)));
         }
     }
 
@@ -344,8 +364,9 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         if (cancelRequests > 0) {
             Throwable again = deliveredOverride;
             Runnable hook = deliveredHook;
+            Throwable origin = cancelOrigin;  // the request re-armed keeps where it came from
             uncancel();
-            requestCancel(null, again, hook);
+            requestCancel(null, again, hook, origin);
         }
     }
 
@@ -427,7 +448,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
             if (failure != null) {
                 c.initCause(failure);
             }
-            throw noteEscaping(c);
+            throw noteEscaping(withOrigin(c));
         }
         if (failure instanceof Exception e) {
             throw e;
@@ -472,7 +493,26 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
 
     @Override
     public boolean cancel(String msg) {
-        return loop.confined(this, msg, (t, m) -> t.requestCancel(m, null), FutureImpl::cancelFromOtherThread);
+        if (!loop.getDebug()) {
+            return loop.confined(this, msg, (t, m) -> t.requestCancel(m, null), FutureImpl::cancelFromOtherThread);
+        }
+        // Debug mode: where the request is made, on the requesting thread (a foreign thread's
+        // request runs on the loop later, where its own stack would be lost).
+        CancellationOrigin origin = CancellationOrigin.capture(this);
+        return loop.confined(this, msg, (t, m) -> t.requestCancel(m, null, null, origin), (t, m) -> t.forwardCancel(m, origin));
+    }
+
+    /** Debug mode's {@link FutureImpl#cancelFromOtherThread}, keeping the origin captured on the caller's thread. */
+    private boolean forwardCancel(String msg, Throwable origin) {
+        if (state != PENDING) {
+            return false;
+        }
+        try {
+            loop.callSoonThreadsafe(() -> requestCancel(msg, null, null, origin));
+        } catch (IllegalStateException closed) {
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -484,6 +524,16 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     }
 
     public boolean requestCancel(String msg, Throwable override, Runnable onDelivered) {
+        return requestCancel(msg, override, onDelivered, loop.getDebug() ? CancellationOrigin.capture(this) : null);
+    }
+
+    /** An interrupt of the task's thread that nobody sent for a request: a cancel request. */
+    private void requestCancelOnInterrupt() {
+        requestCancel(null, null, null, loop.getDebug() ? CancellationOrigin.interrupt() : null);
+    }
+
+    /** @param origin debug mode: where the request was made; null otherwise */
+    private boolean requestCancel(String msg, Throwable override, Runnable onDelivered, Throwable origin) {
         if (state != PENDING) {
             return false;
         }
@@ -492,12 +542,14 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
             Jfr.taskCancelled(name, by != null ? by.name : Thread.currentThread().getName(), msg, loop.name());
         }
         cancelRequests++;
+        cancelOrigin = origin;            // the latest request's, as the message is
         if (override != null) {
             this.override = override;
             this.onOverrideDelivered = onDelivered;
         }
         FutureImpl<?> w = waitingOn;
         if (w != null && w != this && w.cancel(msg)) {
+            passOrigin(w);
             return true;                  // the awaited future's end wakes us
         }
         mustCancel = true;
@@ -517,6 +569,63 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         return true;
     }
 
+    // ------------------------------------------------------------------ debug mode: cancellation origins
+
+    /**
+     * Debug mode: where the standing cancellation request was made (a {@link CancellationOrigin}),
+     * or null (no request standing, or debug mode off when it was made).
+     */
+    public Throwable cancelOrigin() {
+        return cancelOrigin;
+    }
+
+    /** Attaches the standing request's origin, if any: as the cause, or suppressed when there is one. */
+    private CancelledException withOrigin(CancelledException c) {
+        Throwable o = cancelOrigin;
+        if (o != null) {
+            if (c.getCause() == null) {
+                c.initCause(o);
+            } else {
+                c.addSuppressed(o);
+            }
+        }
+        return c;
+    }
+
+    /** True if {@code c} has suppressed exceptions besides the standing request's origin. */
+    private boolean carriesSuppressed(CancelledException c) {
+        Throwable[] s = c.getSuppressed();
+        return s.length > (cancelOrigin != null && java.util.Arrays.asList(s).contains(cancelOrigin) ? 1 : 0);
+    }
+
+    /**
+     * The CancelledException an awaiter of this cancelled task gets carries the origin too: as
+     * its cause already (the body's exception had it as cause), or else as suppressed, beside
+     * the cause the task kept (the driver's exception of a cancellable() call).
+     */
+    void attachOriginForAwaiter(CancelledException c) {
+        Throwable o = cancelOrigin;
+        Throwable by = cancelledBy;
+        if (o != null && o != by && !(by != null && java.util.Arrays.asList(by.getSuppressed()).contains(o))) {
+            c.addSuppressed(o);
+        }
+    }
+
+    /** A future this task's request cancelled (the one it awaited) carries the origin to its awaiters. */
+    private void passOrigin(FutureImpl<?> cancelled) {
+        Throwable o = cancelOrigin;
+        if (o != null && !(cancelled instanceof TaskImpl) && cancelled.cancelledBy == null) {
+            cancelled.cancelledBy = o;    // a task records its own: its request has its own origin
+        }
+    }
+
+    /** The task ends cancelled without a CancelledException of its body: its awaiters get the origin as cause. */
+    private void noteOriginAsCause() {
+        if (cancelledBy == null) {
+            cancelledBy = cancelOrigin;
+        }
+    }
+
     private void sendInterrupt() {
         interruptSent = true;
         interruptedForCancel = true;
@@ -531,6 +640,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     @Override
     public int uncancel() {
         if (cancelRequests > 0 && --cancelRequests == 0) {
+            cancelOrigin = null;
             mustCancel = false;
             interruptedForCancel = false;
             override = null;
@@ -571,14 +681,83 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
 
     @Override
     public StackTraceElement[] getStack() {
+        return introspectionStack();
+    }
+
+    /**
+     * The stack as {@link #getStack()} and the introspection read it ({@code toString}, the call
+     * graph, the task dump); a task queued to run (woken, not yet resumed) has its stack left
+     * unread (empty): the JDK reads an unmounted thread's stack by holding it still, and
+     * then queues a runnable one once more, since its run may have been skipped meanwhile; a
+     * second queue entry would let the task resume ahead of its turn later. The current task,
+     * and the one whose step the loop runs, are read (that walk holds nothing still).
+     */
+    StackTraceElement[] introspectionStack() {
         if (isDone()) {
+            return new StackTraceElement[0];
+        }
+        if (Thread.currentThread() != thread && loop.current != this && thread.getState() == Thread.State.RUNNABLE) {
             return new StackTraceElement[0];
         }
         return thread.getStackTrace();
     }
 
+    /** The task's id: its thread's id, unique in the JVM and the one thread dumps show. */
+    public long id() {
+        return thread.threadId();
+    }
+
+    /**
+     * What a pending task waits for, given its stack: the future it awaits (a task by its short
+     * form, never recursively), {@code sleep}, or the JDK call it is blocked in
+     * ({@code Thread.sleep}, {@code LinkedBlockingQueue.take}; with {@code nameJdkCall} false,
+     * just {@code JDK call}); null if it is not waiting (running, or ready to run).
+     */
+    String waitingFor(StackTraceElement[] stack, boolean nameJdkCall) {
+        FutureImpl<?> w = waitingOn;
+        if (w != null && !w.isDone()) {   // a done one woke the task: it is queued to run
+            return w instanceof TaskImpl<?> t ? t.shortString() : w.toString();
+        }
+        if (sleeping) {
+            return "sleep";
+        }
+        Thread.State s = thread.getState();
+        if (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED) {
+            StackTraceElement entry = nameJdkCall ? Frames.entryFrame(stack) : null;
+            if (entry != null) {
+                return Frames.shortMethod(entry);
+            }
+            return s == Thread.State.BLOCKED ? "monitor" : "JDK call";   // BLOCKED: entering a synchronized block
+        }
+        return null;
+    }
+
+    /** {@code Task[pending name=x]}: no stack walk. */
+    String shortString() {
+        return "Task[" + describeState() + " name=" + getName() + "]";
+    }
+
+    /**
+     * {@code Task[pending name=fetch-3 waiting=Future[pending] at Crawler.fetch(Crawler.java:41)]}:
+     * what a pending task waits for and the first frame of its own code (one stack walk, here
+     * only; none for a task queued to run: see {@link #introspectionStack}); a done task as
+     * {@code Task[finished result=42 name=fetch-3]}, {@code cancelled}, {@code finished exception=...}.
+     */
     @Override
     public String toString() {
-        return "Task[" + describeState() + " name=" + getName() + "]";
+        if (state != PENDING) {
+            return shortString();
+        }
+        StackTraceElement[] stack = introspectionStack();
+        StringBuilder sb = new StringBuilder("Task[pending name=").append(name);
+        String w = waitingFor(stack, true);
+        if (w != null) {
+            sb.append(" waiting=").append(w);
+        }
+        StackTraceElement at = Frames.firstUserFrame(stack);
+        if (at != null) {
+            sb.append(" at ").append(Frames.shortFrame(at));
+        }
+        return sb.append(']').toString();
     }
 }

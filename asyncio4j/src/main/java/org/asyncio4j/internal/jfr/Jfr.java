@@ -182,6 +182,20 @@ public final class Jfr {
         }
     }
 
+    /**
+     * Waits until the helper has committed every event handed to it so far (at most
+     * {@code timeoutMillis}): for a test about to stop its recording.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public static void awaitCommits(long timeoutMillis) throws InterruptedException {
+        try {
+            COMMITTER.submit(() -> { }).get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the JFR helper did not catch up within " + timeoutMillis + " ms", e);
+        }
+    }
+
     /** Commits on this thread if it is virtual, else hands the event to the helper (see the overview). */
     private static void commitOffCarrier(Event e) {
         if (Thread.currentThread().isVirtual()) {

@@ -26,7 +26,7 @@ final class SlowStepEvent extends jdk.jfr.Event {
     String task;
 
     @Label("Stack")
-    @Description("Where the task was: the stack debug mode sampled while it held the loop, else where the step ended (its suspension point)")
+    @Description("Where the task was: the stack sampled while it held the loop, else (a step too short to sample) where it suspended, if the task is parked")
     String stack;
 
     @Label("Threshold")

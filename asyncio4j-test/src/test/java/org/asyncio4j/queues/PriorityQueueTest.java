@@ -1,7 +1,8 @@
 package org.asyncio4j.queues;
 
-import static org.asyncio4j.TestLoops.runVc;
 import static org.asyncio4j.Asyncio.*;
+import static org.asyncio4j.queues.QueueTesting.drain;
+import static org.asyncio4j.queues.QueueTesting.runBriefly;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;
@@ -10,8 +11,8 @@ import java.util.List;
 
 import org.asyncio4j.Asyncio;
 import org.asyncio4j.Task;
+import org.asyncio4j.test.AsyncioTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * PriorityQueue behaviours ported from CPython's Lib/test/test_asyncio/test_queues.py
@@ -20,23 +21,11 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>Skipped (Python-only): tuples {@code (priority, item)} compared element-wise (a comparator
  * does that in Java).
+ *
+ * <p>A test that needs a loop is an {@link AsyncioTest}: its body is the loop's main task, on the
+ * virtual clock.
  */
-@Timeout(10)
 class PriorityQueueTest {
-
-    private static void runBriefly() {
-        for (int i = 0; i < 5; i++) {
-            sleep(0);
-        }
-    }
-
-    private static <T> List<T> drain(Queue<T> q) {
-        List<T> out = new ArrayList<>();
-        while (!q.isEmpty()) {
-            out.add(q.getNowait());
-        }
-        return out;
-    }
 
     record Job(String name, int priority) {
     }
@@ -50,21 +39,19 @@ class PriorityQueueTest {
         assertEquals(List.of(1, 2, 3), drain(q));
     }
 
-    @Test
+    @AsyncioTest
     void get_returnsSmallestFirstAcrossInterleavedPutsAndGets() {
-        runVc(() -> {
-            PriorityQueue<Integer> q = new PriorityQueue<>();
-            q.put(5);
-            q.put(1);
-            q.put(4);
-            assertEquals(1, q.get());
-            q.put(0);
-            q.put(3);
-            assertEquals(0, q.get());
-            assertEquals(3, q.get());
-            assertEquals(4, q.get());
-            assertEquals(5, q.get());
-        });
+        PriorityQueue<Integer> q = new PriorityQueue<>();
+        q.put(5);
+        q.put(1);
+        q.put(4);
+        assertEquals(1, q.get());
+        q.put(0);
+        q.put(3);
+        assertEquals(0, q.get());
+        assertEquals(3, q.get());
+        assertEquals(4, q.get());
+        assertEquals(5, q.get());
     }
 
     @Test
@@ -118,52 +105,46 @@ class PriorityQueueTest {
         assertThrows(QueueEmptyException.class, () -> new PriorityQueue<Integer>().getNowait());
     }
 
-    @Test
+    @AsyncioTest
     void put_suspendsWhileFull_andTheWaitingItemIsOrderedOnInsert() {
-        runVc(() -> {
-            PriorityQueue<Integer> q = new PriorityQueue<>(2);
-            q.putNowait(5);
-            q.putNowait(3);
-            Task<Void> p = createTask(() -> q.put(1));
-            runBriefly();
-            assertFalse(p.isDone());
-            assertEquals(3, q.get());
-            p.await();
-            assertEquals(List.of(1, 5), drain(q));
-        });
+        PriorityQueue<Integer> q = new PriorityQueue<>(2);
+        q.putNowait(5);
+        q.putNowait(3);
+        Task<Void> p = createTask(() -> q.put(1));
+        runBriefly();
+        assertFalse(p.isDone());
+        assertEquals(3, q.get());
+        p.await();
+        assertEquals(List.of(1, 5), drain(q));
     }
 
-    @Test
+    @AsyncioTest
     void wokenGetter_takesTheSmallestItemPresentWhenItRuns() {
-        runVc(() -> {
-            PriorityQueue<Integer> q = new PriorityQueue<>();
-            Task<Integer> g = createTask(() -> q.get());
-            runBriefly();
-            q.putNowait(5);                  // wakes g
-            q.putNowait(1);                  // arrives before g runs
-            assertEquals(1, g.await());
-            assertEquals(List.of(5), drain(q));
-        });
+        PriorityQueue<Integer> q = new PriorityQueue<>();
+        Task<Integer> g = createTask(() -> q.get());
+        runBriefly();
+        q.putNowait(5);                  // wakes g
+        q.putNowait(1);                  // arrives before g runs
+        assertEquals(1, g.await());
+        assertEquals(List.of(5), drain(q));
     }
 
-    @Test
+    @AsyncioTest
     void waitingGetters_areServedInArrivalOrder() {
-        runVc(() -> {
-            PriorityQueue<Integer> q = new PriorityQueue<>();
-            List<String> got = new ArrayList<>();
-            List<Task<Void>> getters = new ArrayList<>();
-            for (String name : List.of("g1", "g2")) {
-                getters.add(createTask(() -> {
-                    got.add(name + "=" + q.get());
-                }));
-                sleep(0);
-            }
-            q.putNowait(7);
+        PriorityQueue<Integer> q = new PriorityQueue<>();
+        List<String> got = new ArrayList<>();
+        List<Task<Void>> getters = new ArrayList<>();
+        for (String name : List.of("g1", "g2")) {
+            getters.add(createTask(() -> {
+                got.add(name + "=" + q.get());
+            }));
             sleep(0);
-            q.putNowait(3);
-            gather(getters);
-            assertEquals(List.of("g1=7", "g2=3"), got);
-        });
+        }
+        q.putNowait(7);
+        sleep(0);
+        q.putNowait(3);
+        gather(getters);
+        assertEquals(List.of("g1=7", "g2=3"), got);
     }
 
     @Test
@@ -183,53 +164,47 @@ class PriorityQueueTest {
         assertTrue(q.isEmpty());
     }
 
-    @Test
+    @AsyncioTest
     void taskDoneAndJoin_work() {
-        runVc(() -> {
-            PriorityQueue<Integer> q = new PriorityQueue<>();
-            q.putNowait(2);
-            q.putNowait(1);
-            Task<Void> joiner = createTask(() -> q.join());
-            assertEquals(1, q.get());
-            q.taskDone();
-            runBriefly();
-            assertFalse(joiner.isDone());
-            assertEquals(2, q.get());
-            q.taskDone();
-            joiner.await();
-            assertThrows(IllegalStateException.class, q::taskDone);
-        });
+        PriorityQueue<Integer> q = new PriorityQueue<>();
+        q.putNowait(2);
+        q.putNowait(1);
+        Task<Void> joiner = createTask(() -> q.join());
+        assertEquals(1, q.get());
+        q.taskDone();
+        runBriefly();
+        assertFalse(joiner.isDone());
+        assertEquals(2, q.get());
+        q.taskDone();
+        joiner.await();
+        assertThrows(IllegalStateException.class, q::taskDone);
     }
 
-    @Test
+    @AsyncioTest
     void shutdown_gettersDrainInPriorityOrderThenQueueShutDownException() {
-        runVc(() -> {
-            PriorityQueue<Integer> q = new PriorityQueue<>();
-            q.putNowait(3);
-            q.putNowait(1);
-            q.putNowait(2);
-            q.shutdown();
-            assertThrows(QueueShutDownException.class, () -> q.put(0));
-            assertEquals(1, q.get());
-            assertEquals(2, q.get());
-            assertEquals(3, q.get());
-            assertThrows(QueueShutDownException.class, q::get);
-        });
+        PriorityQueue<Integer> q = new PriorityQueue<>();
+        q.putNowait(3);
+        q.putNowait(1);
+        q.putNowait(2);
+        q.shutdown();
+        assertThrows(QueueShutDownException.class, () -> q.put(0));
+        assertEquals(1, q.get());
+        assertEquals(2, q.get());
+        assertEquals(3, q.get());
+        assertThrows(QueueShutDownException.class, q::get);
     }
 
-    @Test
+    @AsyncioTest
     void shutdownImmediate_dropsItemsAndReleasesJoin() {
-        runVc(() -> {
-            PriorityQueue<Integer> q = new PriorityQueue<>();
-            q.putNowait(3);
-            q.putNowait(1);
-            Task<Void> joiner = createTask(() -> q.join());
-            runBriefly();
-            q.shutdown(true);
-            joiner.await();
-            assertTrue(q.isEmpty());
-            assertThrows(QueueShutDownException.class, q::getNowait);
-        });
+        PriorityQueue<Integer> q = new PriorityQueue<>();
+        q.putNowait(3);
+        q.putNowait(1);
+        Task<Void> joiner = createTask(() -> q.join());
+        runBriefly();
+        q.shutdown(true);
+        joiner.await();
+        assertTrue(q.isEmpty());
+        assertThrows(QueueShutDownException.class, q::getNowait);
     }
 
     @Test
