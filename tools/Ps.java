@@ -2,6 +2,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -87,17 +88,19 @@ public final class Ps {
         }
     }
 
-    /** One loop: a header line with its figures, then its table or tree. */
+    /**
+     * One loop: a line with the figures the dump's own heading lacks (its lag, steps, callbacks,
+     * I/O waiters), then the dump: its heading (tasks, ready, timers, loop time) and the table or tree.
+     */
     private static void print(MBeanServerConnection server, ObjectName loop, boolean tree, PrintStream out)
             throws Exception {
         String thread = (String) server.getAttribute(loop, "Thread");
         boolean running = (Boolean) server.getAttribute(loop, "Running");
-        out.printf("%s (%s%s): %d tasks, %d ready, %d timers, %d I/O waiters, lag %.1f ms, %d steps%n",
+        out.printf(Locale.ROOT, "%s (%s%s): lag %.1f ms, %d steps, %d callbacks, %d I/O waiters%n",
                 loop.getKeyProperty("name"), running ? "running in thread " : "idle",
-                running ? "'" + thread + "'" : "", (Integer) server.getAttribute(loop, "Tasks"),
-                (Integer) server.getAttribute(loop, "Ready"), (Integer) server.getAttribute(loop, "Timers"),
-                (Integer) server.getAttribute(loop, "IoWaiters"), (Long) server.getAttribute(loop, "LagNanos") / 1e6,
-                (Long) server.getAttribute(loop, "Steps"));
+                running ? "'" + thread + "'" : "", (Long) server.getAttribute(loop, "LagNanos") / 1e6,
+                (Long) server.getAttribute(loop, "Steps"), (Long) server.getAttribute(loop, "Callbacks"),
+                (Integer) server.getAttribute(loop, "IoWaiters"));
         String dump = (String) server.invoke(loop, tree ? "dumpTaskTree" : "dumpTasks", null, null);
         out.print(dump.endsWith("\n") ? dump : dump + "\n");
     }

@@ -50,6 +50,7 @@ class LoopMBeanTest {
             for (int i = 0; i < 3; i++) {
                 createTask(() -> sleep(60), "mbean-sleeper-" + i);
             }
+            sleep(0);                                        // they start, and sleep
             name.complete(nameOf(getRunningLoop()));
             while (checked.getCount() > 0) {
                 sleep(0.01);

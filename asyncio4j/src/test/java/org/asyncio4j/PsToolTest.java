@@ -140,7 +140,8 @@ class PsToolTest {
     @Test
     void ps_printsEachLoop_andTheTableNamesItsTasks() throws Exception {
         Result r = psNamingTheTasks("ps");
-        assertTrue(r.out.matches("(?s)loop-\\d+ \\(running in thread 'main'\\): 5 tasks, .*"), r.out);
+        assertTrue(r.out.matches("(?s)loop-\\d+ \\(running in thread 'main'\\): lag \\d+\\.\\d ms, \\d+ steps, .*"
+                + "\nEventLoop\\[running name=loop-\\d+ .*\\]: 5 live tasks .*\ntask id .*"), r.out);
     }
 
     private static Result psNamingTheTasks(String command) throws Exception {
