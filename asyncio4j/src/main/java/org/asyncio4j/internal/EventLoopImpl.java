@@ -792,9 +792,6 @@ public final class EventLoopImpl implements EventLoop {
 
     private void runOnce() {
         iterations++;
-        if (watch != null && !debug && !Jfr.slowStepOn()) {
-            stopWatch();                  // started for a SlowStep recording that has ended
-        }
         drainInbox();
         boolean polled = false;
         if (ready.isEmpty() && !stopping) {
@@ -853,6 +850,9 @@ public final class EventLoopImpl implements EventLoop {
      * @return true if it polled the selector
      */
     private boolean idle(long nanos) {
+        if (watch != null && !debug && !Jfr.slowStepOn()) {
+            stopWatch();                  // started for a SlowStep recording that has ended
+        }
         if (!autoAdvance) {
             nanos = -1;               // manual virtual clock: time moves only through advanceVirtualTime
         }
