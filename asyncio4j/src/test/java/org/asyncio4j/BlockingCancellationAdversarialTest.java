@@ -1,0 +1,481 @@
+package org.asyncio4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.asyncio4j.BlockingCancellationTest.Conn;
+import org.asyncio4j.BlockingCancellationTest.DriverException;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Adversarial cases for "Cancelling blocking code" (api.md): repeated and withdrawn
+ * cancellations around {@code cancellable} regions, hooks that run late or never return,
+ * regions under timeouts and TaskGroups, the interrupt-cause rule after a cancellation was
+ * handled, and the caller frames of {@code run} from a virtual thread. The driver is
+ * {@link ToyBackend}, whose cancel stops whatever its connection runs, as PostgreSQL's does.
+ */
+@Timeout(60)
+class BlockingCancellationAdversarialTest {
+
+    @AutoClose
+    final ToyBackend server;
+
+    BlockingCancellationAdversarialTest() throws java.io.IOException {
+        server = new ToyBackend();
+    }
+
+    /** The region's hook: counts, then cancels what {@code c} runs, as Statement.cancel(). */
+    private static ThrowingRunnable countingCancel(AtomicInteger hooks, Conn c) {
+        String key = ToyBackend.keyOf(c);
+        return () -> {
+            hooks.incrementAndGet();
+            c.cancel(key);
+        };
+    }
+
+    /** The region's hook: cancels what {@code c} runs. */
+    private static ThrowingRunnable cancelOf(Conn c) {
+        return countingCancel(new AtomicInteger(), c);
+    }
+
+    // ------------------------------------------------------------------ repeated cancellations
+
+    @Test
+    void cancellable_cancelTwice_stillOnlyTheHook_connectionSurvives() {
+        AtomicInteger hooks = new AtomicInteger();
+        Asyncio.run(() -> {
+            try (Conn c = new Conn(server.port())) {
+                ThrowingRunnable hook = countingCancel(hooks, c);
+                Task<String> t = ToyBackend.blockedTask(() -> Asyncio.cancellable(hook, () -> c.query("sleep 0")));
+                assertTrue(t.cancel());
+                assertTrue(t.cancel());                   // e.g. a timeout and a TaskGroup at once
+                assertThrows(CancelledException.class, t::await);
+                assertTrue(t.isCancelled());
+                assertFalse(c.socket.isClosed(), "a second cancel() must not interrupt the region's call");
+                assertTrue(ToyBackend.usable(c));
+            }
+            return null;
+        });
+        assertEquals(1, hooks.get());
+    }
+
+    @Test
+    void cancellable_timeoutExpiring_whileCancelledFromOutside_endsCancelled_connectionSurvives() {
+        Asyncio.run(() -> {
+            try (Conn c = new Conn(server.port())) {
+                ThrowingRunnable hook = cancelOf(c);
+                Task<String> t = Asyncio.createTask(() -> Asyncio.timeout(Duration.ofMillis(300),
+                        () -> Asyncio.cancellable(hook, () -> c.query("sleep 0"))));
+                Asyncio.sleep(0.29);
+                t.cancel();                               // lands next to the timeout's expiry
+                Asyncio.sleep(0.02);
+                t.cancel();
+                assertThrows(CancelledException.class, t::await, "a request from outside stands: not a timeout");
+                assertTrue(t.isCancelled());
+                assertFalse(c.socket.isClosed());
+                assertTrue(ToyBackend.usable(c));
+            }
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ late and withdrawn hooks
+
+    @Test
+    void cancellable_regionEndedBeforeTheHookRan_theHookDoesNotRun_andCannotCancelTheNextQuery() {
+        // The hook cancels whatever the connection runs, as pgjdbc's Statement.cancel() does: a
+        // hook that ran after its region ended would cancel the next query.
+        AtomicInteger hooks = new AtomicInteger();
+        Asyncio.run(() -> {
+            try (Conn c = new Conn(server.port())) {
+                BlockingQueue<String> rows = new ArrayBlockingQueue<>(1);
+                ThrowingRunnable hook = countingCancel(hooks, c);
+                Task<String> t = ToyBackend.blockedTask(() -> {
+                    try {
+                        return Asyncio.cancellable(hook, rows::take);
+                    } catch (CancelledException e) {
+                        Asyncio.currentTask().uncancel();         // handled: go on with the next query
+                    }
+                    return Asyncio.cancellable(hook, () -> c.query("sleep 0"));
+                });
+                rows.add("row");              // the call returns: the task is ready to leave the region...
+                t.cancel();                   // ...and the cancellation lands before it runs
+                Asyncio.sleep(0.3);
+                assertFalse(t.isDone(), "the second query must not be cancelled by the first region's hook: " + t);
+                assertEquals(0, hooks.get(), "the first region ended before its hook could run");
+                t.cancel();
+                assertThrows(CancelledException.class, t::await);
+                assertTrue(ToyBackend.usable(c));
+            }
+            return null;
+        });
+        assertEquals(1, hooks.get());
+    }
+
+    @Test
+    void cancellable_cancelWithdrawnBeforeTheHookRan_hookNotRun_callGoesOn_aLaterCancelRunsIt() {
+        AtomicInteger hooks = new AtomicInteger();
+        Asyncio.run(() -> {
+            try (Conn c = new Conn(server.port())) {
+                ThrowingRunnable hook = countingCancel(hooks, c);
+                Task<String> t = ToyBackend.blockedTask(() -> Asyncio.cancellable(hook, () -> c.query("sleep 0")));
+                t.cancel();
+                t.uncancel();                             // withdrawn in the same step
+                Asyncio.sleep(0.3);
+                assertEquals(0, hooks.get(), "no hook for a task that is not cancelled");
+                assertFalse(t.isDone(), "the query goes on: " + t);
+                t.cancel();
+                assertThrows(CancelledException.class, t::await);
+                assertEquals(1, hooks.get());
+                assertTrue(ToyBackend.usable(c));
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void cancellable_uncancelAfterTheHookRan_regionThrowsTheCallsOwnException() {
+        Asyncio.run(() -> {
+            try (Conn c = new Conn(server.port())) {
+                AtomicReference<Task<?>> self = new AtomicReference<>();
+                ThrowingRunnable cancel = cancelOf(c);
+                Task<String> t = ToyBackend.blockedTask(() -> {
+                    self.set(Asyncio.currentTask());
+                    return Asyncio.cancellable(() -> {
+                        self.get().uncancel();            // the request is withdrawn once the hook runs
+                        cancel.run();
+                    }, () -> c.query("sleep 0"));
+                });
+                t.cancel();
+                DriverException e = assertThrows(DriverException.class, t::await);
+                assertEquals("canceling statement due to user request", e.getMessage());
+                assertFalse(t.isCancelled());
+                assertEquals(0, t.cancelling());
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void cancellable_hookThatNeverReturns_taskEndsWithItsCall_runEnds_nothingReported() {
+        List<ExceptionContext> reported = new CopyOnWriteArrayList<>();
+        CountDownLatch never = new CountDownLatch(1);
+        Asyncio.run(() -> {
+            Asyncio.getRunningLoop().setExceptionHandler((loop, ctx) -> reported.add(ctx));
+            BlockingQueue<String> q = new ArrayBlockingQueue<>(1);
+            Task<String> t = ToyBackend.blockedTask(() -> Asyncio.cancellable(never::await, q::take));
+            t.cancel();
+            Asyncio.sleep(0.1);
+            q.add("late");                                // the call ends on its own
+            assertThrows(CancelledException.class, t::await);
+            return null;                                  // run cancels the hook, still blocked
+        });
+        assertEquals(List.of(), reported, "the hook's task was cancelled at shutdown: that is no hook failure");
+    }
+
+    @Test
+    void cancellable_taskLeftInARegionWhenRunEnds_theHookRunsAtShutdown_connectionSurvives() {
+        List<ExceptionContext> reported = new CopyOnWriteArrayList<>();
+        AtomicReference<Task<String>> task = new AtomicReference<>();
+        AtomicReference<Conn> conn = new AtomicReference<>();
+        Asyncio.run(() -> {
+            Asyncio.getRunningLoop().setExceptionHandler((loop, ctx) -> reported.add(ctx));
+            Conn c = new Conn(server.port());
+            conn.set(c);
+            ThrowingRunnable hook = cancelOf(c);
+            task.set(ToyBackend.blockedTask(() -> Asyncio.cancellable(hook, () -> c.query("sleep 0"))));
+            return null;                                  // run's shutdown cancels it
+        });
+        assertTrue(task.get().isCancelled(), task.get().toString());
+        assertFalse(conn.get().socket.isClosed());
+        assertEquals(List.of(), reported);
+    }
+
+    // ------------------------------------------------------------------ under TaskGroups and timeouts
+
+    private static ThrowingRunnable failAfter(double seconds) {
+        return () -> {
+            Asyncio.sleep(seconds);
+            throw new IllegalStateException("boom");
+        };
+    }
+
+    @Test
+    void tryFormTaskGroup_bodyInRegion_childFails_hookStopsTheBody_statementEndsWithTheGroup() {
+        AtomicInteger hooks = new AtomicInteger();
+        AtomicReference<Conn> conn = new AtomicReference<>();
+        ExceptionGroup g = assertThrows(ExceptionGroup.class, () -> Asyncio.run(() -> {
+            Conn c = new Conn(server.port());
+            conn.set(c);
+            ThrowingRunnable hook = countingCancel(hooks, c);
+            try (TaskGroup tg = new TaskGroup()) {
+                tg.createTask(failAfter(0.2));
+                Asyncio.cancellable(hook, () -> c.query("sleep 0"));
+            }
+            return null;
+        }));
+        assertEquals(1, hooks.get());
+        assertEquals(1, g.exceptions().size(), g.exceptions().toString());
+        assertInstanceOf(IllegalStateException.class, g.exceptions().get(0));
+        assertFalse(conn.get().socket.isClosed());
+    }
+
+    @Test
+    void lambdaTaskGroup_bodyInRegion_childFails_groupHoldsOnlyTheChildsFailure() {
+        AtomicInteger hooks = new AtomicInteger();
+        ExceptionGroup g = assertThrows(ExceptionGroup.class, () -> Asyncio.run(() -> {
+            try (Conn c = new Conn(server.port())) {
+                ThrowingRunnable hook = countingCancel(hooks, c);
+                return Asyncio.taskGroup(tg -> {
+                    tg.createTask(failAfter(0.2));
+                    return Asyncio.cancellable(hook, () -> c.query("sleep 0"));
+                });
+            }
+        }));
+        assertEquals(1, hooks.get());
+        assertEquals(1, g.exceptions().size(), g.exceptions().toString());
+        assertInstanceOf(IllegalStateException.class, g.exceptions().get(0));
+    }
+
+    @Test
+    void lambdaGroupInsideTryFormGroup_bodyInRegion_outerChildFails_theCancelledQueryIsNoFailure() {
+        // The outer group stops the body with its interruption; the region then ends, and what
+        // the cancelled query threw ("canceling statement") must not count as the inner group's error.
+        ExceptionGroup g = assertThrows(ExceptionGroup.class, () -> Asyncio.run(() -> {
+            Conn c = new Conn(server.port());
+            ThrowingRunnable hook = cancelOf(c);
+            try (c; TaskGroup outer = new TaskGroup()) {
+                outer.createTask(failAfter(0.2));
+                Asyncio.taskGroup(inner -> Asyncio.cancellable(hook, () -> c.query("sleep 0")));
+            }
+            return null;
+        }));
+        assertEquals(1, g.exceptions().size(), g.exceptions().toString());
+        assertInstanceOf(IllegalStateException.class, g.exceptions().get(0), g.exceptions().toString());
+        StringBuilder all = new StringBuilder();
+        collect(g, all, 0);
+        assertFalse(all.toString().contains("canceling statement"), "the cancelled query shows up as a failure:\n" + all);
+    }
+
+    private static void collect(Throwable t, StringBuilder out, int depth) {
+        if (t == null || depth > 8) {
+            return;
+        }
+        out.append(t).append('\n');
+        if (t instanceof ExceptionGroup eg) {
+            for (Throwable m : eg.exceptions()) {
+                collect(m, out, depth + 1);
+            }
+        }
+        for (Throwable s : t.getSuppressed()) {
+            collect(s, out, depth + 1);
+        }
+        collect(t.getCause(), out, depth + 1);
+    }
+
+    @Test
+    void regionInsideTimeoutInsideTaskGroupChild_childTimesOut_siblingsCancelled_connectionsSurvive() {
+        AtomicReference<Conn> a = new AtomicReference<>();
+        AtomicReference<Conn> b = new AtomicReference<>();
+        ExceptionGroup g = assertThrows(ExceptionGroup.class, () -> Asyncio.run(() -> {
+            a.set(new Conn(server.port()));
+            b.set(new Conn(server.port()));
+            ThrowingRunnable hookA = cancelOf(a.get());
+            ThrowingRunnable hookB = cancelOf(b.get());
+            Asyncio.taskGroup(tg -> {
+                tg.createTask(() -> Asyncio.timeout(Duration.ofMillis(200),
+                        () -> Asyncio.cancellable(hookA, () -> a.get().query("sleep 0"))));
+                tg.createTask(() -> Asyncio.timeout(Duration.ofSeconds(30),
+                        () -> Asyncio.cancellable(hookB, () -> b.get().query("sleep 0"))));
+                return null;
+            });
+            return null;
+        }));
+        assertEquals(1, g.exceptions().size(), g.exceptions().toString());
+        assertInstanceOf(AsyncTimeoutException.class, g.exceptions().get(0));
+        assertFalse(a.get().socket.isClosed());
+        assertFalse(b.get().socket.isClosed(), "the sibling was cancelled through its hook");
+    }
+
+    // ------------------------------------------------------------------ the interrupt-cause rule
+
+    @Test
+    void cancellationHandled_thenAGenuineSocketFailure_endsFailed_asInPython() {
+        // Python 3.13: a task that catches its CancelledError and then raises
+        // ConnectionRefusedError ends with that exception, not cancelled (cancelling() stays 1).
+        Asyncio.run(() -> {
+            Task<Object> t = ToyBackend.blockedTask(() -> {
+                try {
+                    Thread.sleep(10_000);
+                } catch (InterruptedException handled) {
+                    // the cancellation, delivered and handled; the interrupt is gone
+                }
+                throw new DriverException("connect failed", new ConnectException("Connection refused"));
+            });
+            t.cancel();
+            DriverException e = assertThrows(DriverException.class, t::await);
+            assertFalse(t.isCancelled());
+            assertInstanceOf(ConnectException.class, e.getCause());
+            return null;
+        });
+    }
+
+    @Test
+    void isCancellation_afterUncancel_isFalse_forTheDriversException() {
+        AtomicReference<Boolean> before = new AtomicReference<>();
+        AtomicReference<Boolean> after = new AtomicReference<>();
+        Asyncio.run(() -> {
+            try (Conn c = new Conn(server.port())) {
+                Task<String> t = ToyBackend.blockedTask(() -> {
+                    try {
+                        return c.query("sleep 0");
+                    } catch (DriverException e) {
+                        before.set(Asyncio.isCancellation(e));
+                        Asyncio.currentTask().uncancel();
+                        after.set(Asyncio.isCancellation(e));
+                        return "handled";
+                    }
+                });
+                t.cancel();
+                assertEquals("handled", t.await());
+            }
+            return null;
+        });
+        assertTrue(before.get());
+        assertFalse(after.get());
+    }
+
+    // ------------------------------------------------------------------ caller frames
+
+    static void failInTask() {
+        throw new IllegalArgumentException("bad input");
+    }
+
+    static final class NoTrace extends RuntimeException {
+        NoTrace() {
+            super("no trace", null, false, false);
+        }
+    }
+
+    private static int indexOf(StackTraceElement[] trace, String cls, String method) {
+        for (int i = 0; i < trace.length; i++) {
+            if (trace[i].getClassName().equals(cls) && trace[i].getMethodName().equals(method)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static Throwable onVirtualThread(Runnable r) throws InterruptedException {
+        AtomicReference<Throwable> out = new AtomicReference<>();
+        Thread v = Thread.ofVirtual().start(() -> {
+            try {
+                r.run();
+            } catch (Throwable e) {
+                out.set(e);
+            }
+        });
+        v.join();
+        return out.get();
+    }
+
+    static void runFromAVirtualThread() {
+        Asyncio.run(BlockingCancellationAdversarialTest::failInTask);
+    }
+
+    @Test
+    void run_fromAVirtualThread_appendsThatThreadsFrames_notThePlatformHelpers() throws Exception {
+        Throwable e = onVirtualThread(BlockingCancellationAdversarialTest::runFromAVirtualThread);
+        assertInstanceOf(IllegalArgumentException.class, e);
+        StackTraceElement[] trace = e.getStackTrace();
+        int marker = indexOf(trace, "asyncio4j.task", "awaitedBy");
+        assertTrue(marker > 0, "marker");
+        assertTrue(indexOf(trace, getClass().getName(), "runFromAVirtualThread") > marker,
+                "the virtual thread's caller frames follow the marker: " + java.util.Arrays.toString(trace));
+    }
+
+    static void runUntilCompleteFromAVirtualThread(EventLoop loop, Task<?> t) {
+        loop.runUntilComplete(t);
+    }
+
+    @Test
+    void runUntilComplete_fromAVirtualThread_appendsThatThreadsFrames() throws Exception {
+        EventLoop loop = Asyncio.newEventLoop();
+        try {
+            Task<Object> t = loop.createTask(() -> {
+                failInTask();
+                return null;
+            });
+            Throwable e = onVirtualThread(() -> runUntilCompleteFromAVirtualThread(loop, t));
+            assertSame(t.exceptionNow(), e);
+            StackTraceElement[] trace = e.getStackTrace();
+            int marker = indexOf(trace, "asyncio4j.task", "awaitedBy");
+            assertTrue(marker > 0);
+            assertTrue(indexOf(trace, getClass().getName(), "runUntilCompleteFromAVirtualThread") > marker,
+                    java.util.Arrays.toString(trace));
+        } finally {
+            loop.close();
+        }
+    }
+
+    @Test
+    void run_exceptionWithoutAWritableTrace_leavesAsItself() {
+        NoTrace thrown = new NoTrace();
+        NoTrace e = assertThrows(NoTrace.class, () -> Asyncio.run(() -> {
+            Asyncio.sleep(0.001);
+            throw thrown;
+        }));
+        assertSame(thrown, e);
+        assertEquals(0, e.getStackTrace().length);
+    }
+
+    // ------------------------------------------------------------------ thread names
+
+    @Test
+    void setName_fromAnotherTask_whileTheTaskIsBlockedInAJdkCall_renamesItsThread_andItsHook() {
+        Asyncio.run(() -> {
+            BlockingQueue<String> q = new ArrayBlockingQueue<>(1);
+            AtomicReference<String> hookName = new AtomicReference<>();
+            Task<String> t = ToyBackend.blockedTask(() -> {
+                q.take();
+                return Asyncio.cancellable(() -> {
+                    hookName.set(Thread.currentThread().getName());
+                    q.add("done");                        // the library's cancel ends the call
+                }, () -> {
+                    q.take();
+                    return Thread.currentThread().getName();
+                });
+            });
+            t.setName("renamed-while-blocked");
+            q.add("go");
+            Asyncio.sleep(0.05);
+            t.cancel();
+            assertThrows(CancelledException.class, t::await);
+            assertEquals("cancel-hook:renamed-while-blocked", hookName.get());
+            Task<String> u = ToyBackend.blockedTask(() -> {
+                q.take();
+                return Thread.currentThread().getName();
+            });
+            u.setName("second");
+            q.add("x");
+            assertEquals("second", u.await());
+            return null;
+        });
+    }
+}
