@@ -581,16 +581,16 @@ public final class Asyncio {
      * asyncio4j call inside the region ({@code await}, {@code sleep}) is delivered there as
      * usual, without the hook.
      *
-     * <p>The hook runs once per pending cancellation (further requests before its delivery
-     * neither run it again nor interrupt), on the loop, in a helper task named
-     * {@code cancel-hook:<task name>}, so blocking I/O inside it (as JDBC's
-     * {@code Statement.cancel()} does) is cooperative too; the task stays blocked until its call
-     * ends. The helper skips the hook if, by the time it runs, the region has ended (the call
-     * returned meanwhile: the hook would cancel whatever the connection runs next) or the
-     * request was withdrawn ({@code uncancel}). If the hook throws, the exception goes to the loop's exception handler and the
-     * cancellation falls back to interrupting the thread. In nested regions the innermost
-     * region's hook runs. A cancellation already pending when the region starts is thrown at
-     * once, before {@code call} runs.
+     * <p>The hook runs on the loop, in a helper task named {@code cancel-hook:<task name>}, so
+     * blocking I/O inside it (as JDBC's {@code Statement.cancel()} does) is cooperative too; the
+     * task stays blocked until its call ends. It runs once per cancellation request, never twice
+     * at once: a request that comes while it runs neither starts it again nor interrupts. The
+     * helper skips the hook if, by the time it runs, the region has ended (the call returned
+     * meanwhile: the hook would cancel whatever the connection runs next) or the request was
+     * withdrawn ({@code uncancel}). If the hook throws, the exception goes to the loop's
+     * exception handler and the cancellation falls back to interrupting the thread. In nested
+     * regions the innermost region's hook runs. A cancellation already pending when the region
+     * starts is thrown at once, before {@code call} runs.
      *
      * @param onCancel the library's cancel call; must make {@code call} end soon
      * @param call     the blocking call

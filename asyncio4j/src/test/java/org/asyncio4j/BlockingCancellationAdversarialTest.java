@@ -313,6 +313,112 @@ class BlockingCancellationAdversarialTest {
         assertFalse(b.get().socket.isClosed(), "the sibling was cancelled through its hook");
     }
 
+    // ------------------------------------------------------------------ every suspension point
+
+    /**
+     * A worker of the harness scenarios: a quick query in a region, then one that only its hook
+     * ends, under a short timeout; records whose hook ran. Returns how many timeouts it saw.
+     */
+    private static int worker(Conn c, String key, java.util.Map<String, Integer> hooked) throws Exception {
+        String me = Asyncio.currentTask().getName();
+        ThrowingRunnable hook = () -> {
+            hooked.merge(me, 1, Integer::sum);
+            c.cancel(key);
+        };
+        Asyncio.sleep(0.01);
+        assertEquals("done", Asyncio.cancellable(hook, () -> c.query("sleep 1")));
+        Asyncio.sleep(0.01);
+        int timeouts = 0;
+        try {
+            Asyncio.timeout(Duration.ofMillis(50), () -> Asyncio.cancellable(hook, () -> c.query("sleep 0")));
+        } catch (AsyncTimeoutException e) {
+            timeouts++;
+        }
+        Asyncio.sleep(0.01);
+        return timeouts;
+    }
+
+    /**
+     * Runs two workers (and, if {@code bomb} is given, a child that fails on it) in a TaskGroup,
+     * then checks: no worker failed (a driver's exception would be a lost cancellation), a hook
+     * ran only for a worker that was cancelled or timed out, both connections are usable, and
+     * nothing is left running.
+     */
+    private void twoWorkersInAGroup(CancellationHarness.Bomb bomb) throws Exception {
+        java.util.Map<String, Integer> hooked = new java.util.concurrent.ConcurrentHashMap<>();
+        Conn a = new Conn(server.port());
+        Conn b = new Conn(server.port());
+        String ka = ToyBackend.keyOf(a);     // outside the workers: a plain JDK call would be interrupted
+        String kb = ToyBackend.keyOf(b);
+        List<Task<Integer>> workers = new CopyOnWriteArrayList<>();
+        Throwable outcome = null;
+        try {
+            Asyncio.taskGroup(tg -> {
+                workers.add(tg.createTask(() -> worker(a, ka, hooked), "w-1"));
+                workers.add(tg.createTask(() -> {
+                    Asyncio.sleep(0.005);
+                    return worker(b, kb, hooked);
+                }, "w-2"));
+                if (bomb != null) {
+                    tg.createTask(() -> bomb.trigger().await(), "bomb");
+                }
+                tg.createTask(() -> {
+                    for (int i = 0; i < 20; i++) {
+                        Asyncio.sleep(0.003);     // injection points while the workers are in their calls
+                    }
+                }, "w-tick");
+                return null;
+            });
+        } catch (ExceptionGroup g) {
+            outcome = g;
+        }
+        if (bomb != null && bomb.exception() != null) {
+            ExceptionGroup g = assertInstanceOf(ExceptionGroup.class, outcome);
+            assertEquals(List.of(bomb.exception()), g.exceptions());
+        } else if (outcome != null) {
+            throw new AssertionError("a worker failed", outcome);
+        }
+        for (Task<Integer> w : workers) {
+            assertTrue(w.isDone(), w.toString());
+            assertTrue(w.state() != java.util.concurrent.Future.State.FAILED, w.toString());
+            if (hooked.containsKey(w.getName())) {
+                assertTrue(w.isCancelled() || w.resultNow() > 0, "a hook ran for " + w + ", neither cancelled nor timed out");
+            }
+            assertTrue(hooked.getOrDefault(w.getName(), 0) <= 1, "one hook per pending request: " + hooked);
+        }
+        // Hook tasks may still be in their cancel's real I/O, which the virtual clock does not
+        // wait for (it would jump over any wait for them): wait in real time, a timed JDK park.
+        for (long end = System.nanoTime() + 5_000_000_000L; Asyncio.allTasks().size() > 1 && System.nanoTime() < end; ) {
+            Thread.sleep(5);
+        }
+        CancellationHarness.assertNothingLeft(0);
+        assertTrue(ToyBackend.usable(a), "connection a");
+        assertTrue(ToyBackend.usable(b), "connection b");
+        a.close();
+        b.close();
+    }
+
+    @Test
+    void everySuspensionPoint_cancellingBothWorkers_inRegionsUnderTimeoutsInATaskGroup() {
+        int points = CancellationHarness.everySuspensionPoint(CancellationHarness.named("w-"), run -> {
+            run.onInject(suspended -> {
+                for (Task<?> t : Asyncio.allTasks()) {
+                    if (t.getName().matches("w-\\d")) {
+                        run.cancel(t);        // either may be blocked in its region
+                    }
+                }
+            });
+            twoWorkersInAGroup(null);
+        });
+        assertTrue(points >= 6, "points: " + points);
+    }
+
+    @Test
+    void everySuspensionPoint_aSiblingFails_theGroupStopsWorkersInRegionsThroughTheirHooks() {
+        CancellationHarness.everySuspensionPoint(CancellationHarness.named("w-"),
+                run -> twoWorkersInAGroup(run.bomb(true, 10)));
+    }
+
     // ------------------------------------------------------------------ the interrupt-cause rule
 
     @Test

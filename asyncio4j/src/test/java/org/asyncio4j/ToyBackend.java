@@ -24,8 +24,9 @@ import org.asyncio4j.BlockingCancellationTest.DriverException;
 /**
  * A toy database server that cancels the way PostgreSQL does: every connection has a cancel
  * key, and a cancel request (on a second connection, naming the key) stops whatever that
- * connection is running at that moment, or nothing if it is idle (a late cancel is dropped, or
- * it cancels the next query if it arrives while that one runs). Requests: {@code key} answers
+ * connection is running at that moment: one that comes while a request is on its way waits
+ * for it (it overtook its query), one that finds the connection idle is dropped, and one that
+ * comes late stops the next query if that one already runs. Requests: {@code key} answers
  * the connection's cancel key; {@code cancel KEY} stops that connection's query; {@code sleep MS}
  * answers {@code done} after MS milliseconds (0: never) unless cancelled ({@code cancelled});
  * anything else answers {@code pong}. The clients are {@link BlockingCancellationTest.Conn}s.
@@ -42,10 +43,35 @@ final class ToyBackend implements AutoCloseable {
 
     /** A connection's server side: whether it runs a query, and a pending cancel for it. */
     private static final class Session {
+        final Socket socket;
         final ReentrantLock lock = new ReentrantLock();
         final Condition changed = lock.newCondition();
-        boolean running;
+        boolean busy;                     // a request was read and is not answered yet
+        boolean running;                  // that request is a sleep
         boolean cancelled;
+        boolean closed;
+
+        Session(Socket socket) {
+            this.socket = socket;
+        }
+
+        /** Whether a request is on its way or being handled (a cancel then waits for it). */
+        boolean requestPending() {
+            try {
+                return busy || socket.getInputStream().available() > 0;
+            } catch (IOException closed) {
+                return false;
+            }
+        }
+
+        void setBusy(boolean b) {
+            lock.lock();
+            try {
+                busy = b;
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 
     ToyBackend() throws IOException {
@@ -71,18 +97,25 @@ final class ToyBackend implements AutoCloseable {
 
     private void serve(Socket s) {
         int key = keys.incrementAndGet();
-        Session me = new Session();
+        Session me = new Session(s);
         sessions.put(key, me);
         try (s; BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))) {
             OutputStream out = s.getOutputStream();
             String line;
             while ((line = in.readLine()) != null) {
+                me.setBusy(true);
                 String answer;
                 if (line.startsWith("cancel ")) {
                     Session target = sessions.get(Integer.parseInt(line.substring(7)));
                     if (target != null) {
                         target.lock.lock();
                         try {
+                            // A cancel sent just after its query may overtake it (the client wrote
+                            // the query, the server has not started it yet): it waits for it.
+                            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                            while (!target.running && !target.closed && target.requestPending() && System.nanoTime() < end) {
+                                target.changed.awaitNanos(1_000_000);
+                            }
                             if (target.running) {
                                 target.cancelled = true;
                                 cancelsThatHit.incrementAndGet();
@@ -102,11 +135,19 @@ final class ToyBackend implements AutoCloseable {
                 }
                 out.write((answer + "\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
+                me.setBusy(false);
             }
         } catch (IOException | InterruptedException e) {
             // the client went away
         } finally {
             sessions.remove(key);
+            me.lock.lock();
+            try {
+                me.closed = true;
+                me.changed.signalAll();
+            } finally {
+                me.lock.unlock();
+            }
         }
     }
 
@@ -115,6 +156,7 @@ final class ToyBackend implements AutoCloseable {
         try {
             me.running = true;
             me.cancelled = false;
+            me.changed.signalAll();           // a cancel that came first may be waiting for it
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
             while (!me.cancelled) {
                 if (millis == 0) {

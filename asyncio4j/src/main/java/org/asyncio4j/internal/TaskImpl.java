@@ -388,7 +388,8 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     private static final class Region {
         final org.asyncio4j.ThrowingRunnable hook;
         final Region outer;
-        boolean fired;
+        boolean fired;                    // a hook was started: the call's end delivers the request
+        boolean hookRunning;              // its helper task has not ended yet
 
         Region(org.asyncio4j.ThrowingRunnable hook, Region outer) {
             this.hook = hook;
@@ -450,14 +451,15 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
      */
     private void fireRegion(Region r) {
         r.fired = true;
+        r.hookRunning = true;
         loop.spawn((org.asyncio4j.ThrowingRunnable) () -> {
-            if (!mustCancel || state != PENDING || !isIn(r)) {
-                // The hook is the library's cancel of whatever the connection runs now: once the
-                // region has ended (the call returned before this task ran) the task may be in
-                // its next query, and a request withdrawn meanwhile (uncancel) cancels nothing.
-                return;
-            }
             try {
+                if (!mustCancel || state != PENDING || !isIn(r)) {
+                    // The hook is the library's cancel of whatever the connection runs now: once
+                    // the region has ended (the call returned before this task ran) the task may
+                    // be in its next query, and a withdrawn request (uncancel) cancels nothing.
+                    return;
+                }
                 r.hook.run();
             } catch (Throwable e) {
                 if (!Cancellation.isCancellationHere(e)) {   // this hook task cancelled (at shutdown): no failure of the hook
@@ -467,6 +469,8 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
                 if (mustCancel && state == PENDING && isIn(r)) {
                     sendInterrupt();
                 }
+            } finally {
+                r.hookRunning = false;
             }
         }, "cancel-hook:" + name);
     }
@@ -508,7 +512,6 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         if (w != null && w != this && w.cancel(msg)) {
             return true;                  // the awaited future's end wakes us
         }
-        boolean pending = mustCancel;     // a request already waits for its delivery
         mustCancel = true;
         requestMessage = msg;
         if (sleeping) {
@@ -516,8 +519,9 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         } else if (w == null && region != null) {
             // cancellable(): its hook ends the call, never an interrupt (that would close the
             // connection the hook protects), also for a second request (a timeout and a group
-            // at once): the hook already fired for the pending one, whose delivery ends the call.
-            if (!region.fired || !pending) {
+            // at once). One hook at a time: a request while none runs starts one (the library's
+            // cancel may have been lost, say sent before its query reached the server).
+            if (!region.hookRunning) {
                 fireRegion(region);
             }
         } else if (w == null && override == null && (!interruptSent || !thread.isInterrupted())) {
