@@ -207,6 +207,27 @@ class BlockingCancellationAdversarialTest {
         assertEquals(List.of(), reported);
     }
 
+    @Test
+    void cancellable_taskLeftBehindInARegion_cancelAfterTheLoopClosed_doesNotThrow_andEndsIt() throws Exception {
+        // A hook that does not end the call: the shutdown gives up on the task and leaves it
+        // pending; a cancel() after close must not throw (the hook cannot run on a closed loop).
+        BlockingQueue<String> q = new ArrayBlockingQueue<>(1);
+        AtomicReference<Task<String>> left = new AtomicReference<>();
+        List<ExceptionContext> reported = new CopyOnWriteArrayList<>();
+        Asyncio.run(() -> {
+            Asyncio.getRunningLoop().setExceptionHandler((loop, ctx) -> reported.add(ctx));
+            left.set(ToyBackend.blockedTask(() -> Asyncio.cancellable(() -> { }, q::take)));
+            return null;
+        }, RunOptions.defaults().withShutdownTimeout(Duration.ofMillis(100)));
+        Task<String> t = left.get();
+        assertFalse(t.isDone(), "left behind: " + reported);
+        assertTrue(t.cancel());
+        for (int i = 0; i < 500 && !t.isDone(); i++) {
+            Thread.sleep(10);
+        }
+        assertTrue(t.isCancelled(), t.toString());
+    }
+
     // ------------------------------------------------------------------ under TaskGroups and timeouts
 
     private static ThrowingRunnable failAfter(double seconds) {
@@ -438,6 +459,76 @@ class BlockingCancellationAdversarialTest {
             DriverException e = assertThrows(DriverException.class, t::await);
             assertFalse(t.isCancelled());
             assertInstanceOf(ConnectException.class, e.getCause());
+            return null;
+        });
+    }
+
+    @Test
+    void driversExceptionCaught_theCancellationComesOnceMore_atTheNextAwait_thenNever() {
+        // The driver's exception was the cancellation in disguise; a body that did not see
+        // through it gets a CancelledException at its next await (not lost), and only there.
+        List<String> seen = new CopyOnWriteArrayList<>();
+        Asyncio.run(() -> {
+            try (Conn c = new Conn(server.port())) {
+                Task<String> t = ToyBackend.blockedTask(() -> {
+                    try {
+                        c.query("sleep 0");
+                    } catch (DriverException e) {
+                        seen.add("driver");
+                    }
+                    for (int i = 0; i < 2; i++) {
+                        try {
+                            Asyncio.sleep(0.01);
+                            seen.add("slept");
+                        } catch (CancelledException e) {
+                            seen.add("cancelled");
+                        }
+                    }
+                    return "went on";
+                });
+                t.cancel();
+                assertEquals("went on", t.await(), "it swallowed the cancellation and returned: its result (Python)");
+            }
+            return null;
+        });
+        assertEquals(List.of("driver", "cancelled", "slept"), seen);
+    }
+
+    @Test
+    void readTimeout_afterAHandledCancellation_isAFailure() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Asyncio.run(() -> {
+                Task<Object> t = ToyBackend.blockedTask(() -> {
+                    try {
+                        Thread.sleep(10_000);
+                    } catch (InterruptedException handled) {
+                        // the cancellation, delivered and handled
+                    }
+                    try (java.net.Socket s = new java.net.Socket(silent.getInetAddress(), silent.getLocalPort())) {
+                        s.setSoTimeout(50);
+                        return s.getInputStream().read();
+                    } catch (java.io.IOException e) {
+                        throw new DriverException("read timed out", e);
+                    }
+                });
+                t.cancel();
+                DriverException e = assertThrows(DriverException.class, t::await);
+                assertInstanceOf(java.net.SocketTimeoutException.class, e.getCause());
+                assertFalse(t.isCancelled());
+                return null;
+            });
+        }
+    }
+
+    @Test
+    void cancellable_underWaitFor_throwsAsyncTimeoutException_connectionSurvives() {
+        Asyncio.run(() -> {
+            try (Conn c = new Conn(server.port())) {
+                ThrowingRunnable hook = cancelOf(c);
+                assertThrows(AsyncTimeoutException.class, () -> Asyncio.waitFor(
+                        () -> Asyncio.cancellable(hook, () -> c.query("sleep 0")), Duration.ofMillis(100)));
+                assertTrue(ToyBackend.usable(c));
+            }
             return null;
         });
     }

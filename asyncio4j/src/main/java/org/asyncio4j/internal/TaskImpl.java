@@ -516,11 +516,12 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         requestMessage = msg;
         if (sleeping) {
             wake();
-        } else if (w == null && region != null) {
+        } else if (w == null && region != null && !loop.isClosed()) {
             // cancellable(): its hook ends the call, never an interrupt (that would close the
             // connection the hook protects), also for a second request (a timeout and a group
             // at once). One hook at a time: a request while none runs starts one (the library's
-            // cancel may have been lost, say sent before its query reached the server).
+            // cancel may have been lost, say sent before its query reached the server). A task
+            // left behind by a closed loop gets the interrupt: no hook task can run there.
             if (!region.hookRunning) {
                 fireRegion(region);
             }
