@@ -681,13 +681,16 @@ public final class Asyncio {
      * asyncio4j call inside the region ({@code await}, {@code sleep}) is delivered there as
      * usual, without the hook.
      *
-     * <p>The hook runs once per region, on the loop, in a helper task named
-     * {@code cancel-hook:<task name>}, so blocking I/O inside it (as JDBC's
-     * {@code Statement.cancel()} does) is cooperative too; the task stays blocked until its call
-     * ends. If the hook throws, the exception goes to the loop's exception handler and the
-     * cancellation falls back to interrupting the thread. In nested regions the innermost
-     * region's hook runs. A cancellation already pending when the region starts is thrown at
-     * once, before {@code call} runs.
+     * <p>The hook runs on the loop, in a helper task named {@code cancel-hook:<task name>}, so
+     * blocking I/O inside it (as JDBC's {@code Statement.cancel()} does) is cooperative too; the
+     * task stays blocked until its call ends. It runs once per cancellation request, never twice
+     * at once: a request that comes while it runs neither starts it again nor interrupts. The
+     * helper skips the hook if, by the time it runs, the region has ended (the call returned
+     * meanwhile: the hook would cancel whatever the connection runs next) or the request was
+     * withdrawn ({@code uncancel}). If the hook throws, the exception goes to the loop's
+     * exception handler and the cancellation falls back to interrupting the thread. In nested
+     * regions the innermost region's hook runs. A cancellation already pending when the region
+     * starts is thrown at once, before {@code call} runs.
      *
      * @param onCancel the library's cancel call; must make {@code call} end soon
      * @param call     the blocking call
@@ -727,9 +730,9 @@ public final class Asyncio {
      * and, when called in a task that was asked to cancel (and did not {@code uncancel()}) and
      * was interrupted for it, for an exception that interrupt caused (an
      * {@code InterruptedException}, {@code InterruptedIOException}, {@code
-     * ClosedByInterruptException} or {@code SocketException} anywhere in its cause chain, such as
-     * a JDBC driver's {@code SQLException} "An I/O error occurred"). A task that ends with such an
-     * exception ends cancelled.
+     * ClosedByInterruptException} or, while the interrupt is still set, {@code SocketException}
+     * anywhere in its cause chain, such as a JDBC driver's {@code SQLException} "An I/O error
+     * occurred"). A task that ends with such an exception ends cancelled.
      *
      * @param t any throwable, or null (false)
      * @return whether {@code t} should be let through as a cancellation

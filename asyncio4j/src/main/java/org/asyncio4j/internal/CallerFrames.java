@@ -12,9 +12,10 @@ import java.util.Arrays;
  * cause and identity unchanged, so {@code catch} clauses and {@code task.exception()} still see
  * the same object), with its trace extended: the task's frames, then one marker frame,
  * {@code at asyncio4j.task.awaitedBy(run)}, then the frames of the thread that called
- * {@code run}, down to its {@code main}. Done again for the same exception (a second
- * {@code runUntilComplete} of the same future), the part after the marker is replaced, never
- * appended twice.
+ * {@code run}, down to its {@code main} (called from a virtual thread, the loop runs on a
+ * platform helper thread, and the frames appended are the virtual thread's). Done again for
+ * the same exception (a second {@code runUntilComplete} of the same future), the part after
+ * the marker is replaced, never appended twice.
  */
 final class CallerFrames {
     private CallerFrames() {

@@ -77,15 +77,17 @@ public final class Cancellation {
      * True if {@code t} looks like what a JDK blocking call, or a library over one, makes of a
      * thread interrupt: anywhere in its cause chain an {@code InterruptedException}, an
      * {@code InterruptedIOException} other than a {@code SocketTimeoutException} (a read timeout
-     * is not an interrupt), a {@code ClosedByInterruptException}, or a {@code SocketException}
-     * (a virtual thread's socket is closed by the interrupt, and the read or connect then fails
-     * with "Closed by interrupt" or "Socket closed"). Callers ask it only of a task that they know
-     * was interrupted for a cancellation ({@link TaskImpl#isInterruptCancellation}).
+     * is not an interrupt), a {@code ClosedByInterruptException}, or, while the interrupt is
+     * still pending ({@code interruptPending}), a {@code SocketException} (a virtual thread's
+     * socket is closed by the interrupt, which stays set, and the read or connect then fails
+     * with "Closed by interrupt" or "Socket closed"; once the interrupt is gone, a
+     * {@code ConnectException} or a reset is the network's). Callers ask it only of a task that
+     * they know was interrupted for a cancellation ({@link TaskImpl#isInterruptCancellation}).
      */
-    public static boolean isInterruptCaused(Throwable t) {
+    public static boolean isInterruptCaused(Throwable t, boolean interruptPending) {
         for (int depth = 0; t != null && depth < 32; t = t.getCause(), depth++) {
             if (t instanceof InterruptedException || t instanceof java.nio.channels.ClosedByInterruptException
-                    || t instanceof java.net.SocketException
+                    || (interruptPending && t instanceof java.net.SocketException)
                     || (t instanceof java.io.InterruptedIOException && !(t instanceof java.net.SocketTimeoutException))) {
                 return true;
             }

@@ -734,6 +734,9 @@ public final class EventLoopImpl implements EventLoop {
             Thread.currentThread().interrupt();
         }
         if (out[1] != null) {
+            // What the platform thread threw carries its frames (a task's exception: after the
+            // marker); the caller's are this virtual thread's, down to its own run().
+            CallerFrames.append((Throwable) out[1]);
             throw FutureImpl.rethrow((Throwable) out[1]);
         }
         @SuppressWarnings("unchecked")

@@ -179,7 +179,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
                 cancelledBy = c.getCause();   // e.g. the driver's exception cancellable() attached
             }
             cancelFuture(c.getMessage());
-        } else if (cancelRequests > 0 && (failure instanceof InterruptedException || isInterruptCancellation(failure))) {
+        } else if (cancelRequests > 0 && (failure instanceof InterruptedException || isInterruptCancellation(failure, pendingInterrupt))) {
             // A JDK call (or a library over one) turned the cancellation's interrupt into its
             // own exception: the task ends cancelled, with that exception as the cause.
             if (!(failure instanceof InterruptedException)) {
@@ -377,7 +377,12 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
      * interrupt was sent. Such an exception is that cancellation, delivered.
      */
     public boolean isInterruptCancellation(Throwable t) {
-        return cancelRequests > 0 && interruptedForCancel && Cancellation.isInterruptCaused(t);
+        return isInterruptCancellation(t, Thread.currentThread() == thread && thread.isInterrupted());
+    }
+
+    /** {@link #isInterruptCancellation}, told whether the interrupt is still pending on the thread. */
+    private boolean isInterruptCancellation(Throwable t, boolean interruptPending) {
+        return cancelRequests > 0 && interruptedForCancel && Cancellation.isInterruptCaused(t, interruptPending);
     }
 
     /**
@@ -405,7 +410,8 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     private static final class Region {
         final org.asyncio4j.ThrowingRunnable hook;
         final Region outer;
-        boolean fired;
+        boolean fired;                    // a hook was started: the call's end delivers the request
+        boolean hookRunning;              // its helper task has not ended yet
 
         Region(org.asyncio4j.ThrowingRunnable hook, Region outer) {
             this.hook = hook;
@@ -439,9 +445,9 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
             mustCancel = false;
             interruptSent = false;
             if (override != null) {
-                if (failure != null) {
-                    override.addSuppressed(failure);
-                }
+                // The group's interruption, without the call's exception: that is what the hook
+                // made of the call ("canceling statement"), and attached to the group an
+                // enclosing TaskGroup.run would count it as a failure of its body.
                 throwOverride();
             }
             CancelledException c = new CancelledException(requestMessage);
@@ -467,15 +473,26 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
      */
     private void fireRegion(Region r) {
         r.fired = true;
+        r.hookRunning = true;
         loop.spawn((org.asyncio4j.ThrowingRunnable) () -> {
             try {
+                if (!mustCancel || state != PENDING || !isIn(r)) {
+                    // The hook is the library's cancel of whatever the connection runs now: once
+                    // the region has ended (the call returned before this task ran) the task may
+                    // be in its next query, and a withdrawn request (uncancel) cancels nothing.
+                    return;
+                }
                 r.hook.run();
             } catch (Throwable e) {
-                loop.callExceptionHandler(new org.asyncio4j.ExceptionContext(
-                        "cancellable(): the onCancel hook of " + this + " failed; interrupting it instead", e, this, null));
+                if (!Cancellation.isCancellationHere(e)) {   // this hook task cancelled (at shutdown): no failure of the hook
+                    loop.callExceptionHandler(new org.asyncio4j.ExceptionContext(
+                            "cancellable(): the onCancel hook of " + this + " failed; interrupting it instead", e, this, null));
+                }
                 if (mustCancel && state == PENDING && isIn(r)) {
                     sendInterrupt();
                 }
+            } finally {
+                r.hookRunning = false;
             }
         }, "cancel-hook:" + name);
     }
@@ -556,8 +573,15 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         requestMessage = msg;
         if (sleeping) {
             wake();
-        } else if (w == null && region != null && !region.fired) {
-            fireRegion(region);           // cancellable(): its hook ends the call, no interrupt
+        } else if (w == null && region != null && !loop.isClosed()) {
+            // cancellable(): its hook ends the call, never an interrupt (that would close the
+            // connection the hook protects), also for a second request (a timeout and a group
+            // at once). One hook at a time: a request while none runs starts one (the library's
+            // cancel may have been lost, say sent before its query reached the server). A task
+            // left behind by a closed loop gets the interrupt: no hook task can run there.
+            if (!region.hookRunning) {
+                fireRegion(region);
+            }
         } else if (w == null && override == null && (!interruptSent || !thread.isInterrupted())) {
             // Running, ready, or blocked in a JDK call: the interrupt reaches JDK blocking calls.
             // Sent again if a JDK call already consumed the previous one (a second request must
