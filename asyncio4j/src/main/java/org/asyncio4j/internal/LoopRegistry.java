@@ -4,9 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -37,16 +35,16 @@ import org.asyncio4j.internal.jfr.Jfr;
 final class LoopRegistry {
     private static final System.Logger LOG = System.getLogger("org.asyncio4j");
     private static final Set<Entry> OPEN = ConcurrentHashMap.newKeySet();
-    private static final ThreadPoolExecutor WORKER = new ThreadPoolExecutor(0, 1, 5, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), r -> {
-                Thread t = new Thread(r, "asyncio4j-jmx");
-                t.setDaemon(true);
-                return t;
-            });
+    private static final ThreadPoolExecutor WORKER = DaemonWorker.create("asyncio4j-jmx");
     private static final int PENDING = 0, REGISTERED = 1, CLOSED = 2;
 
     static {
-        Jfr.setLagSource(LoopRegistry::emitLag);
+        Jfr.setLagSource(new Runnable() {            // not a lambda: see DaemonWorker
+            @Override
+            public void run() {
+                emitLag();
+            }
+        });
     }
 
     private LoopRegistry() {
@@ -57,7 +55,7 @@ final class LoopRegistry {
         Entry e = new Entry(loop);
         OPEN.add(e);
         if (jmx) {
-            WORKER.execute(e::register);
+            WORKER.execute(e);
         }
         return e;
     }
@@ -92,22 +90,22 @@ final class LoopRegistry {
         }
     }
 
-    /** One open loop's registration. */
-    static final class Entry {
+    /** One open loop's registration; as a Runnable, the worker's part of it. */
+    static final class Entry implements Runnable {
         final String name;
         final WeakReference<EventLoopImpl> loop;
-        private final ObjectName objectName;
         private int state = PENDING;
-        private MBeanServer server;
+        private MBeanServer server;        // set with objectName when registered (the worker)
+        private ObjectName objectName;
 
         Entry(EventLoopImpl loop) {
             this.name = loop.name();
             this.loop = new WeakReference<>(loop);
-            this.objectName = objectName(name);
         }
 
         /** The worker's part: registers the MBean unless the loop closed first. */
-        private void register() {
+        @Override
+        public void run() {
             sweep();
             MBeanServer s;
             try {
@@ -121,13 +119,14 @@ final class LoopRegistry {
                 if (state != PENDING || l == null) {
                     return;
                 }
+                ObjectName on = objectName(name);
                 try {
-                    s.registerMBean(new LoopMBean(name, loop), objectName);
+                    s.registerMBean(new LoopMBean(name, loop), on);
                     server = s;
+                    objectName = on;
                     state = REGISTERED;
                 } catch (JMException | RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "could not register the JMX MBean " + objectName
-                            + " of " + l, e);
+                    LOG.log(System.Logger.Level.WARNING, "could not register the JMX MBean " + on + " of " + l, e);
                     state = CLOSED;
                 }
             }

@@ -1,11 +1,5 @@
 package org.asyncio4j.internal.jfr;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-
-import jdk.jfr.Event;
 import jdk.jfr.EventType;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.FlightRecorderListener;
@@ -21,7 +15,8 @@ import jdk.jfr.FlightRecorderListener;
  * keeps up to date whenever a recording starts, stops or changes its settings). The types are
  * not looked up eagerly: {@code EventType.getEventType} initializes JFR's metadata, about half
  * a second of start-up, in every program, recording or not. Instead a
- * {@link FlightRecorderListener}, added when the first loop is made (about a millisecond), hears
+ * {@link FlightRecorderListener}, added when the first loop is made (by the helper thread
+ * unless a recording runs already: see the static initializer), hears
  * when the recorder initializes (a {@code -XX:StartFlightRecording}, a {@code jcmd JFR.start},
  * a {@code Recording} or {@code RecordingStream} made in the program, before or after the
  * loops) and only then looks the types up and adds the periodic {@code LoopLag} hook, which JFR
@@ -37,30 +32,52 @@ import jdk.jfr.FlightRecorderListener;
  * start and duration stamped on the loop thread; its JFR event thread is the helper, so the
  * events name their task and loop in fields, and carry the task's or requester's stack as a
  * field (JFR's own stack trace would show the helper).
+ *
+ * <p>This class holds only the checks; what makes and commits events is {@link JfrEvents},
+ * loaded once an event is on: loading and verifying code that names the event classes costs
+ * the first loop a few milliseconds otherwise.
  */
 public final class Jfr {
     private static volatile EventType taskEnd;
     private static volatile EventType slowStep;
     private static volatile EventType taskCancelled;
-    private static volatile Runnable lagSource = () -> { };
-    private static final int STACK_DEPTH = 64;
-    private static final ExecutorService COMMITTER = new ThreadPoolExecutor(0, 1, 5, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), r -> {
-                Thread t = new Thread(r, "asyncio4j-jfr");
-                t.setDaemon(true);
-                return t;
-            });
+    private static volatile Runnable lagSource;
+
+    /** Adds the listener that resolves the types once the recorder initializes. */
+    private static final class Listen implements Runnable {
+        @Override
+        public void run() {
+            try {
+                FlightRecorder.addListener(new FlightRecorderListener() {
+                    @Override
+                    public void recorderInitialized(FlightRecorder recorder) {
+                        resolveTypes();
+                    }
+                });
+            } catch (Throwable unavailable) {
+                // No usable JFR in this runtime: the events stay off.
+            }
+        }
+    }
 
     static {
+        // Adding the listener loads JFR's recorder classes, about 8 ms that the first loop would
+        // wait for. Unless a recording runs already (then the events must be on from the first
+        // task), a short-lived daemon thread does it: a recording started later (jcmd, a
+        // Recording made in the program) takes far longer to start than that thread needs, and
+        // addListener reports a recorder that initialized meanwhile at once, so none is missed.
+        boolean recording;
         try {
-            FlightRecorder.addListener(new FlightRecorderListener() {
-                @Override
-                public void recorderInitialized(FlightRecorder recorder) {
-                    resolveTypes();
-                }
-            });
+            recording = FlightRecorder.isInitialized();
         } catch (Throwable unavailable) {
-            // No usable JFR in this runtime (or a security manager said no): the events stay off.
+            recording = false;
+        }
+        if (recording) {
+            new Listen().run();
+        } else {
+            Thread t = new Thread(new Listen(), "asyncio4j-jfr-listen");
+            t.setDaemon(true);
+            t.start();
         }
     }
 
@@ -76,14 +93,18 @@ public final class Jfr {
             return;
         }
         try {
-            FlightRecorder.register(LoopLagEvent.class);
-            FlightRecorder.register(SlowStepEvent.class);
-            FlightRecorder.register(TaskCancelledEvent.class);
-            FlightRecorder.register(TaskEndEvent.class);
-            FlightRecorder.addPeriodicEvent(LoopLagEvent.class, () -> lagSource.run());
-            slowStep = EventType.getEventType(SlowStepEvent.class);
-            taskCancelled = EventType.getEventType(TaskCancelledEvent.class);
-            taskEnd = EventType.getEventType(TaskEndEvent.class);
+            EventType[] types = JfrEvents.register(new Runnable() {
+                @Override
+                public void run() {
+                    Runnable source = lagSource;
+                    if (source != null) {
+                        source.run();
+                    }
+                }
+            });
+            slowStep = types[0];
+            taskCancelled = types[1];
+            taskEnd = types[2];
         } catch (RuntimeException e) {
             System.getLogger("org.asyncio4j").log(System.Logger.Level.WARNING,
                     "asyncio4j's JFR events could not be registered; they stay off", e);
@@ -98,26 +119,24 @@ public final class Jfr {
         lagSource = source;
     }
 
-    // ------------------------------------------------------------------ TaskEnd
+    /** One check: a static volatile read, then (once JFR is initialized) the type's enabled flag. */
+    private static boolean on(EventType t) {
+        return t != null && t.isEnabled();
+    }
 
     /** True while a recording enables {@code TaskEnd}. */
     public static boolean taskEndOn() {
         return on(taskEnd);
     }
 
-    /** One check: a static volatile read, then (once JFR is initialized) the type's enabled flag. */
-    private static boolean on(EventType t) {
-        return t != null && t.isEnabled();
+    /** True while a recording enables {@code SlowStep}: the loop then times every step. */
+    public static boolean slowStepOn() {
+        return on(slowStep);
     }
 
-    /** {@code e}, begun now, or null if {@code type} is off (no event object is made then). */
-    private static <E extends Event> E begin(EventType type, java.util.function.Supplier<E> event) {
-        if (!on(type)) {
-            return null;
-        }
-        E e = event.get();
-        e.begin();
-        return e;
+    /** True while a recording enables {@code TaskCancelled}. */
+    public static boolean taskCancelledOn() {
+        return on(taskCancelled);
     }
 
     /**
@@ -125,7 +144,7 @@ public final class Jfr {
      * disabled. The caller keeps it with the task and passes it to {@link #taskEnded}.
      */
     public static Object beginTaskEnd() {
-        return begin(taskEnd, TaskEndEvent::new);
+        return on(taskEnd) ? JfrEvents.beginTaskEnd() : null;
     }
 
     /**
@@ -133,22 +152,7 @@ public final class Jfr {
      * cancelled; {@code exception} the failure, if any.
      */
     public static void taskEnded(Object event, String name, String outcome, Throwable exception, String loop) {
-        TaskEndEvent e = (TaskEndEvent) event;
-        e.end();
-        if (e.shouldCommit()) {
-            e.name = name;
-            e.outcome = outcome;
-            e.exception = exception == null ? null : exception.getClass().getName();
-            e.loop = loop;
-            e.commit();
-        }
-    }
-
-    // ------------------------------------------------------------------ SlowStep
-
-    /** True while a recording enables {@code SlowStep}: the loop then times every step. */
-    public static boolean slowStepOn() {
-        return on(slowStep);
+        JfrEvents.taskEnded(event, name, outcome, exception, loop);
     }
 
     /**
@@ -157,12 +161,7 @@ public final class Jfr {
      * was not slow), else a new one, so a loop allocates one only per slow step.
      */
     public static Object beginSlowStep(Object spare) {
-        if (!on(slowStep)) {
-            return null;
-        }
-        SlowStepEvent e = spare != null ? (SlowStepEvent) spare : new SlowStepEvent();
-        e.begin();
-        return e;
+        return on(slowStep) ? JfrEvents.beginSlowStep(spare) : null;
     }
 
     /**
@@ -171,15 +170,17 @@ public final class Jfr {
      * @param stack where the task was, or null (a callback)
      */
     public static void slowStep(Object event, String task, StackTraceElement[] stack, long thresholdNanos, String loop) {
-        SlowStepEvent e = (SlowStepEvent) event;
-        e.end();
-        if (e.shouldCommit()) {
-            e.task = task;
-            e.stack = stack == null ? null : format(stack);
-            e.threshold = thresholdNanos;
-            e.loop = loop;
-            commitOffCarrier(e);
-        }
+        JfrEvents.slowStep(event, task, stack, thresholdNanos, loop);
+    }
+
+    /** A {@code TaskCancelled} event (call only if {@link #taskCancelledOn}): its {@code stack} is the caller's. */
+    public static void taskCancelled(String task, String by, String message, String loop) {
+        JfrEvents.taskCancelled(task, by, message, loop);
+    }
+
+    /** Commits one {@code LoopLag} event (from the periodic hook). */
+    public static void loopLag(String loop, long lagNanos, int tasks, int ready) {
+        JfrEvents.loopLag(loop, lagNanos, tasks, ready);
     }
 
     /**
@@ -189,64 +190,6 @@ public final class Jfr {
      * @throws InterruptedException if interrupted while waiting
      */
     public static void awaitCommits(long timeoutMillis) throws InterruptedException {
-        try {
-            COMMITTER.submit(() -> { }).get(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("the JFR helper did not catch up within " + timeoutMillis + " ms", e);
-        }
-    }
-
-    /** Commits on this thread if it is virtual, else hands the event to the helper (see the overview). */
-    private static void commitOffCarrier(Event e) {
-        if (Thread.currentThread().isVirtual()) {
-            e.commit();
-        } else {
-            COMMITTER.execute(e::commit);
-        }
-    }
-
-    private static String format(StackTraceElement[] stack) {
-        StringBuilder sb = new StringBuilder();
-        int n = Math.min(stack.length, STACK_DEPTH);
-        for (int i = 0; i < n; i++) {
-            sb.append(i == 0 ? "" : "\n").append("at ").append(stack[i]);
-        }
-        if (stack.length > n) {
-            sb.append("\n... ").append(stack.length - n).append(" more");
-        }
-        return sb.toString();
-    }
-
-    // ------------------------------------------------------------------ TaskCancelled
-
-    /** True while a recording enables {@code TaskCancelled}. */
-    public static boolean taskCancelledOn() {
-        return on(taskCancelled);
-    }
-
-    /** A {@code TaskCancelled} event: its {@code stack} is the calling thread's, from the caller of the caller on. */
-    public static void taskCancelled(String task, String by, String message, String loop) {
-        TaskCancelledEvent e = new TaskCancelledEvent();
-        if (e.shouldCommit()) {
-            e.task = task;
-            e.by = by;
-            e.message = message;
-            e.loop = loop;
-            StackTraceElement[] st = new Throwable().getStackTrace();
-            e.stack = format(java.util.Arrays.copyOfRange(st, Math.min(1, st.length), st.length));
-            commitOffCarrier(e);
-        }
-    }
-
-    // ------------------------------------------------------------------ LoopLag
-
-    /** Commits one {@code LoopLag} event (from the periodic hook). */
-    public static void loopLag(String loop, long lagNanos, int tasks, int ready) {
-        LoopLagEvent e = new LoopLagEvent();
-        e.loop = loop;
-        e.lag = lagNanos;
-        e.tasks = tasks;
-        e.ready = ready;
-        e.commit();
+        JfrEvents.awaitCommits(timeoutMillis);
     }
 }
