@@ -224,6 +224,43 @@ class JfrEventsTest {
         assertEquals("stalls", slow.get(0).getString("task"));
     }
 
+    @Test
+    void aRecordingStartedAfterTheFirstLoop_stillGetsTheEvents() throws Exception {
+        // A fresh JVM, so that the Flight Recorder initializes only after asyncio4j has started
+        // (the listener's path, as with jcmd JFR.start on a running program).
+        Path jfr = dir.resolve("late.jfr");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), LateRecording.class.getName(), jfr.toString())
+                .redirectErrorStream(true).directory(new File(dir.toString())).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), out);
+        assertEquals(0, p.exitValue(), out);
+        List<RecordedEvent> slow = RecordingFile.readAllEvents(jfr).stream()
+                .filter(e -> e.getEventType().getName().equals("org.asyncio4j.SlowStep")).toList();
+        assertEquals(List.of("late-stall"), slow.stream().map(e -> e.getString("task")).toList(), out);
+    }
+
+    /** The child JVM of the late-recording test: a loop runs, then a recording starts. */
+    public static final class LateRecording {
+        public static void main(String[] args) throws Exception {
+            Asyncio.run(() -> {
+                sleep(0.05);                                       // the loop has run a while
+                try (Recording r = new Recording()) {
+                    r.enable("org.asyncio4j.SlowStep");
+                    r.start();
+                    createTask(() -> {
+                        sleep(0);
+                        busyWait(200);
+                    }, "late-stall").await();
+                    Jfr.awaitCommits(10_000);
+                    r.stop();
+                    r.dump(Path.of(args[0]));
+                }
+            });
+        }
+    }
+
     /** The child JVM of the flag test: one task holding the loop 200 ms. */
     public static final class SlowProgram {
         public static void main(String[] args) {
