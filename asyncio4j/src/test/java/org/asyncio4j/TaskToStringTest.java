@@ -169,7 +169,23 @@ class TaskToStringTest {
 
     @Test
     void toString_ofATaskQueuedToRun_doesNotDisturbItsTurn() {
-        runVc(() -> {
+        String s = readWhileQueued(Task::toString);
+        assertEquals("Task[pending name=queued]", s);
+    }
+
+    @Test
+    void getStack_ofATaskQueuedToRun_isEmpty_andDoesNotDisturbItsTurn() {
+        StackTraceElement[] queued = readWhileQueued(Task::getStack);
+        assertEquals(0, queued.length);
+    }
+
+    /**
+     * Reads a task named "queued" with {@code read} while it is woken and queued to run, and
+     * checks the read did not let it run out of turn: a callback queued after the read, before
+     * the task's second turn, runs before that turn.
+     */
+    private static <R> R readWhileQueued(java.util.function.Function<Task<Void>, R> read) {
+        return runVc(() -> {
             List<String> order = new ArrayList<>();
             Future<Object> first = getRunningLoop().createFuture();
             Future<Object> second = getRunningLoop().createFuture();
@@ -180,37 +196,14 @@ class TaskToStringTest {
                 order.add("t resumed again");
             }, "queued");
             sleep(0);
-            first.setResult(null);                                  // t is queued to run
-            getRunningLoop().callSoon(() -> second.setResult(null)); // runs after t's first turn, queues it again
-            String s = t.toString();
-            getRunningLoop().callSoon(() -> order.add("callback"));  // queued before t's second turn
-            t.await();
-            assertEquals(List.of("t resumed", "callback", "t resumed again"), order);
-            assertEquals("Task[pending name=queued]", s);
-        });
-    }
-
-    @Test
-    void getStack_ofATaskQueuedToRun_isEmpty_andDoesNotDisturbItsTurn() {
-        runVc(() -> {
-            List<String> order = new ArrayList<>();
-            Future<Object> first = getRunningLoop().createFuture();
-            Future<Object> second = getRunningLoop().createFuture();
-            Task<Void> t = createTask(() -> {
-                first.await();
-                order.add("t resumed");
-                second.await();
-                order.add("t resumed again");
-            });
-            sleep(0);
             assertTrue(t.getStack().length > 0, "a suspended task's stack is read");
             first.setResult(null);                                  // t is queued to run
             getRunningLoop().callSoon(() -> second.setResult(null)); // runs after t's first turn, queues it again
-            StackTraceElement[] queued = t.getStack();
+            R seen = read.apply(t);
             getRunningLoop().callSoon(() -> order.add("callback"));  // queued before t's second turn
             t.await();
             assertEquals(List.of("t resumed", "callback", "t resumed again"), order);
-            assertEquals(0, queued.length);
+            return seen;
         });
     }
 

@@ -106,7 +106,7 @@ public final class CallGraphs {
         if (t == TaskImpl.current()) {
             return Frames.trim(Thread.currentThread().getStackTrace(), false);
         }
-        return Frames.trim(t.introspectionStack(), true);
+        return Frames.trim(t.getStack(), true);
     }
 
     // ------------------------------------------------------------------ format

@@ -1455,7 +1455,7 @@ public final class EventLoopImpl implements EventLoop {
     @Override
     public String dumpTasks() {
         if (isConfinedHere()) {
-            return TaskDump.render(this, null);
+            return TaskDump.render(this, null, TaskDump.Part.ALL);
         }
         return dumpTasksFromAnyThread(DUMP_WAIT);
     }
@@ -1483,15 +1483,20 @@ public final class EventLoopImpl implements EventLoop {
      * @throws NullPointerException if {@code timeout} is null
      */
     public String dumpTasksFromAnyThread(Duration timeout) {
+        return dumpTasksFromAnyThread(timeout, TaskDump.Part.ALL);
+    }
+
+    /** {@link #dumpTasksFromAnyThread(Duration)}, showing only {@code part} after the heading. */
+    String dumpTasksFromAnyThread(Duration timeout, TaskDump.Part part) {
         Objects.requireNonNull(timeout, "timeout");
         if (isConfinedHere()) {
-            return TaskDump.render(this, null);
+            return TaskDump.render(this, null, part);
         }
         long deadline = System.nanoTime() + Math.max(0, durationToNanos(timeout));
         java.util.concurrent.CompletableFuture<String> out = new java.util.concurrent.CompletableFuture<>();
         HandleImpl posted = null;
         if (!closed && owner != null) {
-            posted = new HandleImpl(this, () -> out.complete(TaskDump.render(this, null)));
+            posted = new HandleImpl(this, () -> out.complete(TaskDump.render(this, null, part)));
             schedule(posted);
         }
         boolean interrupted = false;
@@ -1503,7 +1508,7 @@ public final class EventLoopImpl implements EventLoop {
                             posted.cancel();
                         }
                         return TaskDump.render(this, "read by thread '" + Thread.currentThread().getName()
-                                + "' while the loop was " + (closed ? "closed" : "idle"));
+                                + "' while the loop was " + (closed ? "closed" : "idle"), part);
                     }
                 }
                 continue;
@@ -1535,7 +1540,7 @@ public final class EventLoopImpl implements EventLoop {
         return TaskDump.render(this, "best effort: the loop thread '" + (o == null ? "?" : o.getName())
                 + "' did not take the dump within " + timeout.toMillis() + " ms (a step may be holding it"
                 + (current != null ? ": task " + current.getName() + " runs" : "") + "); read by thread '"
-                + Thread.currentThread().getName() + "' without the loop's cooperation, so it may be inconsistent");
+                + Thread.currentThread().getName() + "' without the loop's cooperation, so it may be inconsistent", part);
     }
 
     @Override

@@ -119,8 +119,8 @@ final class LoopMBean implements DynamicMBean {
             throw new ReflectionException(new NoSuchMethodException(actionName + " with parameters"));
         }
         return switch (actionName) {
-            case "dumpTasks" -> TaskDumps.table(loop().dumpTasksFromAnyThread(DUMP_TIMEOUT));
-            case "dumpTaskTree" -> TaskDumps.tree(loop().dumpTasksFromAnyThread(DUMP_TIMEOUT));
+            case "dumpTasks" -> loop().dumpTasksFromAnyThread(DUMP_TIMEOUT, TaskDump.Part.TABLE);
+            case "dumpTaskTree" -> loop().dumpTasksFromAnyThread(DUMP_TIMEOUT, TaskDump.Part.TREE);
             default -> throw new ReflectionException(new NoSuchMethodException(actionName));
         };
     }

@@ -27,12 +27,15 @@ final class TaskDump {
     private TaskDump() {
     }
 
+    /** What a dump shows after its heading: everything, or only the table or the tree (the MBean's operations). */
+    enum Part { ALL, TABLE, TREE }
+
     /** One task's row, computed once (one stack walk per task). */
     private record Row(TaskImpl<?> task, String id, String name, String state, String waiting, String in, String at,
             List<StackTraceElement> stack, List<TaskImpl<?>> awaiters) {
     }
 
-    static String render(EventLoopImpl loop, String note) {
+    static String render(EventLoopImpl loop, String note, Part part) {
         StringBuilder sb = new StringBuilder();
         Set<Task<?>> live;
         try {
@@ -54,11 +57,19 @@ final class TaskDump {
                 TaskImpl<?> ti = (TaskImpl<?>) t;
                 rows.put(ti, row(loop, ti));
             }
-            table(rows, sb);
-            sb.append('\n');
-            tree(rows, sb);
-            sb.append('\n');
-            stacks(rows, sb);
+            if (part != Part.TREE) {
+                table(rows, sb);
+            }
+            if (part == Part.ALL) {
+                sb.append('\n');
+            }
+            if (part != Part.TABLE) {
+                tree(rows, sb);
+            }
+            if (part == Part.ALL) {
+                sb.append('\n');
+                stacks(rows, sb);
+            }
         } catch (RuntimeException changing) {
             sb.append("(the dump stopped here: the loop changed while it was read: ").append(changing).append(")\n");
         }

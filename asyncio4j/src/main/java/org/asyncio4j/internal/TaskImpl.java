@@ -7,6 +7,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.asyncio4j.CancelledException;
 import org.asyncio4j.Task;
+import org.asyncio4j.ThrowingRunnable;
 import org.asyncio4j.internal.carrier.Carrier;
 import org.asyncio4j.internal.jfr.Jfr;
 
@@ -148,7 +149,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         boolean returned = false;
         try {
             deliverCancel();              // a task cancelled before it started never runs its body
-            if (b instanceof org.asyncio4j.ThrowingRunnable r) {
+            if (b instanceof ThrowingRunnable r) {
                 r.run();
             } else {
                 value = ((Callable<T>) b).call();
@@ -408,12 +409,12 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
 
     /** A {@code cancellable(onCancel, call)} region: its hook, and the region it is nested in. */
     private static final class Region {
-        final org.asyncio4j.ThrowingRunnable hook;
+        final ThrowingRunnable hook;
         final Region outer;
         boolean fired;                    // a hook was started: the call's end delivers the request
         boolean hookRunning;              // its helper task has not ended yet
 
-        Region(org.asyncio4j.ThrowingRunnable hook, Region outer) {
+        Region(ThrowingRunnable hook, Region outer) {
             this.hook = hook;
             this.outer = outer;
         }
@@ -425,7 +426,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
      * interrupting the thread; when the call then ends, however it ends, the task's pending
      * cancellation is thrown with the call's exception, if any, as its cause.
      */
-    public <T> T cancellable(org.asyncio4j.ThrowingRunnable onCancel, Callable<T> call) throws Exception {
+    public <T> T cancellable(ThrowingRunnable onCancel, Callable<T> call) throws Exception {
         deliverCancel();                  // a cancellation already pending: the call never starts
         Region r = new Region(onCancel, region);
         region = r;
@@ -474,7 +475,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     private void fireRegion(Region r) {
         r.fired = true;
         r.hookRunning = true;
-        loop.spawn((org.asyncio4j.ThrowingRunnable) () -> {
+        loop.spawn((ThrowingRunnable) () -> {
             try {
                 if (!mustCancel || state != PENDING || !isIn(r)) {
                     // The hook is the library's cancel of whatever the connection runs now: once
@@ -703,20 +704,16 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         thread.setName(name);
     }
 
+    /**
+     * The stack, as the introspection reads it too ({@code toString}, the call graph, the task
+     * dump); a task queued to run (woken, not yet resumed) has its stack left unread (empty):
+     * the JDK reads an unmounted thread's stack by holding it still, and then queues a runnable
+     * one once more, since its run may have been skipped meanwhile; a second queue entry would
+     * let the task resume ahead of its turn later. The current task, and the one whose step the
+     * loop runs, are read (that walk holds nothing still).
+     */
     @Override
     public StackTraceElement[] getStack() {
-        return introspectionStack();
-    }
-
-    /**
-     * The stack as {@link #getStack()} and the introspection read it ({@code toString}, the call
-     * graph, the task dump); a task queued to run (woken, not yet resumed) has its stack left
-     * unread (empty): the JDK reads an unmounted thread's stack by holding it still, and
-     * then queues a runnable one once more, since its run may have been skipped meanwhile; a
-     * second queue entry would let the task resume ahead of its turn later. The current task,
-     * and the one whose step the loop runs, are read (that walk holds nothing still).
-     */
-    StackTraceElement[] introspectionStack() {
         if (isDone()) {
             return new StackTraceElement[0];
         }
@@ -764,7 +761,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     /**
      * {@code Task[pending name=fetch-3 waiting=Future[pending] at Crawler.fetch(Crawler.java:41)]}:
      * what a pending task waits for and the first frame of its own code (one stack walk, here
-     * only; none for a task queued to run: see {@link #introspectionStack}); a done task as
+     * only; none for a task queued to run: see {@link #getStack}); a done task as
      * {@code Task[finished result=42 name=fetch-3]}, {@code cancelled}, {@code finished exception=...}.
      */
     @Override
@@ -772,7 +769,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         if (state != PENDING) {
             return shortString();
         }
-        StackTraceElement[] stack = introspectionStack();
+        StackTraceElement[] stack = getStack();
         StringBuilder sb = new StringBuilder("Task[pending name=").append(name);
         String w = waitingFor(stack, true);
         if (w != null) {
