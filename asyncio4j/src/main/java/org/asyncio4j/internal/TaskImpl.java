@@ -477,6 +477,13 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         r.hookRunning = true;
         loop.spawn((ThrowingRunnable) () -> {
             try {
+                while (mustCancel && state == PENDING && isIn(r) && thread.getState() == Thread.State.RUNNABLE) {
+                    // The task is queued to run (woken from another thread, its wake-up not yet
+                    // drained from the inbox): let it reach its blocking call first. A library's
+                    // cancel that finds no call running is dropped (PostgreSQL ignores a cancel
+                    // request for an idle connection), and the call would then block for good.
+                    Thread.yield();
+                }
                 if (!mustCancel || state != PENDING || !isIn(r)) {
                     // The hook is the library's cancel of whatever the connection runs now: once
                     // the region has ended (the call returned before this task ran) the task may
