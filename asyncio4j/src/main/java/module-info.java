@@ -20,6 +20,9 @@ module org.asyncio4j {
     requires jdk.jfr;
     requires java.management;
 
+    // Signals (internal.Signals: EventLoop.addSignalHandler, run's Ctrl+C): sun.misc.Signal.
+    requires jdk.unsupported;
+
     // Cooperative name resolution (internal.CooperativeResolverProvider); uses: it looks for an
     // application's own provider to step aside for.
     uses java.net.spi.InetAddressResolverProvider;

@@ -51,13 +51,33 @@ public final class Asyncio {
      * thread, then cancels and awaits every other task, shuts the default executor down and
      * closes the loop.
      *
+     * <p>Ctrl+C (Python 3.11's {@code asyncio.run}): while the body runs on the JVM's main
+     * thread, a SIGINT cancels the main task, so its {@code finally} blocks run, and then the
+     * shutdown above cancels and awaits every other task; {@code run} then throws the
+     * {@link CancelledException} (message {@code "cancelled by SIGINT (Ctrl+C)"}; Python raises
+     * {@code KeyboardInterrupt}). A second SIGINT while that cleanup runs ends the JVM as the JDK
+     * does: shutdown hooks, then exit status 130. To end with the status a shell expects
+     * after Ctrl+C (128 + 2):
+     * <pre>{@code
+     * public static void main(String[] args) {
+     *     try {
+     *         Asyncio.run(() -> serve());
+     *     } catch (CancelledException e) {
+     *         System.exit(130);              // Ctrl+C: every task's cleanup has run
+     *     }
+     * }
+     * }</pre>
+     * Only on the JVM's main thread, and only where the application (or a loop's
+     * {@link EventLoop#addSignalHandler}) has no SIGINT handler of its own; the JDK's handler is
+     * back when {@code run} returns. {@link RunOptions#withSigintHandler(boolean)} turns it off.
+     *
      * @param main the body
      * @param <T>  the result type
      * @return the body's result
      * @throws NullPointerException  if {@code main} is null
      * @throws IllegalStateException inside a running loop, or if the JVM lacks the
      *                               {@code --add-opens} flag (the message names the fix)
-     * @throws CancelledException    if the main task was cancelled
+     * @throws CancelledException    if the main task was cancelled (by Ctrl+C, too)
      * @throws RuntimeException      the body's unchecked exception, as itself
      * @throws java.util.concurrent.CompletionException wrapping the body's checked exception
      */

@@ -359,4 +359,53 @@ public interface EventLoop extends Executor, AutoCloseable {
      * @return a snapshot of the figures
      */
     LoopStatistics statistics();
+
+    // ------------------------------------------------------------------ signals
+
+    /**
+     * Runs {@code callback} on this loop whenever the process receives the signal: the JVM's
+     * signal thread only hands it to the loop through {@link #callSoonThreadsafe}, so the
+     * callback runs between two steps, on the loop's thread, like any callback (an exception it
+     * throws goes to the exception handler). A second call for the same signal replaces the
+     * callback. The handler stays until {@link #removeSignalHandler} or {@link #close()}; it is
+     * the process's only handler of that signal meanwhile (the JDK's own for {@code HUP},
+     * {@code INT} and {@code TERM}, which runs the shutdown hooks and exits, is put back when
+     * the last asyncio4j handler of it goes). When several loops handle one signal, the loop
+     * that added its handler last gets it; removing that handler gives the signal back to the
+     * loop that had it before. Callable from any thread.
+     *
+     * <p>Refused: names the JVM or the OS keeps ({@code KILL} and {@code STOP} cannot be caught;
+     * on JDK 25 the JVM keeps {@code QUIT} for thread dumps, {@code SEGV}, {@code BUS},
+     * {@code FPE}, {@code ILL}, {@code USR2}, {@code PIPE}, {@code XFSZ}, and {@code HUP},
+     * {@code INT} and {@code TERM} under {@code -Xrs}), and {@code HUP}, {@code INT} or
+     * {@code TERM} while the process ignores it ({@code nohup}, a background job of a
+     * non-interactive shell), since the JVM then never delivers it.
+     *
+     * <p>Python: {@code loop.add_signal_handler(sig, callback)}.
+     *
+     * @param signal   the signal's name as the OS spells it, without {@code SIG}: {@code "INT"},
+     *                 {@code "TERM"}, {@code "HUP"}, {@code "USR1"}, ... (a leading {@code SIG},
+     *                 as in {@code "SIGINT"}, is accepted)
+     * @param callback what to run on the loop
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if the name is unknown, or the JVM does not let Java
+     *                                  handle that signal (the message says why)
+     * @throws IllegalStateException    if the loop is closed
+     */
+    void addSignalHandler(String signal, Runnable callback);
+
+    /**
+     * Removes this loop's handler of the signal, if it has one. The signal then goes to the
+     * loop that handled it before this one added its handler, or, if none, to the handler that
+     * was there before asyncio4j installed its own (for {@code INT}, {@code TERM} and
+     * {@code HUP} the JDK's: shutdown hooks, then exit; otherwise the OS default).
+     *
+     * <p>Python: {@code loop.remove_signal_handler(sig)}.
+     *
+     * @param signal the signal's name, as for {@link #addSignalHandler}
+     * @return true if a handler was removed, false if this loop had none (a closed loop has none)
+     * @throws NullPointerException     if {@code signal} is null
+     * @throws IllegalArgumentException if the name is unknown
+     */
+    boolean removeSignalHandler(String signal);
 }

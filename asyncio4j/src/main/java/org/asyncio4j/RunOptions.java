@@ -10,22 +10,26 @@ import java.util.Objects;
  * <p>Python: the {@code debug} argument of {@code asyncio.run} and {@code asyncio.Runner}.
  */
 public final class RunOptions {
-    private static final RunOptions DEFAULTS = new RunOptions(false, false, Duration.ofSeconds(5), true);
+    private static final RunOptions DEFAULTS = new RunOptions(false, false, Duration.ofSeconds(5), true, true);
 
     private final boolean debug;
     private final boolean virtualClock;
     private final Duration shutdownTimeout;
     private final boolean jmx;
+    private final boolean sigintHandler;
 
-    private RunOptions(boolean debug, boolean virtualClock, Duration shutdownTimeout, boolean jmx) {
+    private RunOptions(boolean debug, boolean virtualClock, Duration shutdownTimeout, boolean jmx,
+            boolean sigintHandler) {
         this.debug = debug;
         this.virtualClock = virtualClock;
         this.shutdownTimeout = shutdownTimeout;
         this.jmx = jmx;
+        this.sigintHandler = sigintHandler;
     }
 
     /**
-     * No debug mode, the real clock, a shutdown timeout of 5 seconds, a JMX MBean.
+     * No debug mode, the real clock, a shutdown timeout of 5 seconds, a JMX MBean, the SIGINT
+     * handler.
      *
      * @return the default options
      */
@@ -40,7 +44,7 @@ public final class RunOptions {
      * @return a copy with the option set
      */
     public RunOptions withDebug(boolean debug) {
-        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx);
+        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx, sigintHandler);
     }
 
     /**
@@ -60,7 +64,7 @@ public final class RunOptions {
      * @return a copy with the option set
      */
     public RunOptions withVirtualClock(boolean virtualClock) {
-        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx);
+        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx, sigintHandler);
     }
 
     /**
@@ -83,7 +87,7 @@ public final class RunOptions {
         if (shutdownTimeout.isNegative()) {
             throw new IllegalArgumentException("shutdown timeout is negative: " + shutdownTimeout);
         }
-        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx);
+        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx, sigintHandler);
     }
 
     /**
@@ -98,7 +102,35 @@ public final class RunOptions {
      * @return a copy with the option set
      */
     public RunOptions withJmx(boolean jmx) {
-        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx);
+        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx, sigintHandler);
+    }
+
+    /**
+     * With or without the SIGINT (Ctrl+C) handler of {@code run}. By default, while
+     * {@link Asyncio#run} or {@link Runner#run} runs its body on the JVM's main thread, and
+     * neither the application nor a loop has a SIGINT handler of its own, a first SIGINT cancels
+     * the main task (its {@code finally} blocks run, then the run's shutdown cancels and awaits
+     * every other task) and {@code run} throws {@link CancelledException}; a second SIGINT while
+     * that cleanup runs ends the JVM as the JDK does (shutdown hooks, exit status 130).
+     * {@code withSigintHandler(false)} leaves SIGINT to the JDK: the JVM ends at once, and no
+     * task's {@code finally} runs.
+     *
+     * <p>Python: {@code asyncio.Runner}'s SIGINT handling (3.11).
+     *
+     * @param sigintHandler false to leave SIGINT alone
+     * @return a copy with the option set
+     */
+    public RunOptions withSigintHandler(boolean sigintHandler) {
+        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx, sigintHandler);
+    }
+
+    /**
+     * Whether {@code run} handles SIGINT (see {@link #withSigintHandler(boolean)}).
+     *
+     * @return the SIGINT option
+     */
+    public boolean sigintHandler() {
+        return sigintHandler;
     }
 
     /**
@@ -140,6 +172,6 @@ public final class RunOptions {
     @Override
     public String toString() {
         return "RunOptions[debug=" + debug + ", virtualClock=" + virtualClock + ", shutdownTimeout=" + shutdownTimeout
-                + ", jmx=" + jmx + "]";
+                + ", jmx=" + jmx + ", sigintHandler=" + sigintHandler + "]";
     }
 }

@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 
 import org.asyncio4j.internal.EventLoopImpl;
+import org.asyncio4j.internal.Signals;
 
 /**
  * Runs several bodies, one after another, on one event loop, and cleans up on {@link #close()}:
@@ -16,6 +17,11 @@ import org.asyncio4j.internal.EventLoopImpl;
  *     runner.run(() -> serve());
  * }
  * }</pre>
+ *
+ * <p>Ctrl+C: while {@link #run} runs a body on the JVM's main thread, a SIGINT cancels the
+ * body's task and {@code run} throws {@link CancelledException}; a second one ends the JVM as
+ * the JDK does (see {@link Asyncio#run(Callable)} and {@link RunOptions#withSigintHandler}).
+ * The handler is installed for each {@code run} and taken off when it returns.
  *
  * <p>Interrupting the thread that runs a body cancels the body's task (Python's Runner does this
  * for Ctrl-C) when the interrupt reaches the loop between steps, as it does while the loop
@@ -77,7 +83,7 @@ public final class Runner implements AutoCloseable {
      * @return the body's result
      * @throws NullPointerException  if {@code main} is null
      * @throws IllegalStateException if called inside a running loop, or the runner is closed
-     * @throws CancelledException    if the body was cancelled
+     * @throws CancelledException    if the body was cancelled (by Ctrl+C, too)
      * @throws RuntimeException      the body's unchecked exception, as itself
      * @throws java.util.concurrent.CompletionException wrapping the body's checked exception
      */
@@ -87,7 +93,15 @@ public final class Runner implements AutoCloseable {
             throw new IllegalStateException("Runner.run() cannot be called from a running event loop");
         }
         EventLoopImpl l = lazyLoop();
-        return l.runUntilComplete(main);
+        Signals.Sigint sigint = options.sigintHandler() ? Signals.Sigint.install() : null;
+        if (sigint == null) {
+            return l.runUntilComplete(main);
+        }
+        try {
+            return l.runUntilComplete(main, sigint::watch);
+        } finally {
+            sigint.close();
+        }
     }
 
     /**

@@ -1086,6 +1086,7 @@ public final class EventLoopImpl implements EventLoop {
         releaseResources();
         reportUnretrieved();
         closed = true;
+        removeSignalHandlers();
         Runnable r;
         while ((r = ready.pollFirst()) != null) {
             orphan(r);
@@ -1541,6 +1542,58 @@ public final class EventLoopImpl implements EventLoop {
                 + "' did not take the dump within " + timeout.toMillis() + " ms (a step may be holding it"
                 + (current != null ? ": task " + current.getName() + " runs" : "") + "); read by thread '"
                 + Thread.currentThread().getName() + "' without the loop's cooperation, so it may be inconsistent", part);
+    }
+
+    // ================================================================== signals
+
+    private volatile boolean signalHandlers;   // set by the first addSignalHandler: close then removes them
+
+    @Override
+    public void addSignalHandler(String signal, Runnable callback) {
+        Objects.requireNonNull(signal, "signal");
+        Objects.requireNonNull(callback, "callback");
+        checkOpen();
+        signalHandlers = true;
+        Signals.register(signal, this, () -> {
+            try {
+                callSoonThreadsafe(callback);
+            } catch (IllegalStateException closedMeanwhile) {
+                // the loop closed as the signal came: dropped, as a late callback is
+            }
+        });
+        if (closed) {                 // close() ran between checkOpen and register: undo it
+            Signals.unregisterAll(this);
+            throw new IllegalStateException("Event loop is closed");
+        }
+    }
+
+    @Override
+    public boolean removeSignalHandler(String signal) {
+        Objects.requireNonNull(signal, "signal");
+        return Signals.unregister(signal, this);
+    }
+
+    /** close(): after {@code closed} is set, so an addSignalHandler racing it sees one or the other. */
+    private void removeSignalHandlers() {
+        if (signalHandlers) {
+            Signals.unregisterAll(this);
+        }
+    }
+
+    /**
+     * {@link #runUntilComplete(Callable)}, handing the task to {@code started} before the loop
+     * runs it (Runner's SIGINT guard needs the main task).
+     */
+    public <T> T runUntilComplete(Callable<T> body, java.util.function.Consumer<? super Task<T>> started) {
+        Objects.requireNonNull(body, "body");
+        checkOpen();
+        if (Thread.currentThread().isVirtual() && running() == null) {
+            return onPlatformThread(() -> runUntilComplete(body, started));
+        }
+        takeOver();
+        Task<T> t = createTask(body);
+        started.accept(t);
+        return runUntilComplete(t);
     }
 
     @Override
