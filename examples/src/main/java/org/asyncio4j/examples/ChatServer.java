@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.asyncio4j.CancelledException;
 import org.asyncio4j.streams.LimitOverrunException;
 import org.asyncio4j.streams.StreamReader;
 import org.asyncio4j.streams.StreamWriter;
@@ -20,6 +21,9 @@ import org.asyncio4j.streams.StreamWriter;
  * task is only interrupted where it suspends. A client that stops reading does not slow the
  * others: each message to it waits in its writer, and a client more than 1 MiB behind is
  * dropped.
+ *
+ * <p>Ctrl-C stops it cleanly: each member's task ends (the others hear that it left), the
+ * server prints its last line, and the JVM ends with status 130.
  *
  * <p>Arguments: {@code [port]} (default 8889).
  */
@@ -93,10 +97,17 @@ public final class ChatServer {
     public static void main(String[] args) {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8889;
         ChatServer chat = new ChatServer();
-        run(() -> {
-            var server = startServer(chat::handle, "127.0.0.1", port);
-            System.out.println("chat server on 127.0.0.1:" + server.port() + ": join with  nc 127.0.0.1 " + server.port());
-            server.serveForever();
-        });
+        try {
+            run(() -> {
+                var server = startServer(chat::handle, "127.0.0.1", port);
+                System.out.println("chat server on 127.0.0.1:" + server.port() + ": join with  nc 127.0.0.1 " + server.port());
+                try (server) {
+                    sleep(Double.POSITIVE_INFINITY);  // until Ctrl-C (see EchoServer for why not serveForever)
+                }
+            });
+        } catch (CancelledException e) {
+            System.out.println("chat server stopped");
+            System.exit(130);
+        }
     }
 }

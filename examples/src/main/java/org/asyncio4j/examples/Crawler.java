@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.asyncio4j.CancelledException;
 import org.asyncio4j.Task;
 import org.asyncio4j.examples.HttpServer.Response;
 import org.asyncio4j.queues.Queue;
@@ -201,7 +202,14 @@ public final class Crawler {
         Duration delay = Duration.ofMillis(delayMs);
         System.out.println("crawling a site of " + p + " pages, each answered after " + delayMs
                 + " ms; workers: " + w + " (site and crawler on one asyncio4j loop)");
-        Report r = run(() -> crawl(w, p, delay));
+        Report r;
+        try {
+            r = run(() -> crawl(w, p, delay));
+        } catch (CancelledException e) {          // Ctrl-C: the crawl's tasks and its site have ended
+            System.out.println("crawl interrupted");
+            System.exit(130);
+            return;
+        }
         int requests = r.fetched() + r.failed();
         System.out.printf("pages fetched:        %d (failed: %d)%n", r.fetched(), r.failed());
         System.out.printf("links seen:           %d (distinct same-site URLs: %d, off-site skipped: %d)%n",

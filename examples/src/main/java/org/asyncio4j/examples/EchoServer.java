@@ -2,6 +2,7 @@ package org.asyncio4j.examples;
 
 import static org.asyncio4j.Asyncio.*;
 
+import org.asyncio4j.CancelledException;
 import org.asyncio4j.streams.StreamReader;
 import org.asyncio4j.streams.StreamWriter;
 
@@ -9,6 +10,9 @@ import org.asyncio4j.streams.StreamWriter;
  * A line echo server: every line a client sends comes back. Try it with
  * {@code ./dev example EchoServer} and, in another terminal, {@code ./dev example EchoClient}
  * or {@code nc 127.0.0.1 8888}.
+ *
+ * <p>Ctrl-C stops it cleanly: every open connection is closed (each prints "disconnected"), then
+ * the server's last line, and the JVM ends with status 130.
  *
  * <p>Arguments: {@code [port]} (default 8888).
  */
@@ -31,10 +35,19 @@ public final class EchoServer {
 
     public static void main(String[] args) {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8888;
-        run(() -> {
-            var server = startServer(EchoServer::handle, "127.0.0.1", port);
-            System.out.println("echo server on 127.0.0.1:" + server.port() + " (Ctrl-C to stop)");
-            server.serveForever();
-        });
+        try {
+            run(() -> {
+                var server = startServer(EchoServer::handle, "127.0.0.1", port);
+                System.out.println("echo server on 127.0.0.1:" + server.port() + " (Ctrl-C to stop)");
+                // Serve until Ctrl-C cancels this task. Not serveForever(): cancelled, it waits for
+                // the clients to leave, as Python's serve_forever does.
+                try (server) {
+                    sleep(Double.POSITIVE_INFINITY);
+                }
+            });                                   // run's shutdown cancels each client's task: its finally runs
+        } catch (CancelledException e) {
+            System.out.println("echo server stopped");
+            System.exit(130);                     // what a shell expects after Ctrl-C
+        }
     }
 }

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletionException;
 
 import org.asyncio4j.AsyncTimeoutException;
+import org.asyncio4j.CancelledException;
 import org.asyncio4j.streams.ClientHandler;
 import org.asyncio4j.streams.LimitOverrunException;
 import org.asyncio4j.streams.StreamReader;
@@ -178,10 +179,17 @@ public final class HttpServer {
 
     public static void main(String[] args) {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
-        run(() -> {
-            var server = startServer(handler(HttpServer::route), "127.0.0.1", port);
-            System.out.println("HTTP server on http://127.0.0.1:" + server.port() + "/  (try: curl -v http://127.0.0.1:" + server.port() + "/)");
-            server.serveForever();
-        });
+        try {
+            run(() -> {
+                var server = startServer(handler(HttpServer::route), "127.0.0.1", port);
+                System.out.println("HTTP server on http://127.0.0.1:" + server.port() + "/  (try: curl -v http://127.0.0.1:" + server.port() + "/)");
+                try (server) {
+                    sleep(Double.POSITIVE_INFINITY);  // until Ctrl-C (see EchoServer for why not serveForever)
+                }
+            });
+        } catch (CancelledException e) {
+            System.out.println("HTTP server stopped");
+            System.exit(130);
+        }
     }
 }

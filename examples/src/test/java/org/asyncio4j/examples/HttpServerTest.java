@@ -144,7 +144,7 @@ class HttpServerTest {
         return reports;
     }
 
-    private static void send(Socket s, String request) throws IOException {
+    static void send(Socket s, String request) throws IOException {
         OutputStream out = s.getOutputStream();
         out.write(request.getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
