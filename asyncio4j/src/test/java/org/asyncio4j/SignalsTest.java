@@ -208,6 +208,23 @@ class SignalsTest {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("hook")));
             switch (args[0]) {
                 case "hup" -> run(Child::hup);
+                case "term" -> {
+                    try {
+                        run(() -> {                    // the README's graceful SIGTERM
+                            Task<?> main = Asyncio.currentTask();
+                            getRunningLoop().addSignalHandler("TERM", () -> main.cancel("SIGTERM"));
+                            try {
+                                System.out.println("ready");
+                                Asyncio.sleep(60);
+                            } finally {
+                                System.out.println("main finally");
+                            }
+                        });
+                    } catch (CancelledException e) {
+                        System.out.println("run threw CancelledException: " + e.getMessage());
+                        System.exit(143);
+                    }
+                }
                 case "refused" -> {
                     try (EventLoop loop = newEventLoop()) {
                         loop.addSignalHandler(args[1], () -> { });
@@ -255,6 +272,17 @@ class SignalsTest {
             assertEquals(129, child.awaitExit(), child.output());
             assertTrue(child.printed("hook"), "the JDK's own HUP handler: shutdown hooks, exit 129\n" + child.output());
             assertFalse(child.printed("still alive"), child.output());
+        }
+    }
+
+    @Test
+    void aTermHandlerThatCancelsTheMainTask_givesAGracefulShutdown() throws Exception {
+        try (ForkedJvm child = ForkedJvm.start(Child.class, "term")) {
+            child.awaitLine("ready");
+            child.signal("TERM");
+            assertEquals(143, child.awaitExit(), child.output());
+            assertTrue(child.printed("main finally"), child.output());
+            assertTrue(child.printed("run threw CancelledException: SIGTERM"), child.output());
         }
     }
 

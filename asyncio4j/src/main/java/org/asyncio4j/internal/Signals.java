@@ -302,13 +302,22 @@ public final class Signals {
          */
         static boolean onMainThread() {
             Thread t = Thread.currentThread();
+            if (t == mainThread) {
+                return true;
+            }
             if (t.isVirtual() || !"main".equals(t.getName())) {
                 return false;
             }
-            return StackWalker.getInstance().walk(s -> s.reduce((a, b) -> b))
+            boolean main = StackWalker.getInstance().walk(s -> s.reduce((a, b) -> b))
                     .map(f -> f.getMethodName().equals("main") && !f.getClassName().equals("java.lang.Thread"))
                     .orElse(false);
+            if (main) {
+                mainThread = t;               // the walk costs some 30 us: once per JVM
+            }
+            return main;
         }
+
+        private static volatile Thread mainThread;
     }
 
     private static IllegalArgumentException refused(String n, String why) {
