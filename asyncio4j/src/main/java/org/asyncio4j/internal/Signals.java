@@ -28,6 +28,13 @@ import sun.misc.SignalHandler;
  * named {@code SIGINT handler} and so on): it must not block. A loop's receiver only hands the
  * callback to the loop through {@code callSoonThreadsafe}.
  *
+ * <p>{@link Sigint} is run's Ctrl+C handling: a registration for INT made only where the JDK's
+ * own handler is installed. {@code sun.misc.Signal.handle} answers with the handler it replaced:
+ * one the application installed comes back as itself, one the JDK installed (its shutdown
+ * handler) wrapped in {@code sun.misc.Signal$SunMiscHandler}; that class name is how the JDK's
+ * is told apart (and the {@code toString} of a wrapped native handler is how a native one is).
+ * A JDK that changes either makes {@code SigintTest} and {@code SignalsTest} fail.
+ *
  * <h2>Which signals</h2>
  * Names are as the OS spells them without {@code SIG} ({@code INT}, {@code TERM}, {@code HUP},
  * {@code USR1}, ...); a leading {@code SIG} is accepted and dropped. Refused, with an
