@@ -6,6 +6,7 @@ import static org.asyncio4j.Asyncio.sleep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -243,6 +244,27 @@ class SigintTest {
             assertTrue(child.printed("hook"), child.output());
             assertFalse(child.printed("still alive"), child.output());
         }
+    }
+
+    @Test
+    void onThisJvmsMainThread_runHoldsIntWhileItRuns_andPutsTheJdksBack() {
+        assumeTrue(Thread.currentThread().getName().equals("main"), "Surefire runs the tests on the main thread");
+        String jdks = SignalsTest.installed("INT").toString();
+        assertTrue(jdks.startsWith("java.lang.Terminator"), jdks);
+        String during = Asyncio.run(() -> SignalsTest.installed("INT").toString());
+        assertFalse(during.startsWith("java.lang.Terminator"), during);
+        assertEquals(jdks, SignalsTest.installed("INT").toString());
+        String off = Asyncio.run(() -> SignalsTest.installed("INT").toString(), RunOptions.defaults().withSigintHandler(false));
+        assertEquals(jdks, off);
+    }
+
+    @Test
+    void aThreadTheApplicationNamedMain_isNotTheMainThread() throws Exception {
+        String[] during = new String[1];
+        Thread t = Thread.ofPlatform().name("main").start(
+                () -> during[0] = Asyncio.run(() -> SignalsTest.installed("INT").toString()));
+        t.join();
+        assertTrue(during[0].startsWith("java.lang.Terminator"), "run left SIGINT to the JDK: " + during[0]);
     }
 
     @Test

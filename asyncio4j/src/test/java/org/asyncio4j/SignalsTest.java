@@ -37,7 +37,7 @@ class SignalsTest {
     private static final Signal USR1 = new Signal("USR1");
 
     /** What is installed for the signal now (put back at once): SIG_DFL when nobody handles it. */
-    private static SignalHandler installed(String name) {
+    static SignalHandler installed(String name) {
         Signal sig = new Signal(name);
         SignalHandler probe = s -> { };
         SignalHandler now = Signal.handle(sig, probe);
