@@ -10,22 +10,24 @@ import java.util.Objects;
  * <p>Python: the {@code debug} argument of {@code asyncio.run} and {@code asyncio.Runner}.
  */
 public final class RunOptions {
-    private static final RunOptions DEFAULTS = new RunOptions(false, false, Duration.ofSeconds(5), true);
+    private static final RunOptions DEFAULTS = new RunOptions(false, false, Duration.ofSeconds(5), true, false);
 
     private final boolean debug;
     private final boolean virtualClock;
     private final Duration shutdownTimeout;
     private final boolean jmx;
+    private final boolean eagerTasks;
 
-    private RunOptions(boolean debug, boolean virtualClock, Duration shutdownTimeout, boolean jmx) {
+    private RunOptions(boolean debug, boolean virtualClock, Duration shutdownTimeout, boolean jmx, boolean eagerTasks) {
         this.debug = debug;
         this.virtualClock = virtualClock;
         this.shutdownTimeout = shutdownTimeout;
         this.jmx = jmx;
+        this.eagerTasks = eagerTasks;
     }
 
     /**
-     * No debug mode, the real clock, a shutdown timeout of 5 seconds, a JMX MBean.
+     * No debug mode, the real clock, a shutdown timeout of 5 seconds, a JMX MBean, no eager tasks.
      *
      * @return the default options
      */
@@ -40,7 +42,7 @@ public final class RunOptions {
      * @return a copy with the option set
      */
     public RunOptions withDebug(boolean debug) {
-        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx);
+        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx, eagerTasks);
     }
 
     /**
@@ -60,7 +62,7 @@ public final class RunOptions {
      * @return a copy with the option set
      */
     public RunOptions withVirtualClock(boolean virtualClock) {
-        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx);
+        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx, eagerTasks);
     }
 
     /**
@@ -83,7 +85,7 @@ public final class RunOptions {
         if (shutdownTimeout.isNegative()) {
             throw new IllegalArgumentException("shutdown timeout is negative: " + shutdownTimeout);
         }
-        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx);
+        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx, eagerTasks);
     }
 
     /**
@@ -98,7 +100,31 @@ public final class RunOptions {
      * @return a copy with the option set
      */
     public RunOptions withJmx(boolean jmx) {
-        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx);
+        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx, eagerTasks);
+    }
+
+    /**
+     * With or without eager tasks: every task created on the loop while it runs starts running
+     * inside {@code createTask}, until its first suspension point (see
+     * {@link EventLoop#setEagerTasks(boolean)}). The main task itself starts as usual, since the
+     * loop is not running yet when it is created (as in Python).
+     *
+     * <p>Python: {@code loop.set_task_factory(asyncio.eager_task_factory)} in the runner's loop.
+     *
+     * @param eagerTasks true for eager tasks
+     * @return a copy with the option set
+     */
+    public RunOptions withEagerTasks(boolean eagerTasks) {
+        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx, eagerTasks);
+    }
+
+    /**
+     * Whether every task created on the loop starts eagerly.
+     *
+     * @return the eager-tasks option
+     */
+    public boolean eagerTasks() {
+        return eagerTasks;
     }
 
     /**
@@ -140,6 +166,6 @@ public final class RunOptions {
     @Override
     public String toString() {
         return "RunOptions[debug=" + debug + ", virtualClock=" + virtualClock + ", shutdownTimeout=" + shutdownTimeout
-                + ", jmx=" + jmx + "]";
+                + ", jmx=" + jmx + ", eagerTasks=" + eagerTasks + "]";
     }
 }
