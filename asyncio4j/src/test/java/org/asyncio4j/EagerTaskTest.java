@@ -732,6 +732,35 @@ class EagerTaskTest {
     }
 
     @Test
+    void fromAPlainVirtualThreadTheLoopCarries_theChildRunsRightAfterThatThreadsStep() {
+        runVc(() -> {
+            Task<?>[] made = new Task<?>[1];
+            Thread vt = Thread.ofVirtual().start(() -> made[0] = createEagerTask(() -> "from a plain thread"));
+            vt.join();
+            assertEquals("from a plain thread", made[0].await());
+        });
+    }
+
+    @Test
+    void eagerLoop_asyncGeneratorsProducer_stillStartsOnlyWhenTheConsumerAsks() {
+        // An async generator's producer is no task in Python: the loop's setting leaves it lazy.
+        List<String> order = runEager(() -> {
+            List<String> o = new ArrayList<>();
+            try (var gen = AsyncGenerator.<Integer>of(y -> {
+                o.add("producer starts");
+                y.yield(1);
+            })) {
+                var it = gen.iterator();
+                o.add("before hasNext");
+                assertTrue(it.hasNext());
+                o.add("got " + it.next());
+            }
+            return o;
+        });
+        assertEquals(List.of("before hasNext", "producer starts", "got 1"), order);
+    }
+
+    @Test
     void statistics_countTheEagerStepAndTheCreatorsResumption_once_each() {
         runVc(() -> {
             EventLoop loop = getRunningLoop();

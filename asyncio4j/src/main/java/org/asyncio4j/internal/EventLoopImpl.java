@@ -165,6 +165,8 @@ public final class EventLoopImpl implements EventLoop {
     private int taskCounter;
     private volatile boolean eagerTasks;       // setEagerTasks: every createTask starts eagerly (see runNext)
     private int front;                         // entries at the head of `ready` put there by runNext
+    TaskImpl<?> eagerStarting;                 // eager start: the task whose Thread.start() is under way
+    TaskImpl<?> eagerCreator, eagerChild;      // eager start: a creator yielding for its child (startEagerly)
     private TaskImpl<?> liveHead;
     private int liveCount;
     TaskImpl<?> current;
@@ -599,13 +601,16 @@ public final class EventLoopImpl implements EventLoop {
         }
         // Eager start: whatever the task copies from its creator (its context) is taken by now,
         // in the constructor; its first step runs after start() has handed us its continuation.
-        boolean now = eager && owner != null;
-        if (now) {
-            t.holdFirstStep();
-        }
-        t.start();
-        if (now) {
+        if (eager && owner != null) {
+            eagerStarting = t;            // its first execute() keeps the step instead of queueing it
+            try {
+                t.start();
+            } finally {
+                eagerStarting = null;
+            }
             startEagerly(t);
+        } else {
+            t.start();
         }
         return t;
     }
@@ -645,11 +650,16 @@ public final class EventLoopImpl implements EventLoop {
      *   <li>On the loop's own thread, outside any task (a callback): the step runs here, and so
      *       does whatever it starts eagerly in turn, until {@code front} is back where it was.</li>
      *   <li>In a task: a virtual thread cannot run another inline, so the creator yields with
-     *       {@code t} as its eager child, and its {@link TaskImpl#execute} puts {@code t} then
-     *       itself at the head of the ready queue ({@link #runNext}); the loop runs {@code t}'s
-     *       step and then the creator's, which returns from createTask. Nested eager tasks stack
-     *       up the same way, each ahead of its creator. The cost is one more step of the
-     *       creator: a yield and a resume.</li>
+     *       {@code t} as its eager child, and its {@link TaskImpl#execute} (on the loop thread,
+     *       right after the yield) puts {@code t} then itself at the head of the ready queue
+     *       ({@link #eagerCreatorYielded}, {@link #runNext}); the loop runs {@code t}'s step and
+     *       then the creator's, which returns from createTask. Nested eager tasks stack up the
+     *       same way, each ahead of its creator, in the deque, not on the loop thread's stack.
+     *       The cost is one more step of the creator: a yield and a resume. The yield is no
+     *       suspension point: a cancellation of the creator requested meanwhile (by the child,
+     *       say) stays pending for the next one, as in Python, so createTask still returns the
+     *       child. A creator that cannot yield (pinned: a native frame or a class initialiser
+     *       on its stack) gets {@code t}'s step right after its own instead.</li>
      *   <li>In a plain virtual thread the loop carries (not a task): {@code t} runs right after
      *       the current step, ahead of the rest (no way to suspend that thread just here).</li>
      * </ul>
@@ -666,10 +676,25 @@ public final class EventLoopImpl implements EventLoop {
         }
         TaskImpl<?> creator = TaskImpl.current();
         if (creator != null && creator.loop == this) {
-            creator.yieldToEager(t);
+            eagerCreator = creator;
+            eagerChild = t;
+            Thread.yield();
+            if (eagerCreator == creator) {    // the yield did not happen: the thread is pinned
+                eagerCreator = null;
+                eagerChild = null;
+                runNext(t, null);
+            }
         } else {
             runNext(t, null);
         }
+    }
+
+    /** The creator of startEagerly has yielded (its execute(), on the loop thread): child first, then it. */
+    void eagerCreatorYielded() {
+        TaskImpl<?> c = eagerCreator, t = eagerChild;
+        eagerCreator = null;
+        eagerChild = null;
+        runNext(t, c);
     }
 
     /**

@@ -77,8 +77,6 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     private boolean sleeping;           // parked in sleep(): cancel wakes it directly
     private boolean timedParkCounted;   // virtual clock: parked in a JDK timed wait, counted as off-loop work
     private Throwable cancelOrigin;     // debug mode: where the latest standing cancel request was made
-    private boolean holdFirstStep;      // eager start: the first execute() keeps the step for the spawner
-    private TaskImpl<?> eagerChild;     // eager start: the child to run ahead of us once we have yielded
 
     /**
      * @param name   the task's name, or null for {@code Task-<number>}; the thread carries it too
@@ -113,43 +111,14 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     public void execute(Runnable command) {
         if (continuation == null) {
             continuation = command;       // the first call comes from Thread.start(), in start()
-            if (holdFirstStep) {
-                holdFirstStep = false;    // eager start: EventLoopImpl.startEagerly places the step
-                return;
+            if (loop.eagerStarting == this) {
+                return;                   // eager start: EventLoopImpl.startEagerly places the first step
             }
-        } else if (eagerChild != null && command == continuation) {
-            // We yielded in yieldToEager (this is the loop thread, right after the yield): the
-            // child's first step runs next, then ours, ahead of every other ready entry.
-            TaskImpl<?> child = eagerChild;
-            eagerChild = null;
-            loop.runNext(child, this);
+        } else if (loop.eagerCreator == this && command == continuation) {
+            loop.eagerCreatorYielded();   // we yielded in startEagerly: our child's step runs next, then ours
             return;
         }
         loop.schedule(command == continuation ? this : command);
-    }
-
-    // ------------------------------------------------------------------ eager start
-
-    /** Before start(): the first step is not queued; the spawner runs it eagerly. */
-    void holdFirstStep() {
-        holdFirstStep = true;
-    }
-
-    /**
-     * Called by this task (the current thread) in createTask: yields so that {@code child}'s
-     * first step runs now, and returns once it has suspended or ended. Not a suspension point:
-     * a cancellation of this task requested meanwhile (by the child, say) stays pending for
-     * the next one, as in Python, so createTask still returns the child. If the thread cannot
-     * yield (it is pinned: a native frame or a class initialiser on its stack), the child runs
-     * right after this step instead.
-     */
-    void yieldToEager(TaskImpl<?> child) {
-        eagerChild = child;
-        Thread.yield();
-        if (eagerChild == child) {
-            eagerChild = null;
-            loop.runNext(child, null);
-        }
     }
 
     /**
