@@ -140,7 +140,8 @@ public final class Asyncio {
 
     /**
      * Schedules a body as a task of the running loop ({@code Task-N}); it starts at the loop's
-     * next turn.
+     * next turn (or at once, until its first suspension point, on a loop with
+     * {@link EventLoop#setEagerTasks eager tasks}; see {@link #createEagerTask(Callable)}).
      *
      * @param body the body
      * @param <T>  the result type
@@ -212,10 +213,11 @@ public final class Asyncio {
      * <p>Cost in this design: from a callback on the loop's thread, none beyond a normal task
      * (the first step runs right there). From a task, a virtual thread cannot run another one
      * inline, so the creator yields once and resumes after the new task's first step: one extra
-     * switch, about a {@code sleep(0)} (roughly 100-150 ns here; {@code ./dev probe 5 spawn
-     * spawnEager} measures both). Unlike Python's, an eager task is therefore not faster than a
-     * normal one here; use it for what it means: the body starts before {@code createTask}
-     * returns.
+     * switch, measured at 200-400 ns more loop time per task than {@code createTask} on the
+     * project's 2-core machine, where a {@code sleep(0)} switch took 200 ns in the same run
+     * ({@code ./dev probe 5 spawn spawnEager} compares the two). Unlike Python's, an eager task
+     * is therefore not faster than a normal one here; use it for what it means: the body starts
+     * before {@code createEagerTask} returns.
      *
      * <p>Python: {@code asyncio.create_task(coro, eager_start=True)} (3.14), or any
      * {@code create_task} under {@code asyncio.eager_task_factory} (3.12).

@@ -164,7 +164,8 @@ public interface EventLoop extends Executor, AutoCloseable {
      * first suspension point; a body that ends without suspending gives a task that is already
      * done when {@code createTask} returns. See {@link Asyncio#createEagerTask(java.util.concurrent.Callable)}
      * for the details and what it costs. A task created while the loop is not running starts at
-     * the loop's next turn, eager or not.
+     * the loop's next turn, eager or not. Callable from any thread; it applies to the tasks
+     * created afterwards.
      *
      * <p>Python: {@code loop.set_task_factory(asyncio.eager_task_factory)} (3.12).
      *

@@ -797,6 +797,25 @@ class EagerTaskTest {
     }
 
     @Test
+    void virtualClock_anEagerStepEndingInAJdkTimedWait_holdsTheClockBack() {
+        // The step that parks in Thread.sleep counts as off-loop work, as a lazy task's does:
+        // virtual time follows real time meanwhile, so a ten-second waitFor does not expire.
+        int v = runVc(() -> {
+            Task<Integer> t = createEagerTask(() -> {
+                Thread.sleep(100);
+                return 1;
+            });
+            Future<Task<Integer>> made = getRunningLoop().createFuture();
+            getRunningLoop().callSoon(() -> made.setResult(createEagerTask(() -> {
+                Thread.sleep(100);
+                return 2;
+            })));
+            return waitFor(t, Duration.ofSeconds(10)) + waitFor(made.await(), Duration.ofSeconds(10));
+        });
+        assertEquals(3, v);
+    }
+
+    @Test
     void debugMode_eagerTasksFromATaskAndFromACallback() {
         String v = Asyncio.run(() -> {
             Future<String> fromCallback = getRunningLoop().createFuture();
