@@ -157,6 +157,30 @@ public interface EventLoop extends Executor, AutoCloseable {
     Task<Void> createTask(ThrowingRunnable body, String name);
 
     /**
+     * Makes every task created on this loop from now on start eagerly, or not (the default):
+     * {@link #createTask}, {@link Asyncio#createTask}, {@link TaskGroup#createTask} and the tasks
+     * that {@link Asyncio#gather(java.util.concurrent.Callable[])} makes of bodies. An eager task,
+     * created while the loop runs, runs its body at once, inside {@code createTask}, until its
+     * first suspension point; a body that ends without suspending gives a task that is already
+     * done when {@code createTask} returns. See {@link Asyncio#createEagerTask(java.util.concurrent.Callable)}
+     * for the details and what it costs. A task created while the loop is not running starts at
+     * the loop's next turn, eager or not. Callable from any thread; it applies to the tasks
+     * created afterwards.
+     *
+     * <p>Python: {@code loop.set_task_factory(asyncio.eager_task_factory)} (3.12).
+     *
+     * @param enabled true for eager tasks
+     */
+    void setEagerTasks(boolean enabled);
+
+    /**
+     * Whether every task created on this loop starts eagerly ({@link #setEagerTasks}).
+     *
+     * @return true if eager
+     */
+    boolean getEagerTasks();
+
+    /**
      * Runs the loop until the future is done, and returns its result.
      *
      * @param future a future of this loop

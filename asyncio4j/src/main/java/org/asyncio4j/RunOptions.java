@@ -10,26 +10,28 @@ import java.util.Objects;
  * <p>Python: the {@code debug} argument of {@code asyncio.run} and {@code asyncio.Runner}.
  */
 public final class RunOptions {
-    private static final RunOptions DEFAULTS = new RunOptions(false, false, Duration.ofSeconds(5), true, true);
+    private static final RunOptions DEFAULTS = new RunOptions(false, false, Duration.ofSeconds(5), true, true, false);
 
     private final boolean debug;
     private final boolean virtualClock;
     private final Duration shutdownTimeout;
     private final boolean jmx;
     private final boolean sigintHandler;
+    private final boolean eagerTasks;
 
     private RunOptions(boolean debug, boolean virtualClock, Duration shutdownTimeout, boolean jmx,
-            boolean sigintHandler) {
+            boolean sigintHandler, boolean eagerTasks) {
         this.debug = debug;
         this.virtualClock = virtualClock;
         this.shutdownTimeout = shutdownTimeout;
         this.jmx = jmx;
         this.sigintHandler = sigintHandler;
+        this.eagerTasks = eagerTasks;
     }
 
     /**
      * No debug mode, the real clock, a shutdown timeout of 5 seconds, a JMX MBean, the SIGINT
-     * handler.
+     * handler, no eager tasks.
      *
      * @return the default options
      */
@@ -44,7 +46,7 @@ public final class RunOptions {
      * @return a copy with the option set
      */
     public RunOptions withDebug(boolean debug) {
-        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx, sigintHandler);
+        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx, sigintHandler, eagerTasks);
     }
 
     /**
@@ -64,7 +66,7 @@ public final class RunOptions {
      * @return a copy with the option set
      */
     public RunOptions withVirtualClock(boolean virtualClock) {
-        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx, sigintHandler);
+        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx, sigintHandler, eagerTasks);
     }
 
     /**
@@ -87,7 +89,7 @@ public final class RunOptions {
         if (shutdownTimeout.isNegative()) {
             throw new IllegalArgumentException("shutdown timeout is negative: " + shutdownTimeout);
         }
-        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx, sigintHandler);
+        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx, sigintHandler, eagerTasks);
     }
 
     /**
@@ -102,7 +104,7 @@ public final class RunOptions {
      * @return a copy with the option set
      */
     public RunOptions withJmx(boolean jmx) {
-        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx, sigintHandler);
+        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx, sigintHandler, eagerTasks);
     }
 
     /**
@@ -121,7 +123,7 @@ public final class RunOptions {
      * @return a copy with the option set
      */
     public RunOptions withSigintHandler(boolean sigintHandler) {
-        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx, sigintHandler);
+        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx, sigintHandler, eagerTasks);
     }
 
     /**
@@ -131,6 +133,30 @@ public final class RunOptions {
      */
     public boolean sigintHandler() {
         return sigintHandler;
+    }
+
+    /**
+     * With or without eager tasks: every task created on the loop while it runs starts running
+     * inside {@code createTask}, until its first suspension point (see
+     * {@link EventLoop#setEagerTasks(boolean)}). The main task itself starts as usual, since the
+     * loop is not running yet when it is created (as in Python).
+     *
+     * <p>Python: {@code loop.set_task_factory(asyncio.eager_task_factory)} in the runner's loop.
+     *
+     * @param eagerTasks true for eager tasks
+     * @return a copy with the option set
+     */
+    public RunOptions withEagerTasks(boolean eagerTasks) {
+        return new RunOptions(debug, virtualClock, shutdownTimeout, jmx, sigintHandler, eagerTasks);
+    }
+
+    /**
+     * Whether every task created on the loop starts eagerly.
+     *
+     * @return the eager-tasks option
+     */
+    public boolean eagerTasks() {
+        return eagerTasks;
     }
 
     /**
@@ -172,6 +198,6 @@ public final class RunOptions {
     @Override
     public String toString() {
         return "RunOptions[debug=" + debug + ", virtualClock=" + virtualClock + ", shutdownTimeout=" + shutdownTimeout
-                + ", jmx=" + jmx + ", sigintHandler=" + sigintHandler + "]";
+                + ", jmx=" + jmx + ", sigintHandler=" + sigintHandler + ", eagerTasks=" + eagerTasks + "]";
     }
 }

@@ -71,6 +71,7 @@ public final class Runner implements AutoCloseable {
             loop.setDebug(options.debug());
             loop.setShutdownTimeout(options.shutdownTimeout());
             loop.setJmx(options.jmx());
+            loop.setEagerTasks(options.eagerTasks());
         }
         return loop;
     }

@@ -209,6 +209,66 @@ public final class TaskGroup implements AutoCloseable {
     }
 
     /**
+     * Creates a child task that starts eagerly, whatever the loop's setting: its body runs
+     * inside this call until its first suspension point (see
+     * {@link Asyncio#createEagerTask(Callable)}). A child that fails in that first step fails
+     * the group at once, before this call returns (it returns the failed child): a further
+     * {@code createTask} is refused and the body is stopped at its next suspension point.
+     * On a loop with {@link EventLoop#setEagerTasks eager tasks} on, {@link #createTask} does
+     * the same.
+     *
+     * <p>Python: {@code tg.create_task(coro, eager_start=True)} (3.14).
+     *
+     * @param body the child's body
+     * @param <T>  the result type
+     * @return the child, pending or already done
+     * @throws NullPointerException  if {@code body} is null
+     * @throws IllegalStateException as {@link #createTask(Callable)}
+     */
+    public <T> Task<T> createEagerTask(Callable<T> body) {
+        return createEagerTask(body, null);
+    }
+
+    /**
+     * Creates a named eager child task; see {@link #createEagerTask(Callable)}.
+     *
+     * @param body the child's body
+     * @param name the name; null means {@code Task-N}
+     * @param <T>  the result type
+     * @return the child, pending or already done
+     * @throws NullPointerException  if {@code body} is null
+     * @throws IllegalStateException as {@link #createTask(Callable)}
+     */
+    public <T> Task<T> createEagerTask(Callable<T> body, String name) {
+        return engine.createTask(Objects.requireNonNull(body, "body"), name, true);
+    }
+
+    /**
+     * Creates an eager child task without result; see {@link #createEagerTask(Callable)}.
+     *
+     * @param body the child's body
+     * @return the child, pending or already done
+     * @throws NullPointerException  if {@code body} is null
+     * @throws IllegalStateException as {@link #createTask(Callable)}
+     */
+    public Task<Void> createEagerTask(ThrowingRunnable body) {
+        return createEagerTask(body, null);
+    }
+
+    /**
+     * Creates a named eager child task without result; see {@link #createEagerTask(Callable)}.
+     *
+     * @param body the child's body
+     * @param name the name; null means {@code Task-N}
+     * @return the child, pending or already done
+     * @throws NullPointerException  if {@code body} is null
+     * @throws IllegalStateException as {@link #createTask(Callable)}
+     */
+    public Task<Void> createEagerTask(ThrowingRunnable body, String name) {
+        return engine.createTask(Objects.requireNonNull(body, "body"), name, true);
+    }
+
+    /**
      * Cancels every child (a child that calls it is cancelled too, at its next suspension point,
  * like the others); the statement then ends normally, with no exception, once they are
      * done (children that failed before still make it throw their {@link ExceptionGroup}). In

@@ -158,8 +158,9 @@ public final class AsyncGeneratorEngine<T> {
         step = s;
         if (state == NEW) {
             state = RUNNING;
-            @SuppressWarnings("unchecked")
-            TaskImpl<Void> t = (TaskImpl<Void>) loop.createTask(this::runProducer);
+            // Never eager (a loop's setEagerTasks included): the producer is no task in Python,
+            // and it must not run before this consumer waits for its value.
+            TaskImpl<Void> t = loop.spawn((org.asyncio4j.ThrowingRunnable) this::runProducer, null, false);
             task = t;
         } else {
             state = RUNNING;

@@ -76,6 +76,12 @@ import org.asyncio4j.internal.jfr.Jfr;
  *       every unread failure is reported once ({@link FutureImpl.Unretrieved}); then the queues
  *       and timers are dropped, the selector closed, the default executor shut down, and every
  *       cross-thread waiter of dropped work released ({@link #onClose}).</dd>
+ *   <dt>Eager start</dt>
+ *   <dd>An eager task's first step runs inside createTask ({@link #startEagerly}): inline from
+ *       a callback; from a task, the creator yields and {@link #runNext} puts the child, then
+ *       the creator, at the head of the deque, counted in {@code front} so that they run before
+ *       the rest of the turn's entries. Unused, it costs a read of {@code front} per entry and
+ *       of {@code eagerCreator} per task wake-up.</dd>
  * </dl>
  * One iteration ({@link #runOnce}):
  * <ol>
@@ -163,6 +169,10 @@ public final class EventLoopImpl implements EventLoop {
     private Runnable onOwnerInterrupt;
 
     private int taskCounter;
+    private volatile boolean eagerTasks;       // setEagerTasks: every createTask starts eagerly (see runNext)
+    private int front;                         // entries at the head of `ready` put there by runNext
+    TaskImpl<?> eagerStarting;                 // eager start: the task whose Thread.start() is under way
+    TaskImpl<?> eagerCreator, eagerChild;      // eager start: a creator yielding for its child (startEagerly)
     private TaskImpl<?> liveHead;
     private int liveCount;
     TaskImpl<?> current;
@@ -567,8 +577,20 @@ public final class EventLoopImpl implements EventLoop {
         return spawn(body, name);
     }
 
-    /** Creates and starts a task; {@code body} is a Callable or a ThrowingRunnable. */
+    /**
+     * Creates and starts a task, eagerly if the loop's {@link #setEagerTasks} says so;
+     * {@code body} is a Callable or a ThrowingRunnable.
+     */
     <T> TaskImpl<T> spawn(Object body, String name) {
+        return spawn(body, name, eagerTasks);
+    }
+
+    /**
+     * Creates and starts a task; with {@code eager}, on a running loop, its first step runs
+     * before this returns ({@link #startEagerly}). An idle loop starts it at its next turn, as
+     * Python does when the loop is not running.
+     */
+    <T> TaskImpl<T> spawn(Object body, String name, boolean eager) {
         checkOpen();
         checkThread("createTask");
         TaskImpl<T> t = new TaskImpl<>(this, body, name, name != null ? 0 : ++taskCounter);
@@ -583,8 +605,117 @@ public final class EventLoopImpl implements EventLoop {
         if (taskEnd != null) {
             (taskEnds == null ? taskEnds = new java.util.IdentityHashMap<>() : taskEnds).put(t, taskEnd);
         }
-        t.start();
+        // Eager start: whatever the task copies from its creator (its context) is taken by now,
+        // in the constructor; its first step runs after start() has handed us its continuation.
+        if (eager && owner != null) {
+            eagerStarting = t;            // its first execute() keeps the step instead of queueing it
+            try {
+                t.start();
+            } finally {
+                eagerStarting = null;
+            }
+            startEagerly(t);
+        } else {
+            t.start();
+        }
         return t;
+    }
+
+    // ================================================================== eager tasks
+
+    /**
+     * Every task created on this loop ({@code createTask}, {@code TaskGroup.createTask}, the
+     * tasks {@code gather} makes of bodies) starts eagerly from now on, or not.
+     */
+    @Override
+    public void setEagerTasks(boolean enabled) {
+        eagerTasks = enabled;
+    }
+
+    @Override
+    public boolean getEagerTasks() {
+        return eagerTasks;
+    }
+
+    /** {@code Asyncio.createEagerTask}: a task whose first step runs before this returns. */
+    public <T> Task<T> createEagerTask(Callable<T> body, String name) {
+        Objects.requireNonNull(body, "body");
+        return spawn(body, name, true);
+    }
+
+    /** {@code Asyncio.createEagerTask} for a body without result. */
+    public Task<Void> createEagerTask(ThrowingRunnable body, String name) {
+        Objects.requireNonNull(body, "body");
+        return spawn(body, name, true);
+    }
+
+    /**
+     * Runs the first step of {@code t} (started, its continuation held) now, before the caller
+     * goes on and before any other ready entry: Python's {@code Task.__eager_start}.
+     * <ul>
+     *   <li>On the loop's own thread, outside any task (a callback): the step runs here, and so
+     *       does whatever it starts eagerly in turn, until {@code front} is back where it was.</li>
+     *   <li>In a task: a virtual thread cannot run another inline, so the creator yields with
+     *       {@code t} as its eager child, and its {@link TaskImpl#execute} (on the loop thread,
+     *       right after the yield) puts {@code t} then itself at the head of the ready queue
+     *       ({@link #eagerCreatorYielded}, {@link #runNext}); the loop runs {@code t}'s step and
+     *       then the creator's, which returns from createTask. Nested eager tasks stack up the
+     *       same way, each ahead of its creator, in the deque, not on the loop thread's stack.
+     *       The cost is one more step of the creator: a yield and a resume. The yield is no
+     *       suspension point: a cancellation of the creator requested meanwhile (by the child,
+     *       say) stays pending for the next one, as in Python, so createTask still returns the
+     *       child. A creator that cannot yield (pinned: a native frame or a class initialiser
+     *       on its stack) gets {@code t}'s step right after its own instead.</li>
+     *   <li>In a plain virtual thread the loop carries (not a task): {@code t} runs right after
+     *       the current step, ahead of the rest (no way to suspend that thread just here).</li>
+     * </ul>
+     */
+    private void startEagerly(TaskImpl<?> t) {
+        if (Thread.currentThread() == owner) {
+            int base = front;
+            runNext(t, null);
+            while (front > base) {
+                front--;
+                runStep(ready.pollFirst());
+            }
+            return;
+        }
+        TaskImpl<?> creator = current;    // the task whose step runs now; the creator if its thread is ours
+        if (creator != null && creator.thread == Thread.currentThread()) {
+            eagerCreator = creator;
+            eagerChild = t;
+            Thread.yield();
+            if (eagerCreator == creator) {    // the yield did not happen: the thread is pinned
+                eagerCreator = null;
+                eagerChild = null;
+                runNext(t, null);
+            }
+        } else {
+            runNext(t, null);
+        }
+    }
+
+    /** The creator of startEagerly has yielded (its execute(), on the loop thread): child first, then it. */
+    void eagerCreatorYielded() {
+        TaskImpl<?> c = eagerCreator, t = eagerChild;
+        eagerCreator = null;
+        eagerChild = null;
+        runNext(t, c);
+    }
+
+    /**
+     * The one operation eager start needs from the ready queue: {@code first}'s step runs next,
+     * ahead of every other ready entry, then {@code then}'s (if not null), then the rest in
+     * their order (FIFO holds for everything else). Loop thread only; {@link #runEntries} and
+     * {@link #startEagerly} run these head entries before anything else.
+     */
+    void runNext(TaskImpl<?> first, TaskImpl<?> then) {
+        if (then != null) {
+            ready.addFirst(then);
+            front++;
+        }
+        ready.addFirst(first);
+        front++;
     }
 
     void taskDone(TaskImpl<?> t) {
@@ -829,13 +960,27 @@ public final class EventLoopImpl implements EventLoop {
             // Loop lag: what was ready before the due timers runs first, then one clock read
             // says how late the first of them starts (the only read lag costs; none in a turn
             // that fires no timer).
-            for (int k = n - due; k > 0; k--) {
-                runItem(ready.pollFirst());
-            }
+            runEntries(n - due);
             lagNanos = Math.max(0, now() - firstDeadline);
             n = due;
         }
-        for (; n > 0; n--) {
+        runEntries(n);
+    }
+
+    /**
+     * Runs the first {@code n} ready entries, and before each of them whatever {@link #runNext}
+     * put at the head meanwhile (eager tasks: those run before anything else, this turn).
+     * Without eager tasks this costs one read of {@code front} per entry.
+     */
+    private void runEntries(int n) {
+        while (true) {
+            if (front > 0) {
+                front--;
+            } else if (n > 0) {
+                n--;
+            } else {
+                return;
+            }
             runItem(ready.pollFirst());
         }
     }
@@ -1091,6 +1236,7 @@ public final class EventLoopImpl implements EventLoop {
         while ((r = ready.pollFirst()) != null) {
             orphan(r);
         }
+        front = 0;
         drainOrphans();
         timers.clear();
         IoPoller p = io;

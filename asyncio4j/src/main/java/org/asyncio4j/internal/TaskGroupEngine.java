@@ -128,13 +128,29 @@ public final class TaskGroupEngine {
      *                               on the group's loop
      */
     public <T> Task<T> createTask(Object body, String name) {
+        return createTask(body, name, loop.getEagerTasks());
+    }
+
+    /**
+     * Creates a child, eagerly or not ({@code TaskGroup.createEagerTask}).
+     *
+     * @throws IllegalStateException as {@link #createTask(Object, String)}
+     */
+    public <T> Task<T> createTask(Object body, String name, boolean eager) {
         if (phase == DONE || (phase == EXITING && children.isEmpty())) {
             throw new IllegalStateException("TaskGroup is finished: " + this);
         }
         if (aborting) {
             throw new IllegalStateException("TaskGroup is shutting down (a child failed or the group was cancelled): " + this);
         }
-        TaskImpl<T> t = loop.spawn(body, name);
+        TaskImpl<T> t = loop.spawn(body, name, eager);
+        if (t.isDone()) {
+            // An eager child that ended in its first step: seen at once, as Python 3.13 does, so
+            // a failure aborts the group before createTask returns (the next createTask is
+            // refused, the body is stopped at its next suspension point).
+            childDone(t);
+            return t;
+        }
         children.add(t);
         @SuppressWarnings({"unchecked", "rawtypes"})
         Consumer<Future<T>> cb = (Consumer) onChildDone;

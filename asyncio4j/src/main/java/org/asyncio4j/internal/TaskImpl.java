@@ -111,6 +111,12 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     public void execute(Runnable command) {
         if (continuation == null) {
             continuation = command;       // the first call comes from Thread.start(), in start()
+            if (loop.eagerStarting == this) {
+                return;                   // eager start: EventLoopImpl.startEagerly places the first step
+            }
+        } else if (loop.eagerCreator == this && command == continuation) {
+            loop.eagerCreatorYielded();   // we yielded in startEagerly: our child's step runs next, then ours
+            return;
         }
         loop.schedule(command == continuation ? this : command);
     }
@@ -475,7 +481,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     private void fireRegion(Region r) {
         r.fired = true;
         r.hookRunning = true;
-        loop.spawn((ThrowingRunnable) () -> {
+        loop.spawn((ThrowingRunnable) () -> {   // never eager: cancel() is not a suspension point
             try {
                 while (mustCancel && state == PENDING && isIn(r) && thread.getState() == Thread.State.RUNNABLE) {
                     // The task is queued to run (woken from another thread, its wake-up not yet
@@ -502,7 +508,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
             } finally {
                 r.hookRunning = false;
             }
-        }, "cancel-hook:" + name);
+        }, "cancel-hook:" + name, false);
     }
 
     private boolean isIn(Region r) {

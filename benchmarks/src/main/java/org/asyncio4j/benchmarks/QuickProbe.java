@@ -28,6 +28,7 @@ public final class QuickProbe {
         probes.put("sleep0", () -> report("sleep(0) switch, one task", "ns/switch", rounds, shared("sleep0")));
         probes.put("pingpong", () -> report("ping-pong handoff via futures, two tasks", "ns/handoff", rounds, QuickProbe::pingPong));
         probes.put("spawn", () -> report("createTask + run + gather, per task", "ns/task", rounds, shared("spawn_gather")));
+        probes.put("spawnEager", () -> report("createEagerTask + run + gather, per task", "ns/task", rounds, QuickProbe::spawnEager));
         probes.put("callsoon", () -> report("callSoon throughput, per callback", "ns/callback", rounds, shared("callsoon")));
         probes.put("locku", () -> report("Lock acquire+release, uncontended", "ns/pair", rounds, QuickProbe::lockUncontended));
         probes.put("lockc", () -> report("Lock handoff between two tasks, contended", "ns/handoff", rounds, QuickProbe::lockContended));
@@ -101,6 +102,25 @@ public final class QuickProbe {
             }
             b.await();
             return (System.nanoTime() - t0) / (2.0 * n);
+        });
+    }
+
+    /**
+     * The spawn probe with eager tasks: each body runs inside createEagerTask (from a task, so
+     * the creator yields once per task and resumes after the body's step); the difference to
+     * {@code spawn} is what an eager task costs.
+     */
+    static double spawnEager() {
+        int n = 100_000;
+        return run(() -> {
+            long t0 = System.nanoTime();
+            List<Task<Integer>> ts = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                ts.add(createEagerTask(() -> k));
+            }
+            gather(ts);
+            return (System.nanoTime() - t0) / (double) n;
         });
     }
 
