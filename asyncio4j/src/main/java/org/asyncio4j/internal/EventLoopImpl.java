@@ -200,6 +200,7 @@ public final class EventLoopImpl implements EventLoop {
     private int offLoopInFlight;            // executor calls, pumps, wrapped futures: the virtual clock waits for them
     private boolean autoAdvance = true;     // virtual clock: idle jumps to the next timer (off: TestClock moves time)
     private final Set<AutoCloseable> releaseAtClose = new LinkedHashSet<>();   // subprocesses: see close()
+    Contexts.Slot contextSlot;              // the running thread's context slot, where callbacks run (Contexts)
 
     public EventLoopImpl(boolean virtualClock) {
         this(virtualClock, false);
@@ -433,6 +434,7 @@ public final class EventLoopImpl implements EventLoop {
         checkOpen();
         checkThread("callSoon");
         HandleImpl h = new HandleImpl(this, callback);
+        h.context = Contexts.capture();
         callSoonInternal(h);
         return h;
     }
@@ -442,6 +444,7 @@ public final class EventLoopImpl implements EventLoop {
         Objects.requireNonNull(callback, "callback");
         checkOpen();
         HandleImpl h = new HandleImpl(this, callback);
+        h.context = Contexts.capture();
         schedule(h);
         return h;
     }
@@ -460,13 +463,13 @@ public final class EventLoopImpl implements EventLoop {
         if (Double.isNaN(delaySeconds)) {
             throw new IllegalArgumentException("delay is NaN");
         }
-        return callAtNanos(saturatedAdd(now(), secondsToNanos(delaySeconds)), callback);
+        return inCurrentContext(callAtNanos(saturatedAdd(now(), secondsToNanos(delaySeconds)), callback));
     }
 
     @Override
     public TimerHandle callLater(Duration delay, Runnable callback) {
         Objects.requireNonNull(delay, "delay");
-        return callAtNanos(saturatedAdd(now(), durationToNanos(delay)), callback);
+        return inCurrentContext(callAtNanos(saturatedAdd(now(), durationToNanos(delay)), callback));
     }
 
     @Override
@@ -474,7 +477,13 @@ public final class EventLoopImpl implements EventLoop {
         if (Double.isNaN(when)) {
             throw new IllegalArgumentException("when is NaN");
         }
-        return callAtNanos(secondsToNanos(when), callback);
+        return inCurrentContext(callAtNanos(secondsToNanos(when), callback));
+    }
+
+    /** A user's timer runs in the context current where it was scheduled (the loop's own timers need none). */
+    private static TimerHandleImpl inCurrentContext(TimerHandleImpl t) {
+        t.context = Contexts.capture();
+        return t;
     }
 
     TimerHandleImpl callAtNanos(long deadline, Runnable callback) {
@@ -567,11 +576,28 @@ public final class EventLoopImpl implements EventLoop {
         return spawn(body, name);
     }
 
-    /** Creates and starts a task; {@code body} is a Callable or a ThrowingRunnable. */
+    @Override
+    public <T> Task<T> createTask(Callable<T> body, String name, org.asyncio4j.Context context) {
+        Objects.requireNonNull(body, "body");
+        return spawn(Contexts.bind(body, context), name);
+    }
+
+    @Override
+    public Task<Void> createTask(ThrowingRunnable body, String name, org.asyncio4j.Context context) {
+        Objects.requireNonNull(body, "body");
+        return spawn(Contexts.bind(body, context), name);
+    }
+
+    /**
+     * Creates and starts a task; {@code body} is a Callable or a ThrowingRunnable, possibly
+     * bound to the context it is to run in ({@link Contexts#bind}; else it runs in a copy of the
+     * current one, taken before it starts).
+     */
     <T> TaskImpl<T> spawn(Object body, String name) {
         checkOpen();
         checkThread("createTask");
-        TaskImpl<T> t = new TaskImpl<>(this, body, name, name != null ? 0 : ++taskCounter);
+        TaskImpl<T> t = new TaskImpl<>(this, Contexts.taskBody(body), name, name != null ? 0 : ++taskCounter);
+        t.context = Contexts.taskContext(body);
         TaskImpl<?> head = liveHead;
         t.nextLive = head;
         if (head != null) {
@@ -759,6 +785,7 @@ public final class EventLoopImpl implements EventLoop {
             home = owner = Thread.currentThread();
         }
         RUNNING.set(this);
+        contextSlot = Contexts.slot();
         if (registration == null && !detached) {
             registration = LoopRegistry.opened(this, jmx);
         }
