@@ -455,7 +455,9 @@ public final class EventLoopImpl implements EventLoop {
         if (closed) {
             throw new RejectedExecutionException("Event loop is closed");
         }
-        schedule(new HandleImpl(this, command));
+        HandleImpl h = new HandleImpl(this, command);
+        h.context = Contexts.capture();
+        schedule(h);
     }
 
     @Override
