@@ -162,7 +162,7 @@ class ContextPropagationTest {
     }
 
     @Test
-    void callSoonCallLaterCallAt_seeTheContextOfTheirScheduling_andKeepTheirSetsToThemselves() {
+    void callSoonExecuteCallLaterCallAt_seeTheContextOfTheirScheduling_andKeepTheirSetsToThemselves() {
         var cvar = new ContextVar<>("cvar", "default");
         List<String> seen = new ArrayList<>();
         isolatedRun(() -> {
@@ -173,6 +173,8 @@ class ContextPropagationTest {
                 cvar.set("changed by callSoon");
                 loop.callSoon(() -> seen.add("nested " + cvar.get()));   // scheduled from the callback's context
             });
+            cvar.set("exec");
+            loop.execute(() -> seen.add("execute " + cvar.get()));            // callSoonThreadsafe without a handle
             cvar.set("later");
             loop.callLater(0.5, () -> {
                 seen.add("callLater " + cvar.get());
@@ -185,7 +187,7 @@ class ContextPropagationTest {
             assertEquals("task", cvar.get());
             return null;
         });
-        assertEquals(List.of("callSoon soon", "nested changed by callSoon", "callLater later", "callAt at"), seen);
+        assertEquals(List.of("callSoon soon", "execute exec", "nested changed by callSoon", "callLater later", "callAt at"), seen);
     }
 
     /**
