@@ -296,6 +296,42 @@ public final class Asyncio {
     }
 
     /**
+     * Schedules a named task that runs in {@code context} itself, not a copy: its
+     * {@code ContextVar.set}s land in {@code context}, where the caller can read them after
+     * (Python's {@code create_task(coro, context=ctx)}). Without a context (the other overloads,
+     * or null here) a task runs in a copy of the context current at this call, taken before it
+     * starts.
+     *
+     * @param body    the body
+     * @param name    the name, or null for {@code Task-N}
+     * @param context the context to run in, or null for a copy of the current one
+     * @param <T>     the result type
+     * @return the task
+     * @throws NullPointerException  if {@code body} is null
+     * @throws IllegalStateException without a running loop
+     */
+    public static <T> Task<T> createTask(Callable<T> body, String name, Context context) {
+        Objects.requireNonNull(body, "body");
+        return Structured.loop("createTask").createTask(body, name, context);
+    }
+
+    /**
+     * Schedules a named body without result in {@code context}; see
+     * {@link #createTask(Callable, String, Context)}.
+     *
+     * @param body    the body
+     * @param name    the name, or null for {@code Task-N}
+     * @param context the context to run in, or null for a copy of the current one
+     * @return the task
+     * @throws NullPointerException  if {@code body} is null
+     * @throws IllegalStateException without a running loop
+     */
+    public static Task<Void> createTask(ThrowingRunnable body, String name, Context context) {
+        Objects.requireNonNull(body, "body");
+        return Structured.loop("createTask").createTask(body, name, context);
+    }
+
+    /**
      * The task running on the current thread.
      *
      * @return the task, or null outside a task

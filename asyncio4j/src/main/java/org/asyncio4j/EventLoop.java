@@ -181,6 +181,34 @@ public interface EventLoop extends Executor, AutoCloseable {
     boolean getEagerTasks();
 
     /**
+     * Schedules a named task that runs in {@code context} itself, not a copy (Python's
+     * {@code loop.create_task(coro, context=ctx)}); the other overloads, and a null context, run
+     * the task in a copy of the context current at this call.
+     *
+     * @param body    the body
+     * @param name    the name; null means {@code Task-N}
+     * @param context the context to run in, or null for a copy of the current one
+     * @param <T>     the result type
+     * @return the task
+     * @throws NullPointerException  if {@code body} is null
+     * @throws IllegalStateException as {@link #createTask(Callable)}
+     */
+    <T> Task<T> createTask(Callable<T> body, String name, Context context);
+
+    /**
+     * Schedules a named body without a result in {@code context}; see
+     * {@link #createTask(Callable, String, Context)}.
+     *
+     * @param body    the body
+     * @param name    the name; null means {@code Task-N}
+     * @param context the context to run in, or null for a copy of the current one
+     * @return the task
+     * @throws NullPointerException  if {@code body} is null
+     * @throws IllegalStateException as {@link #createTask(Callable)}
+     */
+    Task<Void> createTask(ThrowingRunnable body, String name, Context context);
+
+    /**
      * Runs the loop until the future is done, and returns its result.
      *
      * @param future a future of this loop

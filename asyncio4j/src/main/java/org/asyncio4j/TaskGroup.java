@@ -3,6 +3,7 @@ package org.asyncio4j;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 
+import org.asyncio4j.internal.Contexts;
 import org.asyncio4j.internal.TaskGroupEngine;
 
 /**
@@ -266,6 +267,38 @@ public final class TaskGroup implements AutoCloseable {
      */
     public Task<Void> createEagerTask(ThrowingRunnable body, String name) {
         return engine.createTask(Objects.requireNonNull(body, "body"), name, true);
+    }
+
+    /**
+     * Creates a named child task that runs in {@code context} itself, not a copy (Python 3.13's
+     * {@code tg.create_task(coro, context=ctx)}); see {@link #createTask(Callable)}. The other
+     * overloads, and a null context, run the child in a copy of the context current here.
+     *
+     * @param body    the child's body
+     * @param name    the name; null means {@code Task-N}
+     * @param context the context to run in, or null for a copy of the current one
+     * @param <T>     the result type
+     * @return the child
+     * @throws NullPointerException  if {@code body} is null
+     * @throws IllegalStateException as {@link #createTask(Callable)}
+     */
+    public <T> Task<T> createTask(Callable<T> body, String name, Context context) {
+        return engine.createTask(Contexts.bind(Objects.requireNonNull(body, "body"), context), name);
+    }
+
+    /**
+     * Creates a named child task without result in {@code context}; see
+     * {@link #createTask(Callable, String, Context)}.
+     *
+     * @param body    the child's body
+     * @param name    the name; null means {@code Task-N}
+     * @param context the context to run in, or null for a copy of the current one
+     * @return the child
+     * @throws NullPointerException  if {@code body} is null
+     * @throws IllegalStateException as {@link #createTask(Callable)}
+     */
+    public Task<Void> createTask(ThrowingRunnable body, String name, Context context) {
+        return engine.createTask(Contexts.bind(Objects.requireNonNull(body, "body"), context), name);
     }
 
     /**

@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * whose end hands a copy of its outcome to the loop through the inbox; the loop future it
  * feeds cancels it (with an interrupt) when cancelled. While a call is in flight the loop counts
  * it as off-loop work, so the virtual clock follows real time until its outcome is back.
+ * The call runs in a copy of the caller's context (Python's {@code to_thread}; asyncio4j does the
+ * same for {@code runInExecutor}), made current on the executor's thread for the call only.
  *
  * <p>Loop-confined, except {@link #shutdown}, which may be called from any thread that is not the
  * loop's (it waits for the calls to finish) or from a task of the loop (it waits without blocking
@@ -48,7 +50,7 @@ final class DefaultExecutor {
     <T> FutureImpl<T> submit(Executor ex, Callable<T> call) {
         Executor target = ex != null ? ex : pool();
         FutureImpl<T> f = new FutureImpl<>(loop);
-        Call<T> job = new Call<>(loop, f, call);
+        Call<T> job = new Call<>(loop, f, call, Contexts.capture());
         f.addDoneCallback(x -> {
             if (x.isCancelled()) {
                 job.cancel(true);
@@ -157,11 +159,24 @@ final class DefaultExecutor {
     private static final class Call<T> extends FutureTask<T> {
         private final EventLoopImpl loop;
         private final FutureImpl<T> target;
+        private final org.asyncio4j.Context context;    // the caller's, copied; null: empty
 
-        Call(EventLoopImpl loop, FutureImpl<T> target, Callable<T> call) {
+        Call(EventLoopImpl loop, FutureImpl<T> target, Callable<T> call, org.asyncio4j.Context context) {
             super(call);
             this.loop = loop;
             this.target = target;
+            this.context = context;
+        }
+
+        /** The call, with its context current (and whatever it sets dropped after it). */
+        @Override
+        public void run() {
+            org.asyncio4j.Context outer = Contexts.swap(context);
+            try {
+                super.run();
+            } finally {
+                Contexts.swap(outer);
+            }
         }
 
         @Override

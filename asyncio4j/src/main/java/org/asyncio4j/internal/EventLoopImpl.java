@@ -210,6 +210,7 @@ public final class EventLoopImpl implements EventLoop {
     private int offLoopInFlight;            // executor calls, pumps, wrapped futures: the virtual clock waits for them
     private boolean autoAdvance = true;     // virtual clock: idle jumps to the next timer (off: TestClock moves time)
     private final Set<AutoCloseable> releaseAtClose = new LinkedHashSet<>();   // subprocesses: see close()
+    Contexts.Slot contextSlot;              // the running thread's context slot, where callbacks run (Contexts)
 
     public EventLoopImpl(boolean virtualClock) {
         this(virtualClock, false);
@@ -443,6 +444,7 @@ public final class EventLoopImpl implements EventLoop {
         checkOpen();
         checkThread("callSoon");
         HandleImpl h = new HandleImpl(this, callback);
+        h.context = Contexts.capture();
         callSoonInternal(h);
         return h;
     }
@@ -452,6 +454,7 @@ public final class EventLoopImpl implements EventLoop {
         Objects.requireNonNull(callback, "callback");
         checkOpen();
         HandleImpl h = new HandleImpl(this, callback);
+        h.context = Contexts.capture();
         schedule(h);
         return h;
     }
@@ -462,7 +465,9 @@ public final class EventLoopImpl implements EventLoop {
         if (closed) {
             throw new RejectedExecutionException("Event loop is closed");
         }
-        schedule(new HandleImpl(this, command));
+        HandleImpl h = new HandleImpl(this, command);
+        h.context = Contexts.capture();
+        schedule(h);
     }
 
     @Override
@@ -470,13 +475,13 @@ public final class EventLoopImpl implements EventLoop {
         if (Double.isNaN(delaySeconds)) {
             throw new IllegalArgumentException("delay is NaN");
         }
-        return callAtNanos(saturatedAdd(now(), secondsToNanos(delaySeconds)), callback);
+        return inCurrentContext(callAtNanos(saturatedAdd(now(), secondsToNanos(delaySeconds)), callback));
     }
 
     @Override
     public TimerHandle callLater(Duration delay, Runnable callback) {
         Objects.requireNonNull(delay, "delay");
-        return callAtNanos(saturatedAdd(now(), durationToNanos(delay)), callback);
+        return inCurrentContext(callAtNanos(saturatedAdd(now(), durationToNanos(delay)), callback));
     }
 
     @Override
@@ -484,7 +489,13 @@ public final class EventLoopImpl implements EventLoop {
         if (Double.isNaN(when)) {
             throw new IllegalArgumentException("when is NaN");
         }
-        return callAtNanos(secondsToNanos(when), callback);
+        return inCurrentContext(callAtNanos(secondsToNanos(when), callback));
+    }
+
+    /** A user's timer runs in the context current where it was scheduled (the loop's own timers need none). */
+    private static TimerHandleImpl inCurrentContext(TimerHandleImpl t) {
+        t.context = Contexts.capture();
+        return t;
     }
 
     TimerHandleImpl callAtNanos(long deadline, Runnable callback) {
@@ -577,9 +588,23 @@ public final class EventLoopImpl implements EventLoop {
         return spawn(body, name);
     }
 
+    @Override
+    public <T> Task<T> createTask(Callable<T> body, String name, org.asyncio4j.Context context) {
+        Objects.requireNonNull(body, "body");
+        return spawn(Contexts.bind(body, context), name);
+    }
+
+    @Override
+    public Task<Void> createTask(ThrowingRunnable body, String name, org.asyncio4j.Context context) {
+        Objects.requireNonNull(body, "body");
+        return spawn(Contexts.bind(body, context), name);
+    }
+
     /**
      * Creates and starts a task, eagerly if the loop's {@link #setEagerTasks} says so;
-     * {@code body} is a Callable or a ThrowingRunnable.
+     * {@code body} is a Callable or a ThrowingRunnable, possibly bound to the context it is to
+     * run in ({@link Contexts#bind}; else it runs in a copy of the current one, taken before it
+     * starts).
      */
     <T> TaskImpl<T> spawn(Object body, String name) {
         return spawn(body, name, eagerTasks);
@@ -593,7 +618,8 @@ public final class EventLoopImpl implements EventLoop {
     <T> TaskImpl<T> spawn(Object body, String name, boolean eager) {
         checkOpen();
         checkThread("createTask");
-        TaskImpl<T> t = new TaskImpl<>(this, body, name, name != null ? 0 : ++taskCounter);
+        TaskImpl<T> t = new TaskImpl<>(this, Contexts.taskBody(body), name, name != null ? 0 : ++taskCounter);
+        t.context = Contexts.taskContext(body);
         TaskImpl<?> head = liveHead;
         t.nextLive = head;
         if (head != null) {
@@ -890,6 +916,7 @@ public final class EventLoopImpl implements EventLoop {
             home = owner = Thread.currentThread();
         }
         RUNNING.set(this);
+        contextSlot = Contexts.slot();
         if (registration == null && !detached) {
             registration = LoopRegistry.opened(this, jmx);
         }

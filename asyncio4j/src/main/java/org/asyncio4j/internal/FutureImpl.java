@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import org.asyncio4j.CancelledException;
+import org.asyncio4j.Context;
 import org.asyncio4j.EventLoop;
 import org.asyncio4j.ExceptionContext;
 import org.asyncio4j.Future;
@@ -412,11 +413,24 @@ public class FutureImpl<T> implements Future<T> {
                 callback.accept(this);                    // a detached done future, no loop here
             } else {
                 target.checkThread("addDoneCallback");
-                target.callSoonInternal(new DoneCallback(target, this, callback));
+                DoneCallback dc = new DoneCallback(target, this, callback);
+                dc.context = Contexts.capture();
+                target.callSoonInternal(dc);
             }
         } else {
-            addEntry(callback);
+            // Python's add_done_callback: the callback runs in the context current now.
+            Context c = Contexts.capture();
+            addEntry(c == null ? callback : new InContext(callback, c));
         }
+    }
+
+    /** A done callback registered where the context was not empty, with a snapshot of it. */
+    private record InContext(Consumer<?> callback, Context context) {
+    }
+
+    /** The registered object: a callback without its {@link InContext} wrapper. */
+    private static Object unwrap(Object e) {
+        return e instanceof InContext w ? w.callback() : e;
     }
 
     /** Registers a task to be woken on completion (no callSoon hop). */
@@ -459,7 +473,7 @@ public class FutureImpl<T> implements Future<T> {
             return 0;
         }
         if (!(cbs instanceof Object[] arr)) {
-            if (cbs.equals(target)) {
+            if (unwrap(cbs).equals(target)) {
                 callbacks = null;
                 return 1;
             }
@@ -468,7 +482,7 @@ public class FutureImpl<T> implements Future<T> {
         int w = 0, removed = 0;
         for (int r = 0; r < arr.length && arr[r] != null; r++) {
             Object e = arr[r];
-            if (e.equals(target)) {
+            if (unwrap(e).equals(target)) {
                 removed++;
             } else {
                 arr[w++] = e;
@@ -494,13 +508,17 @@ public class FutureImpl<T> implements Future<T> {
             return new Object[0];
         }
         if (!(cbs instanceof Object[] arr)) {
-            return new Object[] {cbs};
+            return new Object[] {unwrap(cbs)};
         }
         int n = 0;
         while (n < arr.length && arr[n] != null) {
             n++;
         }
-        return Arrays.copyOf(arr, n);
+        Object[] entries = Arrays.copyOf(arr, n);
+        for (int i = 0; i < n; i++) {
+            entries[i] = unwrap(entries[i]);
+        }
+        return entries;
     }
 
     @SuppressWarnings("unchecked")
@@ -528,6 +546,10 @@ public class FutureImpl<T> implements Future<T> {
             t.wake();
         } else if (e instanceof ThreadWaiter w) {
             java.util.concurrent.locks.LockSupport.unpark(w.thread);
+        } else if (e instanceof InContext w) {
+            DoneCallback dc = new DoneCallback(loop, this, w.callback());
+            dc.context = w.context();
+            loop.callSoonInternal(dc);
         } else {
             loop.callSoonInternal(new DoneCallback(loop, this, (Consumer<?>) e));
         }
@@ -604,10 +626,14 @@ public class FutureImpl<T> implements Future<T> {
             if (cancelled) {
                 return;
             }
+            Contexts.Slot slot = loop.contextSlot;
+            Context outer = slot.enter(context);
             try {
                 consumer.accept(future);
             } catch (Throwable t) {
                 loop.callExceptionHandler(new ExceptionContext("Exception in " + this, t, future, this));
+            } finally {
+                slot.exit(outer);
             }
         }
 

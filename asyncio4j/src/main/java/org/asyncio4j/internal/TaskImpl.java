@@ -77,6 +77,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     private boolean sleeping;           // parked in sleep(): cancel wakes it directly
     private boolean timedParkCounted;   // virtual clock: parked in a JDK timed wait, counted as off-loop work
     private Throwable cancelOrigin;     // debug mode: where the latest standing cancel request was made
+    org.asyncio4j.Context context;      // the task's current context (Contexts); null: empty, nothing set yet
 
     /**
      * @param name   the task's name, or null for {@code Task-<number>}; the thread carries it too
