@@ -35,6 +35,29 @@ class EagerTaskTest {
 
     // ------------------------------------------------------------------ the first step runs inside createTask
 
+    /** test_eager_task_factory's test_context_vars: the eager step runs in the child's own copy. */
+    @Test
+    void eagerStep_runsInACopyOfTheCreatorsContext() {
+        ContextVar<Integer> cv = new ContextVar<>("cv", 0);
+        List<String> seen = Asyncio.run(() -> {
+            List<String> log = new ArrayList<>();
+            cv.set(1);
+            Task<Void> t = createEagerTask(() -> {
+                log.add("child start " + cv.get());
+                cv.set(2);
+                sleep(0.01);
+                log.add("child after sleep " + cv.get());
+                cv.set(3);
+            });
+            log.add("creator after createTask " + cv.get());
+            t.await();
+            log.add("creator after await " + cv.get());
+            return log;
+        });
+        assertEquals(List.of("child start 1", "creator after createTask 1", "child after sleep 2",
+                "creator after await 1"), seen);
+    }
+
     @Test
     void createEagerTask_runsTheBodyBeforeItReturns() {
         List<String> order = runVc(() -> {
