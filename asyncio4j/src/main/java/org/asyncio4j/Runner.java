@@ -18,6 +18,10 @@ import org.asyncio4j.internal.Signals;
  * }
  * }</pre>
  *
+ * <p>Context variables: every {@code run} runs its body in one context, a copy of the calling
+ * thread's taken at the first {@code run}, so what one run sets the next one sees (Python's
+ * {@code Runner}); the calling thread's own context is left as it was.
+ *
  * <p>Ctrl+C: while {@link #run} runs a body on the JVM's main thread, a SIGINT cancels the
  * body's task and {@code run} throws {@link CancelledException}; a second one ends the JVM as
  * the JDK does (see {@link Asyncio#run(Callable)} and {@link RunOptions#withSigintHandler}).
@@ -34,6 +38,7 @@ import org.asyncio4j.internal.Signals;
 public final class Runner implements AutoCloseable {
     private final RunOptions options;
     private EventLoopImpl loop;
+    private Context context;            // the runs' context: a copy of the first caller's
     private boolean closed;
 
     /** A runner with the default options. */
@@ -94,12 +99,15 @@ public final class Runner implements AutoCloseable {
             throw new IllegalStateException("Runner.run() cannot be called from a running event loop");
         }
         EventLoopImpl l = lazyLoop();
+        if (context == null) {
+            context = Context.copyCurrent();    // every run's main task runs in it (Python 3.11)
+        }
         Signals.Sigint sigint = options.sigintHandler() ? Signals.Sigint.install() : null;
         if (sigint == null) {
-            return l.runUntilComplete(main);
+            return l.runMain(main, context, null);
         }
         try {
-            return l.runUntilComplete(main, sigint::watch);
+            return l.runMain(main, context, sigint::watch);
         } finally {
             sigint.close();
         }

@@ -41,6 +41,22 @@ class RunnerTest {
 
     // ------------------------------------------------------------------ Asyncio.run
 
+    /** test_runners' test_run_keeps_context: a Runner's runs share one context, the caller's stays as it was. */
+    @Test
+    void runner_runsShareOneContext_andTheCallersIsLeftAlone() {
+        ContextVar<Integer> cv = new ContextVar<>("cv", -1);
+        cv.set(0);
+        try (Runner r = new Runner()) {
+            r.run(() -> {
+                assertEquals(0, cv.get());          // a copy of the caller's
+                cv.set(1);
+            });
+            assertEquals(1, r.run(() -> cv.get()));
+            Asyncio.run(() -> assertEquals(0, cv.get()));   // another runner: a fresh copy
+        }
+        assertEquals(0, cv.get());
+    }
+
     @Test
     void run_returnsTheMainBodysValue() {
         assertEquals(42, run(() -> { sleep(1); return 42; }, VC));

@@ -1754,18 +1754,21 @@ public final class EventLoopImpl implements EventLoop {
     }
 
     /**
-     * {@link #runUntilComplete(Callable)}, handing the task to {@code started} before the loop
-     * runs it (Runner's SIGINT guard needs the main task).
+     * {@link #runUntilComplete(Callable)} for Runner: the task runs in {@code context} (the
+     * runner's, shared by its runs, as Python's Runner does), and is handed to {@code started}
+     * (null: nobody) before the loop runs it (Runner's SIGINT guard needs the main task).
      */
-    public <T> T runUntilComplete(Callable<T> body, java.util.function.Consumer<? super Task<T>> started) {
+    public <T> T runMain(Callable<T> body, org.asyncio4j.Context context, java.util.function.Consumer<? super Task<T>> started) {
         Objects.requireNonNull(body, "body");
         checkOpen();
         if (Thread.currentThread().isVirtual() && running() == null) {
-            return onPlatformThread(() -> runUntilComplete(body, started));
+            return onPlatformThread(() -> runMain(body, context, started));
         }
         takeOver();
-        Task<T> t = createTask(body);
-        started.accept(t);
+        Task<T> t = createTask(body, null, context);
+        if (started != null) {
+            started.accept(t);
+        }
         return runUntilComplete(t);
     }
 
