@@ -467,6 +467,27 @@ public final class Asyncio {
     }
 
     /**
+     * Waits until the condition holds or {@code seconds} pass; see
+     * {@link #wait(Collection, Duration, ReturnWhen)}. Zero or negative returns what is done now
+     * (after one look); {@link Double#POSITIVE_INFINITY} means no timeout.
+     *
+     * <p>Python: {@code asyncio.wait(fs, timeout=seconds, return_when=...)}.
+     *
+     * @param futures    the futures, not empty
+     * @param seconds    the longest wait
+     * @param returnWhen when to return
+     * @param <F>        the future type
+     * @return the done and pending futures
+     * @throws IllegalArgumentException if {@code seconds} is NaN or {@code futures} is empty
+     * @throws NullPointerException     if an argument or a future is null
+     * @throws IllegalStateException    outside a task, or a future of another loop
+     * @throws CancelledException       if the caller is cancelled
+     */
+    public static <F extends Future<?>> WaitResult<F> wait(Collection<F> futures, double seconds, ReturnWhen returnWhen) {
+        return Structured.wait(futures, timeoutNanos("wait", seconds), returnWhen);
+    }
+
+    /**
      * Awaits a future for at most {@code timeout}; on expiry the future is cancelled and
      * awaited, then {@link AsyncTimeoutException} is thrown.
      *
@@ -500,6 +521,89 @@ public final class Asyncio {
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(timeout, "timeout");
         return waitFor(createTask(body), timeout);
+    }
+
+    /**
+     * Awaits a future for at most {@code seconds}; see {@link #waitFor(Future, Duration)}. Zero
+     * or negative: the future's result if it is done already, else it is cancelled and awaited
+     * and {@link AsyncTimeoutException} is thrown; {@link Double#POSITIVE_INFINITY}: no deadline,
+     * as {@link #waitFor(Future)}.
+     *
+     * <p>Python: {@code asyncio.wait_for(aw, seconds)}.
+     *
+     * @param future  the future
+     * @param seconds the longest wait
+     * @param <T>     the result type
+     * @return the result
+     * @throws IllegalArgumentException if {@code seconds} is NaN
+     * @throws NullPointerException     if {@code future} is null
+     * @throws AsyncTimeoutException    on expiry
+     * @throws IllegalStateException    outside a task
+     * @throws CancelledException       if the caller is cancelled
+     */
+    public static <T> T waitFor(Future<T> future, double seconds) {
+        Objects.requireNonNull(future, "future");
+        Long nanos = timeoutNanos("waitFor", seconds);
+        return nanos == null ? Structured.waitFor(future) : Structured.waitFor(future, nanos);
+    }
+
+    /**
+     * Runs a body as a task and awaits it for at most {@code seconds}; see
+     * {@link #waitFor(Future, double)}.
+     *
+     * @param body    the body
+     * @param seconds the longest wait
+     * @param <T>     the result type
+     * @return the result
+     * @throws IllegalArgumentException if {@code seconds} is NaN
+     * @throws NullPointerException     if {@code body} is null
+     * @throws AsyncTimeoutException    on expiry
+     * @throws IllegalStateException    outside a task
+     */
+    public static <T> T waitFor(Callable<T> body, double seconds) {
+        Objects.requireNonNull(body, "body");
+        timeoutNanos("waitFor", seconds);
+        return waitFor(createTask(body), seconds);
+    }
+
+    /**
+     * Awaits a future with no deadline: Python's {@code asyncio.wait_for(aw, None)}, which just
+     * awaits it. Cancelling the caller cancels the future, as with every await.
+     *
+     * @param future the future
+     * @param <T>    the result type
+     * @return the result
+     * @throws NullPointerException  if {@code future} is null
+     * @throws IllegalStateException outside a task, or a future of another loop
+     * @throws CancelledException    if the caller or the future is cancelled
+     * @throws RuntimeException      the future's unchecked exception, as itself
+     * @throws java.util.concurrent.CompletionException wrapping its checked exception
+     */
+    public static <T> T waitFor(Future<T> future) {
+        return Structured.waitFor(future);
+    }
+
+    /**
+     * Runs a body as a task and awaits it with no deadline; see {@link #waitFor(Future)}.
+     *
+     * @param body the body
+     * @param <T>  the result type
+     * @return the result
+     * @throws NullPointerException  if {@code body} is null
+     * @throws IllegalStateException outside a task
+     * @throws CancelledException    if the caller or the task is cancelled
+     */
+    public static <T> T waitFor(Callable<T> body) {
+        Objects.requireNonNull(body, "body");
+        return waitFor(createTask(body));
+    }
+
+    /** Seconds as a timeout for an operation: NaN is refused, +infinity is none (null). */
+    private static Long timeoutNanos(String operation, double seconds) {
+        if (Double.isNaN(seconds)) {
+            throw new IllegalArgumentException(operation + ": seconds is NaN");
+        }
+        return seconds == Double.POSITIVE_INFINITY ? null : EventLoopImpl.secondsToNanos(seconds);
     }
 
     // ------------------------------------------------------------------ timeout
@@ -568,6 +672,133 @@ public final class Asyncio {
         timeoutAt(loopTime, Structured.callable(body));
     }
 
+    /**
+     * A timeout whose body is given the region's {@link Timeout}, to read or move the deadline:
+     * {@code timeout(Duration.ofSeconds(5), t -> { ...; t.reschedule(getRunningLoop().time() + 10); ... })}.
+     * Otherwise as {@link #timeout(Duration, Callable)}.
+     *
+     * <p>Python: {@code async with asyncio.timeout(delay) as t:}.
+     *
+     * @param delay the time allowed
+     * @param body  the body
+     * @param <T>   the result type
+     * @return the body's result
+     * @throws NullPointerException  if an argument is null
+     * @throws AsyncTimeoutException if the deadline passed
+     * @throws IllegalStateException outside a task
+     * @throws RuntimeException      the body's unchecked exception, as itself
+     * @throws java.util.concurrent.CompletionException wrapping the body's checked exception
+     */
+    public static <T> T timeout(Duration delay, Timeout.Body<T> body) {
+        Objects.requireNonNull(delay, "delay");
+        return Structured.timeoutAfter(EventLoopImpl.durationToNanos(delay), body);
+    }
+
+    /**
+     * A timeout of {@code seconds} from now; see {@link #timeout(Duration, Callable)}. Zero or
+     * negative expires at the body's first suspension point; {@link Double#POSITIVE_INFINITY}
+     * means no deadline.
+     *
+     * <p>Python: {@code async with asyncio.timeout(seconds):}.
+     *
+     * @param seconds the time allowed
+     * @param body    the body
+     * @param <T>     the result type
+     * @return the body's result
+     * @throws IllegalArgumentException if {@code seconds} is NaN
+     * @throws NullPointerException     if {@code body} is null
+     * @throws AsyncTimeoutException    if the deadline passed
+     * @throws IllegalStateException    outside a task
+     * @throws RuntimeException         the body's unchecked exception, as itself
+     * @throws java.util.concurrent.CompletionException wrapping the body's checked exception
+     */
+    public static <T> T timeout(double seconds, Callable<T> body) {
+        return timeoutSeconds(seconds, body);
+    }
+
+    /**
+     * A timeout of {@code seconds} around a body without result; see {@link #timeout(double, Callable)}.
+     *
+     * @param seconds the time allowed
+     * @param body    the body
+     * @throws IllegalArgumentException if {@code seconds} is NaN
+     * @throws NullPointerException     if {@code body} is null
+     * @throws AsyncTimeoutException    if the deadline passed
+     */
+    public static void timeout(double seconds, ThrowingRunnable body) {
+        timeoutSeconds(seconds, Structured.callable(body));
+    }
+
+    /**
+     * A timeout of {@code seconds} whose body is given the region's {@link Timeout}; see
+     * {@link #timeout(double, Callable)} and {@link #timeout(Duration, Timeout.Body)}.
+     *
+     * @param seconds the time allowed
+     * @param body    the body
+     * @param <T>     the result type
+     * @return the body's result
+     * @throws IllegalArgumentException if {@code seconds} is NaN
+     * @throws NullPointerException     if {@code body} is null
+     * @throws AsyncTimeoutException    if the deadline passed
+     */
+    public static <T> T timeout(double seconds, Timeout.Body<T> body) {
+        return timeoutSeconds(seconds, body);
+    }
+
+    private static <T> T timeoutSeconds(double seconds, Object body) {
+        if (Double.isNaN(seconds)) {
+            throw new IllegalArgumentException("timeout: seconds is NaN");
+        }
+        Objects.requireNonNull(body, "body");
+        if (seconds == Double.POSITIVE_INFINITY) {
+            return Structured.timeoutAtTime(Double.POSITIVE_INFINITY, body);
+        }
+        return Structured.timeoutAfter(EventLoopImpl.secondsToNanos(seconds), body);
+    }
+
+    /**
+     * A timeout region with no deadline yet, whose body is given the {@link Timeout} to set one:
+     * Python's {@code async with asyncio.timeout(None) as t:}. It expires only if the body (or
+     * another task or callback holding {@code t}) calls {@link Timeout#reschedule(double)}.
+     * (As everywhere in asyncio4j, a null {@code Duration} is not "no deadline": this overload
+     * without one is.)
+     *
+     * @param body the body
+     * @param <T>  the result type
+     * @return the body's result
+     * @throws NullPointerException  if {@code body} is null
+     * @throws AsyncTimeoutException if a deadline set meanwhile passed
+     * @throws IllegalStateException outside a task
+     * @throws RuntimeException      the body's unchecked exception, as itself
+     * @throws java.util.concurrent.CompletionException wrapping the body's checked exception
+     */
+    public static <T> T timeout(Timeout.Body<T> body) {
+        return Structured.timeoutAtTime(Double.POSITIVE_INFINITY, body);
+    }
+
+    /**
+     * An absolute timeout whose body is given the region's {@link Timeout} ({@link Timeout#when()}
+     * returns {@code loopTime} as given); see {@link #timeoutAt(double, Callable)}.
+     * {@link Double#POSITIVE_INFINITY} means no deadline (Python's {@code timeout_at(None)}).
+     *
+     * <p>Python: {@code async with asyncio.timeout_at(when) as t:}.
+     *
+     * @param loopTime the deadline, in loop seconds
+     * @param body     the body
+     * @param <T>      the result type
+     * @return the body's result
+     * @throws IllegalArgumentException if {@code loopTime} is NaN
+     * @throws NullPointerException     if {@code body} is null
+     * @throws AsyncTimeoutException    if the deadline passed
+     * @throws IllegalStateException    outside a task
+     */
+    public static <T> T timeoutAt(double loopTime, Timeout.Body<T> body) {
+        if (Double.isNaN(loopTime)) {
+            throw new IllegalArgumentException("timeoutAt: loopTime is NaN");
+        }
+        return Structured.timeoutAtTime(loopTime, body);
+    }
+
     // ------------------------------------------------------------------ shield, asCompleted
 
     /**
@@ -612,6 +843,24 @@ public final class Asyncio {
     public static <F extends Future<?>> Iterable<F> asCompleted(Collection<F> futures, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         return Structured.asCompleted(futures, EventLoopImpl.durationToNanos(timeout));
+    }
+
+    /**
+     * The futures in completion order, with a deadline {@code seconds} from now; see
+     * {@link #asCompleted(Collection, Duration)}. {@link Double#POSITIVE_INFINITY} means none.
+     *
+     * <p>Python: {@code asyncio.as_completed(fs, timeout=seconds)}.
+     *
+     * @param futures the futures
+     * @param seconds the time allowed for all of them
+     * @param <F>     the future type
+     * @return a single-use iterable
+     * @throws IllegalArgumentException if {@code seconds} is NaN
+     * @throws NullPointerException     if the collection or a future is null
+     * @throws IllegalStateException    without a running loop, or a future of another loop
+     */
+    public static <F extends Future<?>> Iterable<F> asCompleted(Collection<F> futures, double seconds) {
+        return Structured.asCompleted(futures, timeoutNanos("asCompleted", seconds));
     }
 
     // ------------------------------------------------------------------ task groups
