@@ -357,6 +357,28 @@ public final class Asyncio {
     }
 
     /**
+     * Runs bodies without result concurrently as tasks and waits for all of them:
+     * {@code gather(() -> sleep(1), () -> sleep(2))}. Otherwise as {@link #gather(Callable[])}.
+     * Java picks this overload only when some body has no value ({@code () -> sleep(1)}, a block
+     * without {@code return}); when every body has one, {@code gather(Callable...)} runs and
+     * returns the values. A mix of futures and bodies goes through the bodies' form with
+     * {@code fut::await} for each future: {@code gather(() -> fetch(a), task::await)}.
+     *
+     * <p>Python: {@code await asyncio.gather(f(), g())} over coroutines returning {@code None}.
+     *
+     * @param bodies the bodies
+     * @return a list of nulls, one per body (Python's {@code [None, None]})
+     * @throws NullPointerException  if the array or a body is null
+     * @throws IllegalStateException outside a task
+     * @throws CancelledException    if the caller or a child was cancelled
+     * @throws RuntimeException      the first failing child's unchecked exception
+     * @throws java.util.concurrent.CompletionException wrapping its checked exception
+     */
+    public static List<Void> gather(ThrowingRunnable... bodies) {
+        return Structured.gather(Structured.tasksOf("gather", bodies));
+    }
+
+    /**
      * Awaits futures concurrently; see {@link #gather(Callable[])}.
      *
      * @param futures the futures
@@ -397,6 +419,20 @@ public final class Asyncio {
      */
     @SafeVarargs
     public static <T> List<Future<T>> gatherSettled(Callable<? extends T>... bodies) {
+        return Structured.gatherSettled(Structured.tasksOf("gatherSettled", bodies));
+    }
+
+    /**
+     * Runs bodies without result concurrently and returns their futures once all are done; see
+     * {@link #gatherSettled(Callable[])} and {@link #gather(ThrowingRunnable...)}.
+     *
+     * @param bodies the bodies
+     * @return the done futures
+     * @throws NullPointerException  if the array or a body is null
+     * @throws IllegalStateException outside a task
+     * @throws CancelledException    if the caller was cancelled
+     */
+    public static List<Future<Void>> gatherSettled(ThrowingRunnable... bodies) {
         return Structured.gatherSettled(Structured.tasksOf("gatherSettled", bodies));
     }
 
@@ -901,6 +937,53 @@ public final class Asyncio {
      */
     public static <T> T toThread(Callable<T> call) {
         return Structured.toThread(call);
+    }
+
+    /**
+     * Runs blocking code with a result on the default executor; see {@link #toThread(Callable)}.
+     * This overload exists for method references to overloaded methods, such as
+     * {@code toThread(process::waitFor)} or {@code toThread(future::get)}: Java cannot tell such
+     * a reference's result type before it picks an overload (JLS 15.12.2.5), so between
+     * {@code toThread(Callable)} and {@code toThread(ThrowingRunnable)} it would be ambiguous;
+     * a {@link Call} is both, so Java picks this one and the value is returned. Lambdas resolve
+     * as before: one with a value here, one without to {@link #toThread(ThrowingRunnable)}. A
+     * reference to an overloaded <em>void</em> method ({@code latch::await}) therefore does not
+     * compile ("bad return type in method reference"): write it as a lambda,
+     * {@code toThread(() -> latch.await())}.
+     *
+     * @param call the blocking code
+     * @param <T>  the result type
+     * @return the call's result
+     * @throws NullPointerException  if {@code call} is null
+     * @throws IllegalStateException outside a task
+     * @throws CancelledException    if the caller is cancelled
+     * @throws RuntimeException      the call's unchecked exception, as itself
+     * @throws java.util.concurrent.CompletionException wrapping its checked exception
+     */
+    public static <T> T toThread(Call<T> call) {
+        return Structured.toThread(call);
+    }
+
+    /**
+     * A body with a result that is also a {@link ThrowingRunnable} (whose {@code run()} calls
+     * {@link #call()} and drops the value). It never needs to be named: it is the parameter type
+     * of the overloads that a method reference to an overloaded method resolves to, such as
+     * {@link #toThread(Call) toThread(process::waitFor)}, because it is more specific than both
+     * {@code Callable} and {@code ThrowingRunnable}.
+     *
+     * @param <T> the result type
+     */
+    @FunctionalInterface
+    public interface Call<T> extends Callable<T>, ThrowingRunnable {
+        /**
+         * Runs the call for its effect, dropping the value.
+         *
+         * @throws Exception what {@link #call()} throws
+         */
+        @Override
+        default void run() throws Exception {
+            call();
+        }
     }
 
     /**

@@ -117,6 +117,20 @@ public final class Structured {
         return tasks;
     }
 
+    /** Turns bodies without result into tasks of the running loop. */
+    public static List<Future<? extends Void>> tasksOf(String operation, ThrowingRunnable[] bodies) {
+        Objects.requireNonNull(bodies, "bodies");
+        EventLoopImpl loop = loop(operation);
+        for (ThrowingRunnable r : bodies) {
+            Objects.requireNonNull(r, operation + ": a body is null");
+        }
+        List<Future<? extends Void>> tasks = new ArrayList<>(bodies.length);
+        for (ThrowingRunnable r : bodies) {
+            tasks.add(loop.<Void>spawn(r, null));
+        }
+        return tasks;
+    }
+
     /** asyncio.gather(*fs): results in order; the first failure is thrown at once. */
     public static <T> List<T> gather(Collection<? extends Future<? extends T>> futures) {
         Gathering<T> g = gathering("gather", futures, false);

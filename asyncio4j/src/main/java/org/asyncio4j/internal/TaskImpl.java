@@ -157,6 +157,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
             returned = true;
         } catch (Throwable t) {
             failure = t;
+            PortingHints.note(t);
         }
         finish(returned, value, failure);
     }
