@@ -49,6 +49,8 @@ class OverloadResolutionTest {
                 loop.callLater(1, () -> Thread.sleep(1));
                 loop.callAt(loop.time(), latch::await);
                 Runnable r = () -> { }; loop.callSoon(r);""");
+        CASES.put("ShadowedRun", "FULL class ShadowedRun implements Runnable { public void run() { int x = run(() -> 1); } }");
+        CASES.put("QualifiedRun", "FULL class QualifiedRun implements Runnable { public void run() { int x = Asyncio.run(() -> 1); } }");
         CASES.put("TimeoutBodyExpression", "double w = timeout(Duration.ofSeconds(1), t -> t.when()); timeout(t -> { t.reschedule(1.0); return null; });");
     }
 
@@ -61,7 +63,9 @@ class OverloadResolutionTest {
                 "-classpath", Path.of(Asyncio.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString()));
         for (var c : CASES.entrySet()) {
             Path f = dir.resolve(c.getKey() + ".java");
-            Files.writeString(f, """
+            String full = c.getValue().startsWith("FULL ")
+                    ? "import static org.asyncio4j.Asyncio.*;\nimport org.asyncio4j.*;\n" + c.getValue().substring(5) : null;
+            Files.writeString(f, full != null ? full : """
                     import static org.asyncio4j.Asyncio.*;
                     import java.time.Duration;
                     import java.util.concurrent.*;
@@ -121,6 +125,13 @@ class OverloadResolutionTest {
     @Test
     void callbacks_thatThrowCheckedExceptions_compile() {
         assertEquals("", diagnostics("ThrowingCallbacks"));
+    }
+
+    /** The README's rule: a run method of the class's own hides the static import. */
+    @Test
+    void run_insideAClassWithItsOwnRunMethod_isThatMethod_Asyncio_runIsNot() {
+        assertTrue(diagnostics("ShadowedRun").contains("cannot be applied"), diagnostics("ShadowedRun"));
+        assertEquals("", diagnostics("QualifiedRun"));
     }
 
     @Test
