@@ -357,6 +357,26 @@ public final class Asyncio {
     }
 
     /**
+     * Runs bodies with results concurrently as tasks; see {@link #gather(Callable[])}. This
+     * overload exists for method references to overloaded methods, {@code gather(p1::waitFor,
+     * p2::waitFor)}, which would otherwise be ambiguous between {@code gather(Callable...)} and
+     * {@code gather(ThrowingRunnable...)} (see {@link #toThread(Call)}); lambdas resolve as before.
+     *
+     * @param bodies the bodies
+     * @param <T>    the result type
+     * @return the results, unmodifiable, in argument order (nulls allowed)
+     * @throws NullPointerException  if the array or a body is null
+     * @throws IllegalStateException outside a task
+     * @throws CancelledException    if the caller or a child was cancelled
+     * @throws RuntimeException      the first failing child's unchecked exception
+     * @throws java.util.concurrent.CompletionException wrapping its checked exception
+     */
+    @SafeVarargs
+    public static <T> List<T> gather(Call<? extends T>... bodies) {
+        return gather((Callable<? extends T>[]) bodies);
+    }
+
+    /**
      * Runs bodies without result concurrently as tasks and waits for all of them:
      * {@code gather(() -> sleep(1), () -> sleep(2))}. Otherwise as {@link #gather(Callable[])}.
      * Java picks this overload only when some body has no value ({@code () -> sleep(1)}, a block
@@ -423,8 +443,25 @@ public final class Asyncio {
     }
 
     /**
+     * Runs bodies with results concurrently and returns their futures once all are done; see
+     * {@link #gatherSettled(Callable[])}. For method references to overloaded methods, as
+     * {@link #gather(Call[])}.
+     *
+     * @param bodies the bodies
+     * @param <T>    the result type
+     * @return the done futures
+     * @throws NullPointerException  if the array or a body is null
+     * @throws IllegalStateException outside a task
+     * @throws CancelledException    if the caller was cancelled
+     */
+    @SafeVarargs
+    public static <T> List<Future<T>> gatherSettled(Call<? extends T>... bodies) {
+        return gatherSettled((Callable<? extends T>[]) bodies);
+    }
+
+    /**
      * Runs bodies without result concurrently and returns their futures once all are done; see
-     * {@link #gatherSettled(Callable[])} and {@link #gather(ThrowingRunnable...)}.
+     * {@link #gatherSettled(Callable[])} and {@link #gather(ThrowingRunnable[])}.
      *
      * @param bodies the bodies
      * @return the done futures
@@ -692,7 +729,7 @@ public final class Asyncio {
         if (Double.isNaN(loopTime)) {
             throw new IllegalArgumentException("timeoutAt: loopTime is NaN");
         }
-        return Structured.timeoutAt(EventLoopImpl.secondsToNanos(loopTime), body);
+        return Structured.timeoutAtTime(loopTime, body);
     }
 
     /**

@@ -37,6 +37,7 @@ class OverloadResolutionTest {
 
     static {
         CASES.put("ToThreadValueRef", "int code = toThread(process::waitFor);");
+        CASES.put("GatherValueRefs", "java.util.List<Integer> r = gather(process::waitFor, process::waitFor); var s = gatherSettled(process::waitFor);");
         CASES.put("ToThreadVoidRef", "toThread(latch::await);");
         CASES.put("ToThreadVoidLambda", "toThread(() -> latch.await());");
         CASES.put("CreateTaskRef", "createTask(latch::await);");
@@ -103,6 +104,12 @@ class OverloadResolutionTest {
     @Test
     void toThread_referenceToAnOverloadedValueMethod_compiles() {
         assertEquals("", diagnostics("ToThreadValueRef"));
+    }
+
+    /** As before gather took void bodies: a reference with a value picks the value form. */
+    @Test
+    void gather_referencesToOverloadedValueMethods_compile() {
+        assertEquals("", diagnostics("GatherValueRefs"));
     }
 
     @Test
