@@ -451,6 +451,20 @@ public interface EventLoop extends Executor, AutoCloseable {
     void setSlowCallbackDuration(Duration duration);
 
     /**
+     * Sets the slow-step threshold in seconds, as Python's
+     * {@code loop.slow_callback_duration = 0.1}; see {@link #setSlowCallbackDuration(Duration)}.
+     *
+     * @param seconds the threshold
+     * @throws IllegalArgumentException if {@code seconds} is NaN or negative
+     */
+    default void setSlowCallbackDuration(double seconds) {
+        if (Double.isNaN(seconds) || seconds < 0) {
+            throw new IllegalArgumentException("slow callback duration: seconds is " + seconds);
+        }
+        setSlowCallbackDuration(Duration.ofNanos(seconds >= 9.0e9 ? Long.MAX_VALUE : (long) (seconds * 1e9)));
+    }
+
+    /**
      * The loop's figures now: live tasks, ready entries, timers, I/O waiters, the turns, steps
      * and callbacks run so far, the longest timed step and its task, and the loop lag (how late
      * the last timer to fire ran, which shows a loop starved by many short steps as well as by

@@ -232,4 +232,26 @@ class PortingFrictionsTest {
     private static int five() {
         return 5;
     }
+
+    // ------------------------------------------------------------------ seconds as double on the loop
+
+    @Test
+    void setSlowCallbackDuration_seconds_isTheThreshold_nanAndNegativeAreRefused() {
+        List<String> reports = new ArrayList<>();
+        Asyncio.run(() -> {
+            EventLoop loop = getRunningLoop();
+            loop.setExceptionHandler((l, ctx) -> reports.add(ctx.message()));
+            assertThrows(IllegalArgumentException.class, () -> loop.setSlowCallbackDuration(Double.NaN));
+            assertThrows(IllegalArgumentException.class, () -> loop.setSlowCallbackDuration(-1.0));
+            loop.setSlowCallbackDuration(10.0);
+            loop.setDebug(true);
+            createTask(() -> {
+                long end = System.nanoTime() + 200_000_000L;
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait();          // holds the loop 0.2 s: twice the default threshold
+                }
+            }).await();
+        });
+        assertEquals(List.of(), reports, "under a 10 s threshold a 0.2 s step is not slow");
+    }
 }
