@@ -495,6 +495,48 @@ public final class Asyncio {
     }
 
     /**
+     * Runs bodies with results concurrently as tasks; see {@link #gather(Callable[])}. This
+     * overload exists for method references to overloaded methods, {@code gather(p1::waitFor,
+     * p2::waitFor)}, which would otherwise be ambiguous between {@code gather(Callable...)} and
+     * {@code gather(ThrowingRunnable...)} (see {@link #toThread(Call)}); lambdas resolve as before.
+     *
+     * @param bodies the bodies
+     * @param <T>    the result type
+     * @return the results, unmodifiable, in argument order (nulls allowed)
+     * @throws NullPointerException  if the array or a body is null
+     * @throws IllegalStateException outside a task
+     * @throws CancelledException    if the caller or a child was cancelled
+     * @throws RuntimeException      the first failing child's unchecked exception
+     * @throws java.util.concurrent.CompletionException wrapping its checked exception
+     */
+    @SafeVarargs
+    public static <T> List<T> gather(Call<? extends T>... bodies) {
+        return gather((Callable<? extends T>[]) bodies);
+    }
+
+    /**
+     * Runs bodies without result concurrently as tasks and waits for all of them:
+     * {@code gather(() -> sleep(1), () -> sleep(2))}. Otherwise as {@link #gather(Callable[])}.
+     * Java picks this overload only when some body has no value ({@code () -> sleep(1)}, a block
+     * without {@code return}); when every body has one, {@code gather(Callable...)} runs and
+     * returns the values. A mix of futures and bodies goes through the bodies' form with
+     * {@code fut::await} for each future: {@code gather(() -> fetch(a), task::await)}.
+     *
+     * <p>Python: {@code await asyncio.gather(f(), g())} over coroutines returning {@code None}.
+     *
+     * @param bodies the bodies
+     * @return a list of nulls, one per body (Python's {@code [None, None]})
+     * @throws NullPointerException  if the array or a body is null
+     * @throws IllegalStateException outside a task
+     * @throws CancelledException    if the caller or a child was cancelled
+     * @throws RuntimeException      the first failing child's unchecked exception
+     * @throws java.util.concurrent.CompletionException wrapping its checked exception
+     */
+    public static List<Void> gather(ThrowingRunnable... bodies) {
+        return Structured.gather(Structured.tasksOf("gather", bodies));
+    }
+
+    /**
      * Awaits futures concurrently; see {@link #gather(Callable[])}.
      *
      * @param futures the futures
@@ -535,6 +577,37 @@ public final class Asyncio {
      */
     @SafeVarargs
     public static <T> List<Future<T>> gatherSettled(Callable<? extends T>... bodies) {
+        return Structured.gatherSettled(Structured.tasksOf("gatherSettled", bodies));
+    }
+
+    /**
+     * Runs bodies with results concurrently and returns their futures once all are done; see
+     * {@link #gatherSettled(Callable[])}. For method references to overloaded methods, as
+     * {@link #gather(Call[])}.
+     *
+     * @param bodies the bodies
+     * @param <T>    the result type
+     * @return the done futures
+     * @throws NullPointerException  if the array or a body is null
+     * @throws IllegalStateException outside a task
+     * @throws CancelledException    if the caller was cancelled
+     */
+    @SafeVarargs
+    public static <T> List<Future<T>> gatherSettled(Call<? extends T>... bodies) {
+        return gatherSettled((Callable<? extends T>[]) bodies);
+    }
+
+    /**
+     * Runs bodies without result concurrently and returns their futures once all are done; see
+     * {@link #gatherSettled(Callable[])} and {@link #gather(ThrowingRunnable[])}.
+     *
+     * @param bodies the bodies
+     * @return the done futures
+     * @throws NullPointerException  if the array or a body is null
+     * @throws IllegalStateException outside a task
+     * @throws CancelledException    if the caller was cancelled
+     */
+    public static List<Future<Void>> gatherSettled(ThrowingRunnable... bodies) {
         return Structured.gatherSettled(Structured.tasksOf("gatherSettled", bodies));
     }
 
@@ -605,6 +678,27 @@ public final class Asyncio {
     }
 
     /**
+     * Waits until the condition holds or {@code seconds} pass; see
+     * {@link #wait(Collection, Duration, ReturnWhen)}. Zero or negative returns what is done now
+     * (after one look); {@link Double#POSITIVE_INFINITY} means no timeout.
+     *
+     * <p>Python: {@code asyncio.wait(fs, timeout=seconds, return_when=...)}.
+     *
+     * @param futures    the futures, not empty
+     * @param seconds    the longest wait
+     * @param returnWhen when to return
+     * @param <F>        the future type
+     * @return the done and pending futures
+     * @throws IllegalArgumentException if {@code seconds} is NaN or {@code futures} is empty
+     * @throws NullPointerException     if an argument or a future is null
+     * @throws IllegalStateException    outside a task, or a future of another loop
+     * @throws CancelledException       if the caller is cancelled
+     */
+    public static <F extends Future<?>> WaitResult<F> wait(Collection<F> futures, double seconds, ReturnWhen returnWhen) {
+        return Structured.wait(futures, timeoutNanos("wait", seconds), returnWhen);
+    }
+
+    /**
      * Awaits a future for at most {@code timeout}; on expiry the future is cancelled and
      * awaited, then {@link AsyncTimeoutException} is thrown.
      *
@@ -638,6 +732,89 @@ public final class Asyncio {
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(timeout, "timeout");
         return waitFor(createTask(body), timeout);
+    }
+
+    /**
+     * Awaits a future for at most {@code seconds}; see {@link #waitFor(Future, Duration)}. Zero
+     * or negative: the future's result if it is done already, else it is cancelled and awaited
+     * and {@link AsyncTimeoutException} is thrown; {@link Double#POSITIVE_INFINITY}: no deadline,
+     * as {@link #waitFor(Future)}.
+     *
+     * <p>Python: {@code asyncio.wait_for(aw, seconds)}.
+     *
+     * @param future  the future
+     * @param seconds the longest wait
+     * @param <T>     the result type
+     * @return the result
+     * @throws IllegalArgumentException if {@code seconds} is NaN
+     * @throws NullPointerException     if {@code future} is null
+     * @throws AsyncTimeoutException    on expiry
+     * @throws IllegalStateException    outside a task
+     * @throws CancelledException       if the caller is cancelled
+     */
+    public static <T> T waitFor(Future<T> future, double seconds) {
+        Objects.requireNonNull(future, "future");
+        Long nanos = timeoutNanos("waitFor", seconds);
+        return nanos == null ? Structured.waitFor(future) : Structured.waitFor(future, nanos);
+    }
+
+    /**
+     * Runs a body as a task and awaits it for at most {@code seconds}; see
+     * {@link #waitFor(Future, double)}.
+     *
+     * @param body    the body
+     * @param seconds the longest wait
+     * @param <T>     the result type
+     * @return the result
+     * @throws IllegalArgumentException if {@code seconds} is NaN
+     * @throws NullPointerException     if {@code body} is null
+     * @throws AsyncTimeoutException    on expiry
+     * @throws IllegalStateException    outside a task
+     */
+    public static <T> T waitFor(Callable<T> body, double seconds) {
+        Objects.requireNonNull(body, "body");
+        timeoutNanos("waitFor", seconds);
+        return waitFor(createTask(body), seconds);
+    }
+
+    /**
+     * Awaits a future with no deadline: Python's {@code asyncio.wait_for(aw, None)}, which just
+     * awaits it. Cancelling the caller cancels the future, as with every await.
+     *
+     * @param future the future
+     * @param <T>    the result type
+     * @return the result
+     * @throws NullPointerException  if {@code future} is null
+     * @throws IllegalStateException outside a task, or a future of another loop
+     * @throws CancelledException    if the caller or the future is cancelled
+     * @throws RuntimeException      the future's unchecked exception, as itself
+     * @throws java.util.concurrent.CompletionException wrapping its checked exception
+     */
+    public static <T> T waitFor(Future<T> future) {
+        return Structured.waitFor(future);
+    }
+
+    /**
+     * Runs a body as a task and awaits it with no deadline; see {@link #waitFor(Future)}.
+     *
+     * @param body the body
+     * @param <T>  the result type
+     * @return the result
+     * @throws NullPointerException  if {@code body} is null
+     * @throws IllegalStateException outside a task
+     * @throws CancelledException    if the caller or the task is cancelled
+     */
+    public static <T> T waitFor(Callable<T> body) {
+        Objects.requireNonNull(body, "body");
+        return waitFor(createTask(body));
+    }
+
+    /** Seconds as a timeout for an operation: NaN is refused, +infinity is none (null). */
+    private static Long timeoutNanos(String operation, double seconds) {
+        if (Double.isNaN(seconds)) {
+            throw new IllegalArgumentException(operation + ": seconds is NaN");
+        }
+        return seconds == Double.POSITIVE_INFINITY ? null : EventLoopImpl.secondsToNanos(seconds);
     }
 
     // ------------------------------------------------------------------ timeout
@@ -690,7 +867,7 @@ public final class Asyncio {
         if (Double.isNaN(loopTime)) {
             throw new IllegalArgumentException("timeoutAt: loopTime is NaN");
         }
-        return Structured.timeoutAt(EventLoopImpl.secondsToNanos(loopTime), body);
+        return Structured.timeoutAtTime(loopTime, body);
     }
 
     /**
@@ -704,6 +881,133 @@ public final class Asyncio {
      */
     public static void timeoutAt(double loopTime, ThrowingRunnable body) {
         timeoutAt(loopTime, Structured.callable(body));
+    }
+
+    /**
+     * A timeout whose body is given the region's {@link Timeout}, to read or move the deadline:
+     * {@code timeout(Duration.ofSeconds(5), t -> { ...; t.reschedule(getRunningLoop().time() + 10); ... })}.
+     * Otherwise as {@link #timeout(Duration, Callable)}.
+     *
+     * <p>Python: {@code async with asyncio.timeout(delay) as t:}.
+     *
+     * @param delay the time allowed
+     * @param body  the body
+     * @param <T>   the result type
+     * @return the body's result
+     * @throws NullPointerException  if an argument is null
+     * @throws AsyncTimeoutException if the deadline passed
+     * @throws IllegalStateException outside a task
+     * @throws RuntimeException      the body's unchecked exception, as itself
+     * @throws java.util.concurrent.CompletionException wrapping the body's checked exception
+     */
+    public static <T> T timeout(Duration delay, Timeout.Body<T> body) {
+        Objects.requireNonNull(delay, "delay");
+        return Structured.timeoutAfter(EventLoopImpl.durationToNanos(delay), body);
+    }
+
+    /**
+     * A timeout of {@code seconds} from now; see {@link #timeout(Duration, Callable)}. Zero or
+     * negative expires at the body's first suspension point; {@link Double#POSITIVE_INFINITY}
+     * means no deadline.
+     *
+     * <p>Python: {@code async with asyncio.timeout(seconds):}.
+     *
+     * @param seconds the time allowed
+     * @param body    the body
+     * @param <T>     the result type
+     * @return the body's result
+     * @throws IllegalArgumentException if {@code seconds} is NaN
+     * @throws NullPointerException     if {@code body} is null
+     * @throws AsyncTimeoutException    if the deadline passed
+     * @throws IllegalStateException    outside a task
+     * @throws RuntimeException         the body's unchecked exception, as itself
+     * @throws java.util.concurrent.CompletionException wrapping the body's checked exception
+     */
+    public static <T> T timeout(double seconds, Callable<T> body) {
+        return timeoutSeconds(seconds, body);
+    }
+
+    /**
+     * A timeout of {@code seconds} around a body without result; see {@link #timeout(double, Callable)}.
+     *
+     * @param seconds the time allowed
+     * @param body    the body
+     * @throws IllegalArgumentException if {@code seconds} is NaN
+     * @throws NullPointerException     if {@code body} is null
+     * @throws AsyncTimeoutException    if the deadline passed
+     */
+    public static void timeout(double seconds, ThrowingRunnable body) {
+        timeoutSeconds(seconds, Structured.callable(body));
+    }
+
+    /**
+     * A timeout of {@code seconds} whose body is given the region's {@link Timeout}; see
+     * {@link #timeout(double, Callable)} and {@link #timeout(Duration, Timeout.Body)}.
+     *
+     * @param seconds the time allowed
+     * @param body    the body
+     * @param <T>     the result type
+     * @return the body's result
+     * @throws IllegalArgumentException if {@code seconds} is NaN
+     * @throws NullPointerException     if {@code body} is null
+     * @throws AsyncTimeoutException    if the deadline passed
+     */
+    public static <T> T timeout(double seconds, Timeout.Body<T> body) {
+        return timeoutSeconds(seconds, body);
+    }
+
+    private static <T> T timeoutSeconds(double seconds, Object body) {
+        if (Double.isNaN(seconds)) {
+            throw new IllegalArgumentException("timeout: seconds is NaN");
+        }
+        Objects.requireNonNull(body, "body");
+        if (seconds == Double.POSITIVE_INFINITY) {
+            return Structured.timeoutAtTime(Double.POSITIVE_INFINITY, body);
+        }
+        return Structured.timeoutAfter(EventLoopImpl.secondsToNanos(seconds), body);
+    }
+
+    /**
+     * A timeout region with no deadline yet, whose body is given the {@link Timeout} to set one:
+     * Python's {@code async with asyncio.timeout(None) as t:}. It expires only if the body (or
+     * another task or callback holding {@code t}) calls {@link Timeout#reschedule(double)}.
+     * (As everywhere in asyncio4j, a null {@code Duration} is not "no deadline": this overload
+     * without one is.)
+     *
+     * @param body the body
+     * @param <T>  the result type
+     * @return the body's result
+     * @throws NullPointerException  if {@code body} is null
+     * @throws AsyncTimeoutException if a deadline set meanwhile passed
+     * @throws IllegalStateException outside a task
+     * @throws RuntimeException      the body's unchecked exception, as itself
+     * @throws java.util.concurrent.CompletionException wrapping the body's checked exception
+     */
+    public static <T> T timeout(Timeout.Body<T> body) {
+        return Structured.timeoutAtTime(Double.POSITIVE_INFINITY, body);
+    }
+
+    /**
+     * An absolute timeout whose body is given the region's {@link Timeout} ({@link Timeout#when()}
+     * returns {@code loopTime} as given); see {@link #timeoutAt(double, Callable)}.
+     * {@link Double#POSITIVE_INFINITY} means no deadline (Python's {@code timeout_at(None)}).
+     *
+     * <p>Python: {@code async with asyncio.timeout_at(when) as t:}.
+     *
+     * @param loopTime the deadline, in loop seconds
+     * @param body     the body
+     * @param <T>      the result type
+     * @return the body's result
+     * @throws IllegalArgumentException if {@code loopTime} is NaN
+     * @throws NullPointerException     if {@code body} is null
+     * @throws AsyncTimeoutException    if the deadline passed
+     * @throws IllegalStateException    outside a task
+     */
+    public static <T> T timeoutAt(double loopTime, Timeout.Body<T> body) {
+        if (Double.isNaN(loopTime)) {
+            throw new IllegalArgumentException("timeoutAt: loopTime is NaN");
+        }
+        return Structured.timeoutAtTime(loopTime, body);
     }
 
     // ------------------------------------------------------------------ shield, asCompleted
@@ -752,6 +1056,24 @@ public final class Asyncio {
         return Structured.asCompleted(futures, EventLoopImpl.durationToNanos(timeout));
     }
 
+    /**
+     * The futures in completion order, with a deadline {@code seconds} from now; see
+     * {@link #asCompleted(Collection, Duration)}. {@link Double#POSITIVE_INFINITY} means none.
+     *
+     * <p>Python: {@code asyncio.as_completed(fs, timeout=seconds)}.
+     *
+     * @param futures the futures
+     * @param seconds the time allowed for all of them
+     * @param <F>     the future type
+     * @return a single-use iterable
+     * @throws IllegalArgumentException if {@code seconds} is NaN
+     * @throws NullPointerException     if the collection or a future is null
+     * @throws IllegalStateException    without a running loop, or a future of another loop
+     */
+    public static <F extends Future<?>> Iterable<F> asCompleted(Collection<F> futures, double seconds) {
+        return Structured.asCompleted(futures, timeoutNanos("asCompleted", seconds));
+    }
+
     // ------------------------------------------------------------------ task groups
 
     /**
@@ -790,6 +1112,53 @@ public final class Asyncio {
      */
     public static <T> T toThread(Callable<T> call) {
         return Structured.toThread(call);
+    }
+
+    /**
+     * Runs blocking code with a result on the default executor; see {@link #toThread(Callable)}.
+     * This overload exists for method references to overloaded methods, such as
+     * {@code toThread(process::waitFor)} or {@code toThread(future::get)}: Java cannot tell such
+     * a reference's result type before it picks an overload (JLS 15.12.2.5), so between
+     * {@code toThread(Callable)} and {@code toThread(ThrowingRunnable)} it would be ambiguous;
+     * a {@link Call} is both, so Java picks this one and the value is returned. Lambdas resolve
+     * as before: one with a value here, one without to {@link #toThread(ThrowingRunnable)}. A
+     * reference to an overloaded <em>void</em> method ({@code latch::await}) therefore does not
+     * compile ("bad return type in method reference"): write it as a lambda,
+     * {@code toThread(() -> latch.await())}.
+     *
+     * @param call the blocking code
+     * @param <T>  the result type
+     * @return the call's result
+     * @throws NullPointerException  if {@code call} is null
+     * @throws IllegalStateException outside a task
+     * @throws CancelledException    if the caller is cancelled
+     * @throws RuntimeException      the call's unchecked exception, as itself
+     * @throws java.util.concurrent.CompletionException wrapping its checked exception
+     */
+    public static <T> T toThread(Call<T> call) {
+        return Structured.toThread(call);
+    }
+
+    /**
+     * A body with a result that is also a {@link ThrowingRunnable} (whose {@code run()} calls
+     * {@link #call()} and drops the value). It never needs to be named: it is the parameter type
+     * of the overloads that a method reference to an overloaded method resolves to, such as
+     * {@link #toThread(Call) toThread(process::waitFor)}, because it is more specific than both
+     * {@code Callable} and {@code ThrowingRunnable}.
+     *
+     * @param <T> the result type
+     */
+    @FunctionalInterface
+    public interface Call<T> extends Callable<T>, ThrowingRunnable {
+        /**
+         * Runs the call for its effect, dropping the value.
+         *
+         * @throws Exception what {@link #call()} throws
+         */
+        @Override
+        default void run() throws Exception {
+            call();
+        }
     }
 
     /**

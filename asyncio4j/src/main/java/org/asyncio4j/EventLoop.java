@@ -95,6 +95,113 @@ public interface EventLoop extends Executor, AutoCloseable {
     TimerHandle callAt(double when, Runnable callback);
 
     /**
+     * A callback that may throw checked exceptions, so that {@code loop.callSoon(() -> Files.delete(p))}
+     * compiles. It is a {@code Runnable} (whose {@code run()} calls {@link #call()} and lets what
+     * it throws through, a checked exception included, undeclared), so the overloads taking one
+     * are thin adapters onto the {@code Runnable} ones; a lambda or method reference passed to
+     * {@code callSoon}, {@code callSoonThreadsafe}, {@code callLater} or {@code callAt} becomes a
+     * {@code Callback} (Java prefers it as the more specific type), and a {@code Runnable} value
+     * goes to the {@code Runnable} overload unchanged. What {@code call()} throws goes to the
+     * exception handler, as a {@code Runnable}'s exception does.
+     *
+     * <p>Python: a callback of {@code loop.call_soon}, which may raise anything.
+     */
+    @FunctionalInterface
+    interface Callback extends Runnable {
+        /**
+         * Runs the callback.
+         *
+         * @throws Exception anything; the loop gives it to the exception handler
+         */
+        void call() throws Exception;
+
+        /** Runs {@link #call()}, letting its exception through as it is (checked ones undeclared). */
+        @Override
+        default void run() {
+            try {
+                call();
+            } catch (Exception e) {
+                throw Callback.<RuntimeException>sneaky(e);
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private static <E extends Exception> E sneaky(Exception e) throws E {
+            throw (E) e;
+        }
+    }
+
+    /**
+     * Schedules a callback that may throw checked exceptions; see {@link #callSoon(Runnable)}
+     * and {@link Callback}.
+     *
+     * @param callback the callback; what it throws goes to the exception handler
+     * @return a handle that can cancel it
+     * @throws NullPointerException  if {@code callback} is null
+     * @throws IllegalStateException as {@link #callSoon(Runnable)}
+     */
+    default Handle callSoon(Callback callback) {
+        return callSoon((Runnable) callback);
+    }
+
+    /**
+     * Schedules a callback that may throw checked exceptions from any thread; see
+     * {@link #callSoonThreadsafe(Runnable)}.
+     *
+     * @param callback the callback
+     * @return a handle that can cancel it
+     * @throws NullPointerException  if {@code callback} is null
+     * @throws IllegalStateException if the loop is closed
+     */
+    default Handle callSoonThreadsafe(Callback callback) {
+        return callSoonThreadsafe((Runnable) callback);
+    }
+
+    /**
+     * Schedules a callback that may throw checked exceptions after a delay; see
+     * {@link #callLater(double, Runnable)}.
+     *
+     * @param delaySeconds seconds from now
+     * @param callback     the callback
+     * @return a handle that can cancel it
+     * @throws IllegalArgumentException if the delay is NaN
+     * @throws NullPointerException     if {@code callback} is null
+     * @throws IllegalStateException    as {@link #callSoon(Runnable)}
+     */
+    default TimerHandle callLater(double delaySeconds, Callback callback) {
+        return callLater(delaySeconds, (Runnable) callback);
+    }
+
+    /**
+     * Schedules a callback that may throw checked exceptions after a delay; see
+     * {@link #callLater(Duration, Runnable)}.
+     *
+     * @param delay    the delay
+     * @param callback the callback
+     * @return a handle that can cancel it
+     * @throws NullPointerException  if an argument is null
+     * @throws IllegalStateException as {@link #callSoon(Runnable)}
+     */
+    default TimerHandle callLater(Duration delay, Callback callback) {
+        return callLater(delay, (Runnable) callback);
+    }
+
+    /**
+     * Schedules a callback that may throw checked exceptions at a loop time; see
+     * {@link #callAt(double, Runnable)}.
+     *
+     * @param when     the loop time, in seconds
+     * @param callback the callback
+     * @return a handle that can cancel it
+     * @throws IllegalArgumentException if {@code when} is NaN
+     * @throws NullPointerException     if {@code callback} is null
+     * @throws IllegalStateException    as {@link #callSoon(Runnable)}
+     */
+    default TimerHandle callAt(double when, Callback callback) {
+        return callAt(when, (Runnable) callback);
+    }
+
+    /**
      * The loop's clock, in seconds: monotonic, with an arbitrary origin (or virtual, see
      * {@link RunOptions#withVirtualClock(boolean)}).
      *
@@ -394,6 +501,20 @@ public interface EventLoop extends Executor, AutoCloseable {
      * @throws IllegalArgumentException if it is negative
      */
     void setSlowCallbackDuration(Duration duration);
+
+    /**
+     * Sets the slow-step threshold in seconds, as Python's
+     * {@code loop.slow_callback_duration = 0.1}; see {@link #setSlowCallbackDuration(Duration)}.
+     *
+     * @param seconds the threshold
+     * @throws IllegalArgumentException if {@code seconds} is NaN or negative
+     */
+    default void setSlowCallbackDuration(double seconds) {
+        if (Double.isNaN(seconds) || seconds < 0) {
+            throw new IllegalArgumentException("slow callback duration: seconds is " + seconds);
+        }
+        setSlowCallbackDuration(Duration.ofNanos(seconds >= 9.0e9 ? Long.MAX_VALUE : (long) (seconds * 1e9)));
+    }
 
     /**
      * The loop's figures now: live tasks, ready entries, timers, I/O waiters, the turns, steps

@@ -766,4 +766,50 @@ class GatherWaitTest {
         });
         assertEquals(List.of("pre", "in"), r);
     }
+
+    // ------------------------------------------------------------------ seconds as double
+
+    @Test
+    void wait_secondsTimeout_returnsWhatIsDoneAtTheDeadline() {
+        List<Integer> sizes = runVc(() -> {
+            double t0 = getRunningLoop().time();
+            Task<Integer> quick = createTask(() -> { sleep(0.1); return 1; });
+            Task<Integer> slow = createTask(() -> { sleep(10); return 2; });
+            WaitResult<Task<Integer>> r = Asyncio.wait(List.of(quick, slow), 0.5, ReturnWhen.ALL_COMPLETED);
+            int elapsedMs = (int) Math.round((getRunningLoop().time() - t0) * 1000);
+            slow.cancel();
+            return List.of(r.done().size(), r.pending().size(), elapsedMs);
+        });
+        assertEquals(List.of(1, 1, 500), sizes);
+    }
+
+    @Test
+    void wait_secondsTimeout_infinityWaitsForTheCondition_nanIsRefused() {
+        int done = runVc(() -> {
+            Task<Integer> t = createTask(() -> { sleep(100); return 1; });
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Asyncio.wait(List.of(t), Double.NaN, ReturnWhen.ALL_COMPLETED));
+            assertTrue(e.getMessage().contains("seconds is NaN"), e.getMessage());
+            return Asyncio.wait(List.of(t), Double.POSITIVE_INFINITY, ReturnWhen.ALL_COMPLETED).done().size();
+        });
+        assertEquals(1, done);
+    }
+
+    @Test
+    void asCompleted_secondsTimeout_throwsAsyncTimeoutExceptionFromNextAtTheDeadline() {
+        List<Object> out = runVc(() -> {
+            double t0 = getRunningLoop().time();
+            Task<Integer> quick = createTask(() -> { sleep(0.1); return 1; });
+            Task<Integer> slow = createTask(() -> { sleep(10); return 2; });
+            Iterator<Task<Integer>> it = asCompleted(List.of(quick, slow), 1.0).iterator();
+            int first = it.next().await();
+            assertThrows(AsyncTimeoutException.class, it::next);
+            double elapsed = getRunningLoop().time() - t0;
+            slow.cancel();
+            return List.of(first, elapsed);
+        });
+        assertEquals(1, out.get(0));
+        assertEquals(1.0, (double) out.get(1), 0.01);
+        assertThrows(IllegalArgumentException.class, () -> runVc(() -> asCompleted(List.of(completed(1)), Double.NaN)));
+    }
 }

@@ -309,4 +309,50 @@ class WaitForTest {
         assertThrows(IllegalStateException.class, () -> waitFor(f, secs(1)));
         assertFalse(f.isCancelled());
     }
+
+    // ------------------------------------------------------------------ seconds as double, no deadline
+
+    @Test
+    void waitFor_seconds_expiresAtTheDeadline_andCancelsTheInner() {
+        List<Object> out = run(() -> {
+            double t0 = now();
+            Task<String> t = createTask(() -> { sleep(10); return "late"; });
+            assertThrows(AsyncTimeoutException.class, () -> waitFor(t, 0.5));
+            return List.of(now() - t0, t.isCancelled(), (int) waitFor(() -> { sleep(0.1); return 4; }, 1));
+        }, VC);
+        assertEquals(0.5, (double) out.get(0), 0.01);
+        assertEquals(true, out.get(1));
+        assertEquals(4, out.get(2));
+    }
+
+    @Test
+    void waitFor_seconds_zeroOnADoneFuture_returnsItsResult_nanIsRefused() {
+        String r = run(() -> {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> waitFor(completed("x"), Double.NaN));
+            assertTrue(e.getMessage().contains("seconds is NaN"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> waitFor(() -> "never run", Double.NaN));
+            return waitFor(completed("done"), 0);
+        }, VC);
+        assertEquals("done", r);
+    }
+
+    /** Python's wait_for(aw, None): it just awaits, however long, and a cancel reaches the inner. */
+    @Test
+    void waitFor_withoutDeadline_justAwaits_andTheCallersCancellationCancelsTheInner() {
+        List<Object> out = run(() -> {
+            double t0 = now();
+            String a = waitFor(createTask(() -> { sleep(1000); return "a"; }));
+            String b = waitFor(() -> { sleep(1000); return "b"; }, Double.POSITIVE_INFINITY);
+            String c = waitFor(() -> "c");
+            Task<String> inner = createTask(() -> { sleep(10); return "never"; });
+            Task<String> outer = createTask(() -> waitFor(inner));
+            sleep(1);
+            outer.cancel();
+            assertThrows(CancelledException.class, outer::await);
+            return List.of(a, b, c, now() - t0 - 1, inner.isCancelled());
+        }, VC);
+        assertEquals(List.of("a", "b", "c"), out.subList(0, 3));
+        assertEquals(2000.0, (double) out.get(3), 0.01);
+        assertEquals(true, out.get(4));
+    }
 }

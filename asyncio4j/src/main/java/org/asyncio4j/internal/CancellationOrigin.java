@@ -97,7 +97,7 @@ public final class CancellationOrigin extends RuntimeException {
             if (c.equals(EventLoopImpl.class.getName()) && !m.startsWith("cancel")) {
                 return null;              // the loop's dispatch of a callback: nothing below asked
             }
-            if (c.equals(Structured.class.getName()) && m.contains("timeoutAt")) {
+            if (c.equals(Structured.TIMEOUT_EXPIRY_CLASS)) {
                 return "a timeout that expired";
             }
             if (c.equals(TaskGroupEngine.class.getName())) {

@@ -18,6 +18,7 @@ import org.asyncio4j.CancelledException;
 import org.asyncio4j.Future;
 import org.asyncio4j.ReturnWhen;
 import org.asyncio4j.ThrowingRunnable;
+import org.asyncio4j.Timeout;
 import org.asyncio4j.WaitResult;
 
 /**
@@ -112,6 +113,20 @@ public final class Structured {
         }
         for (Callable<? extends T> c : bodies) {
             tasks.add(loop.spawn(c, null));
+        }
+        return tasks;
+    }
+
+    /** Turns bodies without result into tasks of the running loop. */
+    public static List<Future<? extends Void>> tasksOf(String operation, ThrowingRunnable[] bodies) {
+        Objects.requireNonNull(bodies, "bodies");
+        EventLoopImpl loop = loop(operation);
+        for (ThrowingRunnable r : bodies) {
+            Objects.requireNonNull(r, operation + ": a body is null");
+        }
+        List<Future<? extends Void>> tasks = new ArrayList<>(bodies.length);
+        for (ThrowingRunnable r : bodies) {
+            tasks.add(loop.<Void>spawn(r, null));
         }
         return tasks;
     }
@@ -382,51 +397,178 @@ public final class Structured {
     public static <T> T timeoutAt(Long deadline, Callable<T> body) {
         Objects.requireNonNull(body, "body");
         TaskImpl<?> task = task("timeout");
-        EventLoopImpl loop = task.loop;
-        int cancellingAtEntry = task.cancelling();
-        boolean[] expiring = {false};
-        HandleImpl timer = null;
-        if (deadline != null) {
-            Runnable onExpiry = () -> {
-                expiring[0] = true;
+        double when = deadline == null ? Double.POSITIVE_INFINITY : deadline / 1e9;
+        return new TimeoutScope(task, when).enter(deadline == null ? NO_DEADLINE : deadline, body);
+    }
+
+    /**
+     * asyncio.timeout_at with the body given the Timeout object.
+     *
+     * @param when the deadline in loop seconds, exactly as Timeout.when() is to report it
+     *             (+infinity: none); not NaN
+     */
+    public static <T> T timeoutAtTime(double when, Object body) {
+        Objects.requireNonNull(body, "body");
+        TaskImpl<?> task = task("timeout");
+        return new TimeoutScope(task, when).enter(TimeoutScope.nanosOf(when), body);
+    }
+
+    /** timeout with a relative delay in nanoseconds, the body given the Timeout object. */
+    public static <T> T timeoutAfter(long delayNanos, Object body) {
+        Objects.requireNonNull(body, "body");
+        TaskImpl<?> task = task("timeout");
+        long deadline = EventLoopImpl.saturatedAdd(task.loop.now(), delayNanos);
+        return new TimeoutScope(task, deadline / 1e9).enter(deadline, body);
+    }
+
+    /** The class whose run() is a timeout's expiry, as a cancellation's origin names it. */
+    static final String TIMEOUT_EXPIRY_CLASS = TimeoutScope.class.getName();
+
+    /** No timer at all: the deadline of a timeout without one. */
+    private static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    /**
+     * One timeout region, and the {@link Timeout} its body may hold (Python's Timeout). States
+     * (Python's names): ACTIVE from entry until the body ends or the deadline fires; EXPIRING
+     * from the expiry callback (which cancelled the task) until the body ends; then EXPIRED, or
+     * FINISHED when it never fired. Only ACTIVE may be rescheduled. Loop-confined: the body, the
+     * expiry callback and any reschedule run on the loop's thread, one at a time.
+     */
+    private static final class TimeoutScope implements Timeout, Runnable {
+        private static final int ACTIVE = 0, EXPIRING = 1, EXPIRED = 2, FINISHED = 3;
+        private static final String[] NAMES = {"active", "expiring", "expired", "finished"};
+
+        private final TaskImpl<?> task;
+        private final EventLoopImpl loop;
+        private int state = ACTIVE;
+        private double when;
+        private HandleImpl timer;
+
+        TimeoutScope(TaskImpl<?> task, double when) {
+            this.task = task;
+            this.loop = task.loop;
+            this.when = when;
+        }
+
+        static long nanosOf(double when) {
+            return when == Double.POSITIVE_INFINITY ? NO_DEADLINE : EventLoopImpl.secondsToNanos(when);
+        }
+
+        /** The deadline fired: cancel the task (Python's Timeout._on_timeout). */
+        @Override
+        public void run() {
+            timer = null;
+            if (state == ACTIVE) {
+                state = EXPIRING;
                 task.cancel();
-            };
-            if (deadline <= loop.now()) {
-                // Already due: expire before the body's first suspension completes (Python's
-                // Timeout.reschedule uses call_soon here), not after the timers' turn.
-                timer = new HandleImpl(loop, onExpiry);
-                loop.callSoonInternal(timer);
-            } else {
-                timer = loop.callAtNanos(deadline, onExpiry);
             }
         }
-        T value;
-        try {
-            value = body.call();
-        } catch (Throwable e) {
+
+        private void schedule(long deadline) {
             if (timer != null) {
                 timer.cancel();
+                timer = null;
             }
-            // Python's Timeout.__aexit__: the expiry's cancel request is withdrawn whatever the
-            // body threw; the exception becomes a timeout only if it is the cancellation, and no
-            // other request (from outside, an outer timeout, a TaskGroup) is left standing. A
-            // TaskGroup's interruption is a cancellation for cleanup, never one to convert.
-            boolean plain = isPlainCancellation(e) || task.isInterruptCancellation(e);
-            if (expiring[0] && task.uncancel() <= cancellingAtEntry && plain) {
-                // Recorded as what leaves this task's asyncio4j call, so that an enclosing try-form
-                // TaskGroup's close() sees the body failing and cancels its children, also when
-                // the expiry reached a JDK call as an interrupt (nothing recorded it then).
-                throw task.noteEscaping(new AsyncTimeoutException("the timeout expired", e));
+            if (deadline == NO_DEADLINE) {
+                return;
             }
-            throw FutureImpl.rethrow(e);
+            if (deadline <= loop.now()) {
+                // Already due: expire before the body's next suspension completes (Python's
+                // Timeout.reschedule uses call_soon here), not after the timers' turn.
+                HandleImpl soon = new HandleImpl(loop, this);
+                loop.callSoonInternal(soon);
+                timer = soon;
+            } else {
+                timer = loop.callAtNanos(deadline, this);
+            }
         }
-        if (timer != null) {
-            timer.cancel();
+
+        @SuppressWarnings("unchecked")
+        <T> T enter(long deadline, Object body) {
+            int cancellingAtEntry = task.cancelling();
+            schedule(deadline);
+            T value;
+            try {
+                value = body instanceof Callable<?> c ? (T) c.call() : (T) ((Timeout.Body<?>) body).run(this);
+            } catch (Throwable e) {
+                boolean fired = exit();
+                // Python's Timeout.__aexit__: the expiry's cancel request is withdrawn whatever the
+                // body threw; the exception becomes a timeout only if it is the cancellation, and no
+                // other request (from outside, an outer timeout, a TaskGroup) is left standing. A
+                // TaskGroup's interruption is a cancellation for cleanup, never one to convert.
+                boolean plain = isPlainCancellation(e) || task.isInterruptCancellation(e);
+                if (fired && task.uncancel() <= cancellingAtEntry && plain) {
+                    // Recorded as what leaves this task's asyncio4j call, so that an enclosing try-form
+                    // TaskGroup's close() sees the body failing and cancels its children, also when
+                    // the expiry reached a JDK call as an interrupt (nothing recorded it then).
+                    throw task.noteEscaping(new AsyncTimeoutException("the timeout expired", e));
+                }
+                throw FutureImpl.rethrow(e);
+            }
+            if (exit()) {
+                task.uncancel();
+            }
+            return value;
         }
-        if (expiring[0]) {
-            task.uncancel();
+
+        /** Ends the region: true if the deadline had fired. */
+        private boolean exit() {
+            if (timer != null) {
+                timer.cancel();
+                timer = null;
+            }
+            boolean fired = state == EXPIRING;
+            state = fired ? EXPIRED : FINISHED;
+            return fired;
         }
-        return value;
+
+        @Override
+        public double when() {
+            return when;
+        }
+
+        @Override
+        public void reschedule(double when) {
+            if (Double.isNaN(when)) {
+                throw new IllegalArgumentException("reschedule: when is NaN");
+            }
+            checkReschedule();
+            this.when = when;
+            schedule(nanosOf(when));
+        }
+
+        @Override
+        public void reschedule(java.time.Duration delay) {
+            if (delay == null) {
+                reschedule(Double.POSITIVE_INFINITY);
+                return;
+            }
+            checkReschedule();
+            long deadline = EventLoopImpl.saturatedAdd(loop.now(), EventLoopImpl.durationToNanos(delay));
+            this.when = deadline / 1e9;
+            schedule(deadline);
+        }
+
+        private void checkReschedule() {
+            loop.checkThread("Timeout.reschedule");
+            if (state != ACTIVE) {
+                throw new IllegalStateException("Cannot change state of " + NAMES[state] + " Timeout");
+            }
+        }
+
+        @Override
+        public boolean expired() {
+            return state == EXPIRING || state == EXPIRED;
+        }
+
+        @Override
+        public String toString() {
+            if (state != ACTIVE) {
+                return "Timeout[" + NAMES[state] + "]";
+            }
+            String w = when == Double.POSITIVE_INFINITY ? "none" : String.format(java.util.Locale.ROOT, "%.3f", when);
+            return "Timeout[active when=" + w + "]";
+        }
     }
 
     /** The cancellation a timeout's own task.cancel() produces: in an asyncio4j wait, or in a JDK call. */
@@ -436,9 +578,7 @@ public final class Structured {
 
     /** timeout with a relative delay in nanoseconds. */
     public static <T> T timeout(long delayNanos, Callable<T> body) {
-        Objects.requireNonNull(body, "body");
-        EventLoopImpl loop = task("timeout").loop;
-        return timeoutAt(EventLoopImpl.saturatedAdd(loop.now(), delayNanos), body);
+        return timeoutAfter(delayNanos, body);
     }
 
     public static <T> Callable<T> callable(ThrowingRunnable r) {
@@ -474,6 +614,12 @@ public final class Structured {
             }
             throw e;
         }
+    }
+
+    /** asyncio.wait_for(fut, None): awaits the future (the caller's cancellation cancels it). */
+    public static <T> T waitFor(Future<T> future) {
+        TaskImpl<?> task = task("waitFor");
+        return own(future, task.loop, "waitFor").await();
     }
 
     // ------------------------------------------------------------------ shield

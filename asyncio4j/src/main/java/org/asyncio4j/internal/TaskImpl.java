@@ -156,14 +156,15 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         boolean returned = false;
         try {
             deliverCancel();              // a task cancelled before it started never runs its body
-            if (b instanceof ThrowingRunnable r) {
-                r.run();
-            } else {
+            if (b instanceof Callable<?>) {   // first: an Asyncio.Call is both, and its value counts
                 value = ((Callable<T>) b).call();
+            } else {
+                ((ThrowingRunnable) b).run();
             }
             returned = true;
         } catch (Throwable t) {
             failure = t;
+            PortingHints.note(t);
         }
         finish(returned, value, failure);
     }

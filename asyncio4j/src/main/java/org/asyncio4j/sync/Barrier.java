@@ -14,6 +14,12 @@ import org.asyncio4j.internal.WaiterQueue;
  *      └─ abort() ▶ BROKEN (every await throws BrokenBarrierException until reset())
  * </pre>
  *
+ * <p>Porting from Python: {@code await barrier.wait()} is {@code barrier.await()} (the arrival
+ * index, as Python's); {@code n_waiting} and {@code broken} are {@link #waiting()} and
+ * {@link #isBroken()}. {@code barrier.wait()} compiles, as {@code java.lang.Object}'s monitor
+ * method, and fails with {@code IllegalMonitorStateException} ("current thread is not owner");
+ * a task that ends with that exception carries a suppressed hint naming {@code await()}.
+ *
  * <p>Python: {@code asyncio.Barrier}.
  */
 public final class Barrier {

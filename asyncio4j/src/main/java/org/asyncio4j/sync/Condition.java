@@ -42,6 +42,14 @@ import org.asyncio4j.internal.WaiterQueue;
  * passed to the next waiter (the waiter queue does this for a waiter cancelled before it ran;
  * {@code await} itself for one stopped while it re-acquires).
  *
+ * <p>Porting from Python: {@code async with cond:} is {@code try (var _ = cond.acquire()) { ... }};
+ * {@code wait()}, {@code wait_for(p)}, {@code notify(n)}, {@code notify_all()} are
+ * {@link #await()}, {@link #awaitUntil}, {@link #signal(int)}, {@link #signalAll()}. Python's
+ * spellings {@code cond.wait()}, {@code cond.notify()} and {@code cond.notifyAll()} compile, as
+ * {@code java.lang.Object}'s monitor methods, and fail with {@code IllegalMonitorStateException}
+ * ("current thread is not owner"); a task that ends with that exception carries a suppressed
+ * hint naming the asyncio4j method.
+ *
  * <p>Python: {@code asyncio.Condition} ({@code wait}, {@code wait_for}, {@code notify},
  * {@code notify_all} are {@code await}, {@code awaitUntil}, {@code signal}, {@code signalAll}).
  */

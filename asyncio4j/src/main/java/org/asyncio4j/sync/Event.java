@@ -10,6 +10,12 @@ import org.asyncio4j.internal.WaiterQueue;
  * <p>Not thread-safe: to set it from a plain thread, use
  * {@code loop.callSoonThreadsafe(event::set)}.
  *
+ * <p>Porting from Python: {@code await event.wait()} is {@code event.await()}. {@code event.wait()}
+ * compiles, because {@code wait} is {@code java.lang.Object}'s monitor method, and fails with
+ * {@code IllegalMonitorStateException} ("current thread is not owner"); a task that ends with
+ * that exception carries a suppressed hint naming {@code await()}. {@code is_set()} is
+ * {@link #isSet()}.
+ *
  * <p>Python: {@code asyncio.Event}.
  */
 public final class Event {

@@ -31,6 +31,12 @@ import org.asyncio4j.internal.WaiterQueue;
  * A hold records the task that acquired it, which is what {@link Condition} means by
  * "holding the lock". Loop-confined.
  *
+ * <p>Porting from Python: {@code async with lock:} is {@code try (var _ = lock.acquire()) { ... }},
+ * {@code locked()} is {@link #isLocked()}. A lock has no {@code wait}: {@code lock.wait()} and
+ * {@code lock.notify()} are {@code java.lang.Object}'s monitor methods (they compile, and fail
+ * with {@code IllegalMonitorStateException}); waiting under a lock is {@link Condition}'s
+ * {@code await()}.
+ *
  * <p>Python: {@code asyncio.Lock}.
  */
 public final class Lock {

@@ -8,6 +8,11 @@ import org.asyncio4j.internal.WaiterQueue;
  * {@link #release()} returns one, handing it straight to the longest-waiting task if any.
  * Fair and cancellation-safe: a cancelled acquire never keeps or loses a permit.
  *
+ * <p>Porting from Python: {@code async with sem:} is {@code try (var _ = sem.acquire()) { ... }},
+ * {@code locked()} is {@link #isLocked()}. A semaphore has no {@code wait}: {@code sem.wait()}
+ * and {@code sem.notify()} are {@code java.lang.Object}'s monitor methods (they compile, and fail
+ * with {@code IllegalMonitorStateException}).
+ *
  * <p>Python: {@code asyncio.Semaphore}.
  */
 public class Semaphore {
