@@ -827,7 +827,7 @@ public final class EventLoopImpl implements EventLoop {
      * as itself gets the caller's frames appended ({@link CallerFrames}); a CancelledException
      * or CompletionException made here has them already.
      */
-    private static <T> T reportToCaller(FutureImpl<T> f) {
+    static <T> T reportToCaller(FutureImpl<T> f) {
         try {
             return f.report();
         } catch (RuntimeException | Error e) {
@@ -1290,7 +1290,7 @@ public final class EventLoopImpl implements EventLoop {
      * must be idempotent. Dekker-style: the registrant adds, then reads {@code closed}; close
      * writes {@code closed}, then walks the set; one of them sees the other.
      */
-    boolean onClose(Runnable release) {
+    public boolean onClose(Runnable release) {
         closeListeners.add(release);
         if (closed) {
             closeListeners.remove(release);
@@ -1299,7 +1299,7 @@ public final class EventLoopImpl implements EventLoop {
         return true;
     }
 
-    void removeOnClose(Runnable release) {
+    public void removeOnClose(Runnable release) {
         closeListeners.remove(release);
     }
 

@@ -155,11 +155,63 @@ public class FutureImpl<T> implements Future<T> {
         }
         TaskImpl<?> task = TaskImpl.current();
         if (task != null) {
-            throw new IllegalStateException("await() on a future of another event loop: " + this
-                    + " belongs to " + loop + ", the calling task to " + task.loop);
+            awaitFromOtherLoop(task);
+            return;
         }
         throw new IllegalStateException("await() on a pending future outside a task: " + this
                 + " (from a plain thread use get(), from a callback use addDoneCallback)");
+    }
+
+    /**
+     * A task of another loop awaits this future (a LoopGroup's cross-loop await; Python forbids
+     * it). The task waits on a proxy future of its own loop; this future's loop, once it is done,
+     * completes the proxy through the task's loop's inbox. A waiting task that is stopped
+     * (cancelled, or interrupted by its group) cancels this future, as awaiting a future does in
+     * asyncio (through this future's loop's inbox). If this future's loop closes with the future still pending, the wait ends with
+     * the CancelledException that a foreign {@code get()} gets then.
+     */
+    private void awaitFromOtherLoop(TaskImpl<?> task) {
+        EventLoopImpl mine = task.loop;
+        FutureImpl<Void> proxy = new FutureImpl<>(mine);
+        Runnable wake = () -> {
+            try {
+                mine.callSoonThreadsafe(() -> {
+                    if (proxy.state == PENDING) {
+                        proxy.complete(null);
+                    }
+                });
+            } catch (IllegalStateException waiterLoopClosed) {
+                // the waiting task's loop is gone, and the task with it
+            }
+        };
+        if (!loop.onClose(wake)) {
+            if (state == PENDING) {
+                throw EventLoopImpl.closedBefore(this);
+            }
+            return;
+        }
+        try {
+            loop.runOnLoop(() -> addDoneCallback(f -> wake.run()));
+            try {
+                task.awaitDone(proxy);
+                if (proxy.state == CANCELLED) {
+                    proxy.report();               // the task's cancellation: throws it
+                }
+            } catch (Throwable stop) {
+                // The wait ends early only when the task is stopped (cancelled, or interrupted by
+                // its group): the awaited future is cancelled, as Python's Task cancels the
+                // future it waits on.
+                if (state == PENDING) {
+                    cancel();                     // any thread: forwarded to this future's loop
+                }
+                throw stop;
+            }
+        } finally {
+            loop.removeOnClose(wake);
+        }
+        if (state == PENDING) {
+            throw EventLoopImpl.closedBefore(this);
+        }
     }
 
     /** The outcome of a done future: the value, or the exception thrown as await() throws it. */

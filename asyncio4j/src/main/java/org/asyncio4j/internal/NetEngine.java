@@ -71,6 +71,10 @@ public final class NetEngine implements Bridges.Net {
 
         /** Counts an accepted connection as the server's client until its writer is closed. */
         void adoptClient(Server server, StreamWriter writer);
+
+        Server groupServer(EventLoopImpl home, List<Server> members);
+
+        void closeFromAnyThread(Server server);
     }
 
     private static volatile Streams streams;
@@ -181,18 +185,56 @@ public final class NetEngine implements Bridges.Net {
 
     @Override
     public Server startServer(ClientHandler handler, String host, int port, StreamOptions options) throws IOException {
+        return startServer(handler, host, port, options, false, null);
+    }
+
+    /** LoopGroup: a server on the calling task's loop whose sockets are bound with SO_REUSEPORT. */
+    public Server startServer(ClientHandler handler, String host, int port, StreamOptions options, boolean reusePort)
+            throws IOException {
+        return startServer(handler, host, port, options, reusePort, null);
+    }
+
+    /** LoopGroup without SO_REUSEPORT: a server whose acceptor offers each connection to {@code handOff}. */
+    public Server startServer(ClientHandler handler, String host, int port, StreamOptions options, HandOff handOff)
+            throws IOException {
+        return startServer(handler, host, port, options, false, Objects.requireNonNull(handOff, "handOff"));
+    }
+
+    private Server startServer(ClientHandler handler, String host, int port, StreamOptions options, boolean reusePort,
+            HandOff handOff) throws IOException {
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(options, "options");
         checkPort(port);
         EventLoopImpl loop = loop("startServer");
+        List<InetSocketAddress> at = new ArrayList<>();
+        for (InetAddress a : resolve(host)) {
+            at.add(a == null ? new InetSocketAddress(port) : new InetSocketAddress(a, port));
+        }
+        return bindAndServe(loop, handler, options, at, reusePort, handOff);
+    }
+
+    /**
+     * LoopGroup: another member of a group server, on the calling task's loop, bound with
+     * SO_REUSEPORT to exactly the addresses the first member bound (its ports included, so a
+     * server started on port 0 listens on one port on every loop).
+     */
+    public Server startServerAt(ClientHandler handler, List<InetSocketAddress> at, StreamOptions options) throws IOException {
+        return bindAndServe(loop("startServer"), handler, options, at, true, null);
+    }
+
+    private static Server bindAndServe(EventLoopImpl loop, ClientHandler handler, StreamOptions options,
+            List<InetSocketAddress> at, boolean reusePort, HandOff handOff) throws IOException {
         List<ServerSocketChannel> channels = new ArrayList<>();
         List<InetSocketAddress> bound = new ArrayList<>();
         try {
-            for (InetAddress a : resolve(host)) {
+            for (InetSocketAddress a : at) {
                 ServerSocketChannel ch = ServerSocketChannel.open();
                 channels.add(ch);
                 ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                ch.bind(a == null ? new InetSocketAddress(port) : new InetSocketAddress(a, port), options.backlog());
+                if (reusePort) {
+                    ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                }
+                ch.bind(a, options.backlog());
                 ch.configureBlocking(false);
                 bound.add((InetSocketAddress) ch.getLocalAddress());
             }
@@ -202,7 +244,46 @@ public final class NetEngine implements Bridges.Net {
             }
             throw e;
         }
-        return serve(loop, handler, options, channels, bound, null);
+        return serve(loop, handler, options, channels, bound, null, handOff);
+    }
+
+    /**
+     * Where a LoopGroup server without SO_REUSEPORT sends an accepted connection. Called on the
+     * acceptor's loop; returns true if it took the channel (to serve it on another loop), false
+     * to have it served here.
+     */
+    public interface HandOff {
+        boolean handOff(SocketChannel accepted, EventLoopImpl here);
+    }
+
+    /** LoopGroup without SO_REUSEPORT: a member server on the calling task's loop with no socket of its own. */
+    public Server memberServer(EventLoopImpl loop) {
+        return streams().server(loop, List.of(), List.of(), null);
+    }
+
+    /** LoopGroup without SO_REUSEPORT: serves a connection handed over from the acceptor's loop, in the calling task's loop. */
+    public void serveAccepted(Server member, SocketChannel c, ClientHandler handler, StreamOptions o) throws IOException {
+        EventLoopImpl loop = loop("serveAccepted");
+        if (!member.isServing()) {
+            c.close();                            // the server closed while the connection travelled
+            return;
+        }
+        try {
+            accepted(loop, member, c, handler, o);
+        } catch (IOException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** A server of the group made of one member server per loop (LoopGroup.startServer). */
+    public Server groupServer(EventLoopImpl home, List<Server> members) {
+        return streams().groupServer(home, members);
+    }
+
+    /** Closes a server from any thread, through its loop's inbox when the caller is elsewhere. */
+    public void closeFromAnyThread(Server s) {
+        streams().closeFromAnyThread(s);
     }
 
     @Override
@@ -226,20 +307,20 @@ public final class NetEngine implements Bridges.Net {
             ch.close();
             throw e;
         }
-        return serve(loop, handler, options, List.of(ch), List.of(), path);
+        return serve(loop, handler, options, List.of(ch), List.of(), path, null);
     }
 
     private static Server serve(EventLoopImpl loop, ClientHandler handler, StreamOptions o,
-            List<ServerSocketChannel> channels, List<InetSocketAddress> bound, Path unixPath) {
+            List<ServerSocketChannel> channels, List<InetSocketAddress> bound, Path unixPath, HandOff handOff) {
         Server server = streams().server(loop, channels, bound, unixPath);
         for (ServerSocketChannel ch : channels) {
-            streams().adoptAcceptor(server, loop.createTask(() -> acceptLoop(loop, server, ch, handler, o), "accept " + ch));
+            streams().adoptAcceptor(server, loop.createTask(() -> acceptLoop(loop, server, ch, handler, o, handOff), "accept " + ch));
         }
         return server;
     }
 
     private static void acceptLoop(EventLoopImpl loop, Server server, ServerSocketChannel ch, ClientHandler handler,
-            StreamOptions o) {
+            StreamOptions o, HandOff handOff) {
         while (server.isServing()) {
             SocketChannel c;
             try {
@@ -265,6 +346,9 @@ public final class NetEngine implements Bridges.Net {
                 return;
             }
             try {
+                if (handOff != null && handOff.handOff(c, loop)) {
+                    continue;
+                }
                 accepted(loop, server, c, handler, o);
             } catch (IOException e) {
                 loop.callExceptionHandler(new ExceptionContext("could not set up an accepted connection", e, null, null));

@@ -269,7 +269,7 @@ public final class Signals {
         public static final String MESSAGE = "cancelled by SIGINT (Ctrl+C)";
 
         private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
-        private volatile org.asyncio4j.Task<?> main;
+        private volatile org.asyncio4j.Future<?> main;
 
         private Sigint() {
         }
@@ -284,12 +284,12 @@ public final class Signals {
         }
 
         /** The main task, as soon as it exists. */
-        public void watch(org.asyncio4j.Task<?> task) {
+        public void watch(org.asyncio4j.Future<?> task) {
             main = task;
         }
 
         private void signalled() {
-            org.asyncio4j.Task<?> t = main;
+            org.asyncio4j.Future<?> t = main;
             if (count.incrementAndGet() == 1 && t != null && !t.isDone()) {
                 t.cancel(MESSAGE);            // from another thread: forwarded to the loop
                 return;

@@ -15,6 +15,8 @@ import org.asyncio4j.Future;
 import org.asyncio4j.Task;
 import org.asyncio4j.internal.Cancellation;
 import org.asyncio4j.internal.EventLoopImpl;
+import org.asyncio4j.internal.FutureImpl;
+import org.asyncio4j.internal.LoopGroupEngine;
 import org.asyncio4j.internal.NetEngine;
 import org.asyncio4j.internal.Transport;
 import org.asyncio4j.internal.WaiterQueue;
@@ -72,6 +74,17 @@ public final class Server implements AutoCloseable {
             server.clients.add(writer);
             writer.whenClosed(() -> server.clientClosed(writer));
         }
+
+        @Override
+        public Server groupServer(EventLoopImpl home, List<Server> members) {
+            Server first = members.get(0);
+            return new Server(home, List.of(), first.addresses, first.unixPath, List.copyOf(members));
+        }
+
+        @Override
+        public void closeFromAnyThread(Server server) {
+            onLoopOf(server, server::close);
+        }
     }
 
     private static final Runnable NO_TOKEN = () -> { };   // a broadcast wake-up hands nothing on
@@ -82,15 +95,32 @@ public final class Server implements AutoCloseable {
     final List<Task<Void>> acceptors = new ArrayList<>();   // package-private for the tests
     private int acceptorsRunning;         // accept tasks not yet done
     private final Set<StreamWriter> clients = new LinkedHashSet<>();
-    private boolean closed;
+    private volatile boolean closed;      // volatile for a LoopGroup's server, read from any thread
     private final WaiterQueue idleWaiters = new WaiterQueue();   // woken when closed and every client is gone
+    private List<Runnable> idleCallbacks; // run once idle: a LoopGroup server's waiters on other loops
     private Future<Void> serving;         // what serveForever waits for (one caller at a time)
 
+    // A LoopGroup's server: one member server per loop, each confined to its loop; this one holds
+    // no socket and forwards to them through their loops' inboxes. Null for a plain server.
+    private final List<Server> members;
+    private final java.util.Queue<FutureImpl<Void>> groupServing = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     Server(EventLoopImpl loop, List<ServerSocketChannel> channels, List<InetSocketAddress> addresses, Path unixPath) {
+        this(loop, channels, addresses, unixPath, null);
+    }
+
+    private Server(EventLoopImpl loop, List<ServerSocketChannel> channels, List<InetSocketAddress> addresses, Path unixPath,
+            List<Server> members) {
         this.loop = loop;
         this.channels = channels;
         this.addresses = addresses;
         this.unixPath = unixPath;
+        this.members = members;
+    }
+
+    /** Runs {@code r} on the server's loop: at once when the caller is there, else through the inbox. */
+    private static void onLoopOf(Server s, Runnable r) {
+        LoopGroupEngine.runOn(s.loop, r);
     }
 
     /**
@@ -106,6 +136,10 @@ public final class Server implements AutoCloseable {
      * @throws org.asyncio4j.ExceptionGroup     if the calling task's TaskGroup interrupts it
      */
     public void serveForever() {
+        if (members != null) {
+            groupServeForever();
+            return;
+        }
         if (closed) {
             throw new IllegalStateException("server is closed: " + this);
         }
@@ -117,23 +151,59 @@ public final class Server implements AutoCloseable {
         try {
             mine.await();
         } catch (Throwable stop) {
-            // Only close() completes this future and nothing fails it, so whatever leaves the
-            // wait stops this task: a cancellation or a group's interruption (the predicate),
-            // either of which also cancels the future this task awaits.
-            if (Cancellation.isCancellation(stop) || mine.isCancelled()) {
-                close();
-                try {
-                    waitClosed();
-                } catch (Throwable again) {
-                    stop.addSuppressed(again);     // stopped twice: the first stop leaves, as in Python
-                }
-            }
+            closeOnStop(stop, mine);
             throw stop;
         }
     }
 
     /**
-     * Stops listening. Connections already accepted stay open. Closing twice does nothing.
+     * serveForever's wait was left by {@code stop}. Only close() completes the future it waits
+     * on, and nothing fails it, so whatever leaves the wait stops the task: a cancellation or a
+     * group's interruption (the predicate), either of which also cancels that future. The
+     * server closes and is waited for; the caller rethrows {@code stop}.
+     */
+    private void closeOnStop(Throwable stop, Future<Void> mine) {
+        if (Cancellation.isCancellation(stop) || mine.isCancelled()) {
+            close();
+            try {
+                waitClosed();
+            } catch (Throwable again) {
+                stop.addSuppressed(again);     // stopped twice: the first stop leaves, as in Python
+            }
+        }
+    }
+
+    private void groupServeForever() {
+        if (closed) {
+            throw new IllegalStateException("server is closed: " + this);
+        }
+        FutureImpl<Void> mine = new FutureImpl<>(callerLoop("serveForever"));
+        groupServing.add(mine);
+        if (closed && !mine.isDone()) {
+            mine.setResult(null);                 // close() drained the queue before our add
+        }
+        try {
+            mine.await();
+        } catch (Throwable stop) {
+            closeOnStop(stop, mine);
+            throw stop;
+        } finally {
+            groupServing.remove(mine);
+        }
+    }
+
+    private static EventLoopImpl callerLoop(String operation) {
+        org.asyncio4j.internal.TaskImpl<?> t = org.asyncio4j.internal.TaskImpl.current();
+        if (t == null) {
+            throw new IllegalStateException(operation + "() of a LoopGroup server must be called from a task (of any loop)");
+        }
+        return (EventLoopImpl) t.getLoop();
+    }
+
+    /**
+     * Stops listening. Connections already accepted stay open. Closing twice does nothing. A
+     * {@code LoopGroup}'s server may be closed from any thread: each loop's listening socket is
+     * closed on its loop.
      */
     @Override
     public void close() {
@@ -141,6 +211,21 @@ public final class Server implements AutoCloseable {
             return;
         }
         closed = true;
+        if (members != null) {
+            for (Server m : members) {
+                onLoopOf(m, m::close);
+            }
+            FutureImpl<Void> f;
+            while ((f = groupServing.poll()) != null) {
+                FutureImpl<Void> w = f;
+                onLoop((EventLoopImpl) w.getLoop(), () -> {
+                    if (!w.isDone()) {
+                        w.setResult(null);
+                    }
+                });
+            }
+            return;
+        }
         for (Task<Void> t : acceptors) {
             t.cancel();                        // each ends soon; waitClosed waits for that
         }
@@ -165,8 +250,18 @@ public final class Server implements AutoCloseable {
         checkIdle();
     }
 
+    private static void onLoop(EventLoopImpl l, Runnable r) {
+        LoopGroupEngine.runOn(l, r);
+    }
+
     /** Closes every accepted connection (after flushing what each has buffered). */
     public void closeClients() {
+        if (members != null) {
+            for (Server m : members) {
+                onLoopOf(m, m::closeClients);
+            }
+            return;
+        }
         for (StreamWriter w : new ArrayList<>(clients)) {
             w.close();
         }
@@ -174,6 +269,12 @@ public final class Server implements AutoCloseable {
 
     /** Aborts every accepted connection at once (TCP reset, buffers dropped). */
     public void abortClients() {
+        if (members != null) {
+            for (Server m : members) {
+                onLoopOf(m, m::abortClients);
+            }
+            return;
+        }
         for (StreamWriter w : new ArrayList<>(clients)) {
             w.abort();
         }
@@ -187,9 +288,52 @@ public final class Server implements AutoCloseable {
      * @throws org.asyncio4j.CancelledException if the task is cancelled while it waits
      */
     public void waitClosed() {
+        if (members != null) {
+            groupWaitClosed();
+            return;
+        }
         // One waiter per caller: a cancelled caller's future is its own, so the others wait on.
         while (!isIdle()) {
             idleWaiters.await(loop, NO_TOKEN);
+        }
+    }
+
+    /**
+     * A LoopGroup server's waitClosed: each member on its own loop; a member of another loop is
+     * awaited through a future of the caller's loop that the member completes, from its loop,
+     * once idle (a fresh future per call, so a cancelled caller cancels only its own).
+     */
+    private void groupWaitClosed() {
+        EventLoopImpl here = callerLoop("waitClosed");
+        for (Server m : members) {
+            if (m.loop == here) {
+                m.waitClosed();
+                continue;
+            }
+            FutureImpl<Void> f = new FutureImpl<>(here);
+            Runnable done = () -> onLoop(here, () -> {
+                if (!f.isDone()) {
+                    f.setResult(null);
+                }
+            });
+            if (!m.loop.onClose(done)) {
+                continue;                         // that loop has closed, and the member with it
+            }
+            try {
+                onLoopOf(m, () -> m.whenIdle(done));
+                f.await();
+            } finally {
+                m.loop.removeOnClose(done);
+            }
+        }
+    }
+
+    /** Runs {@code r} once the server is idle (at once if it is); loop thread. */
+    private void whenIdle(Runnable r) {
+        if (isIdle()) {
+            r.run();
+        } else {
+            (idleCallbacks == null ? idleCallbacks = new ArrayList<>() : idleCallbacks).add(r);
         }
     }
 
@@ -210,6 +354,13 @@ public final class Server implements AutoCloseable {
     private void checkIdle() {
         if (isIdle()) {
             idleWaiters.wakeAll(null);
+            List<Runnable> cbs = idleCallbacks;
+            if (cbs != null) {
+                idleCallbacks = null;
+                for (Runnable r : cbs) {
+                    r.run();
+                }
+            }
         }
     }
 
@@ -259,12 +410,19 @@ public final class Server implements AutoCloseable {
      * @return the count
      */
     public int clientCount() {
+        if (members != null) {
+            int n = 0;
+            for (Server m : members) {
+                n += m.clients.size();            // each read racy across loops: a snapshot, not a count
+            }
+            return n;
+        }
         return clients.size();
     }
 
     @Override
     public String toString() {
         return "Server[" + (closed ? "closed" : "serving") + " " + (unixPath != null ? unixPath : addresses)
-                + ", clients=" + clients.size() + "]";
+                + (members != null ? ", loops=" + members.size() : "") + ", clients=" + clientCount() + "]";
     }
 }

@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import org.asyncio4j.LoopGroup;
 import org.asyncio4j.Task;
+import org.asyncio4j.streams.Server;
 import org.asyncio4j.streams.StreamReader;
 import org.asyncio4j.streams.StreamWriter;
 
@@ -14,8 +16,8 @@ import org.asyncio4j.streams.StreamWriter;
  * Loopback echo round trips per second, with the server and C clients on one event loop: the
  * workload of benchmarks/python/echo_bench.py, line for line.
  *
- * <p>Arguments: {@code --clients C --seconds S --warmup W}. Prints
- * {@code asyncio4j clients=C round_trips_per_s=N}.
+ * <p>Arguments: {@code --clients C --seconds S --warmup W [--loops N]}. Prints
+ * {@code asyncio4j clients=C round_trips_per_s=N} ({@code asyncio4j-loopsN ...} on a LoopGroup).
  */
 public final class EchoBench {
     private static final byte[] MSG = ("x".repeat(63) + "\n").getBytes();
@@ -67,26 +69,66 @@ public final class EchoBench {
         long roundTrips(long deadline) throws Exception;
     }
 
-    /** {@code --clients C --seconds S --warmup W}, shared by both echo benchmarks. */
-    record Options(int clients, double seconds, double warmup) {
+    /**
+     * {@code --clients C --seconds S --warmup W [--loops N]}, shared by the echo benchmarks;
+     * loops 0 (the default) is one loop under {@code Asyncio.run}, N a {@code LoopGroup} of N.
+     */
+    record Options(int clients, double seconds, double warmup, int loops) {
         static Options parse(String[] args) {
-            int clients = 10;
+            int clients = 10, loops = 0;
             double seconds = 3, warmup = 1;
             for (int i = 0; i + 1 < args.length; i += 2) {
                 switch (args[i]) {
                     case "--clients" -> clients = Integer.parseInt(args[i + 1]);
                     case "--seconds" -> seconds = Double.parseDouble(args[i + 1]);
                     case "--warmup" -> warmup = Double.parseDouble(args[i + 1]);
+                    case "--loops" -> loops = Integer.parseInt(args[i + 1]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
-            return new Options(clients, seconds, warmup);
+            return new Options(clients, seconds, warmup, loops);
         }
     }
 
-    public static void main(String[] args) {
+    /**
+     * The workload on a LoopGroup of N loops: the server accepts on every loop and the clients
+     * are spread over the loops (client i on loop i mod N), so each loop carries its share of
+     * both ends, as one loop does in the single-loop run.
+     */
+    static double onLoopGroup(Options o) throws Exception {
+        try (LoopGroup g = LoopGroup.create(o.loops())) {
+            Server server = g.startServer(EchoBench::handle, "127.0.0.1", 0);
+            double rate = g.run(() -> {
+                groupRound(g, server.port(), o.clients(), o.warmup());
+                long t0 = System.nanoTime();
+                long total = groupRound(g, server.port(), o.clients(), o.seconds());
+                return total / ((System.nanoTime() - t0) / 1e9);
+            });
+            server.close();
+            return rate;
+        }
+    }
+
+    private static long groupRound(LoopGroup g, int port, int clients, double seconds) {
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        List<org.asyncio4j.Future<Long>> fs = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            fs.add(g.submit(() -> client(port, deadline)));
+        }
+        long total = 0;
+        for (var f : fs) {
+            total += f.await();
+        }
+        return total;
+    }
+
+    public static void main(String[] args) throws Exception {
         Locale.setDefault(Locale.ROOT);
         Options o = Options.parse(args);
+        if (o.loops() > 0) {
+            System.out.printf("asyncio4j-loops%d clients=%d round_trips_per_s=%.0f%n", o.loops(), o.clients(), onLoopGroup(o));
+            return;
+        }
         double rate = run(() -> {
             var server = startServer(EchoBench::handle, "127.0.0.1", 0);
             Client c = deadline -> client(server.port(), deadline);

@@ -10,9 +10,11 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.asyncio4j.AsyncTimeoutException;
 import org.asyncio4j.CancelledException;
+import org.asyncio4j.LoopGroup;
 import org.asyncio4j.streams.ClientHandler;
 import org.asyncio4j.streams.LimitOverrunException;
 import org.asyncio4j.streams.StreamReader;
@@ -29,13 +31,15 @@ import org.asyncio4j.streams.StreamWriter;
  * exception reaches the loop's exception handler, which logs it with its stack, and only that
  * connection closes. A malformed request gets a 400.
  *
- * <p>Arguments: {@code [port]} (default 8080).
+ * <p>Arguments: {@code [port] [--loops N]} (default 8080, one loop). With {@code --loops N} the
+ * server runs on a {@link LoopGroup} of N event loops (0: one per core), every loop accepting
+ * (SO_REUSEPORT) and each connection served by one loop for its whole life.
  */
 public final class HttpServer {
     private static final System.Logger LOG = System.getLogger(HttpServer.class.getName());
     private static final Duration IDLE = Duration.ofSeconds(15);   // an idle keep-alive connection ends then
     private static final int MAX_BODY = 1 << 20;
-    private static int served;
+    private static final AtomicInteger served = new AtomicInteger();   // shared by the loops of a LoopGroup
 
     /** The answer to one request. */
     record Response(int status, String type, byte[] body) {
@@ -155,7 +159,7 @@ public final class HttpServer {
 
     /** This example's pages. */
     static Response route(String method, String path) {
-        served++;
+        int n = served.incrementAndGet();
         if (path.equals("/")) {
             return Response.html("""
                     <!doctype html>
@@ -166,7 +170,7 @@ public final class HttpServer {
                     <p>Requests served so far: %d. Server time: %s.</p>
                     <p><a href="/hello?name=you">/hello</a> &middot; <a href="/slow">/slow</a> (one second, without blocking anyone)</p>
                     </body></html>
-                    """.formatted(served, ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME)));
+                    """.formatted(n, ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME)));
         } else if (path.startsWith("/hello")) {
             int q = path.indexOf("name=");
             return Response.text(200, "hello, " + (q >= 0 ? path.substring(q + 5) : "world") + "\n");
@@ -177,19 +181,45 @@ public final class HttpServer {
         return Response.text(404, "not found: " + path + "\n");
     }
 
-    public static void main(String[] args) {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
+    public static void main(String[] args) throws IOException {
+        int port = 8080;
+        int loops = -1;                               // -1: one loop, Asyncio.run
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--loops") && i + 1 < args.length) {
+                loops = Integer.parseInt(args[++i]);
+            } else {
+                port = Integer.parseInt(args[i]);
+            }
+        }
         try {
-            run(() -> {
-                var server = startServer(handler(HttpServer::route), "127.0.0.1", port);
-                System.out.println("HTTP server on http://127.0.0.1:" + server.port() + "/  (try: curl -v http://127.0.0.1:" + server.port() + "/)");
-                try (server) {
-                    sleep(Double.POSITIVE_INFINITY);  // until Ctrl-C (see EchoServer for why not serveForever)
+            if (loops < 0) {
+                int p = port;
+                run(() -> {
+                    var server = startServer(handler(HttpServer::route), "127.0.0.1", p);
+                    announce(server.port(), 1);
+                    try (server) {
+                        sleep(Double.POSITIVE_INFINITY);  // until Ctrl-C (see EchoServer for why not serveForever)
+                    }
+                });
+            } else {
+                try (var group = LoopGroup.create(loops)) {  // close(): every loop's connections end
+                    var server = group.startServer(handler(HttpServer::route), "127.0.0.1", port);
+                    announce(server.port(), group.loops().size());
+                    group.run(() -> {
+                        try (server) {
+                            sleep(Double.POSITIVE_INFINITY);
+                        }
+                    });
                 }
-            });
+            }
         } catch (CancelledException e) {
             System.out.println("HTTP server stopped");
             System.exit(130);
         }
+    }
+
+    private static void announce(int port, int loops) {
+        System.out.println("HTTP server on http://127.0.0.1:" + port + "/ with " + loops + (loops == 1 ? " loop" : " loops")
+                + "  (try: curl -v http://127.0.0.1:" + port + "/)");
     }
 }

@@ -28,11 +28,12 @@ class CtrlCTest {
     /** An example's JVM: its output lines arrive in {@code lines}. */
     private record Example(Process process, LinkedBlockingQueue<String> lines, List<String> seen) implements AutoCloseable {
 
-        static Example start(Class<?> main) throws IOException {
+        static Example start(Class<?> main, String... more) throws IOException {
             String java = ProcessHandle.current().info().command().orElseThrow();
-            Process p = new ProcessBuilder(java, "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-                    "-cp", System.getProperty("java.class.path"), main.getName(), "0")
-                    .redirectErrorStream(true).start();
+            List<String> cmd = new ArrayList<>(List.of(java, "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                    "-cp", System.getProperty("java.class.path"), main.getName(), "0"));
+            cmd.addAll(List.of(more));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             Example e = new Example(p, new LinkedBlockingQueue<>(), new ArrayList<>());
             Thread.ofPlatform().daemon().start(() -> {
                 try (var r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -131,6 +132,29 @@ class CtrlCTest {
             server.expect("HTTP server stopped");
             while (readLine(client) != null) {
                 // the rest of the response, then EOF: the keep-alive connection was closed
+            }
+        }
+    }
+
+    @Test
+    void httpServer_onALoopGroup_onCtrlC_closesConnectionsOnEveryLoop_andExits130() throws Exception {
+        try (Example server = Example.start(HttpServer.class, "--loops", "2")) {
+            int port = server.port();
+            server.expect("with 2 loops");
+            List<Socket> clients = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {                // spread over the loops by the kernel
+                Socket c = new Socket("127.0.0.1", port);
+                HttpServerTest.send(c, "GET /hello HTTP/1.1\r\nHost: test\r\n\r\n");
+                assertEquals("HTTP/1.1 200 OK\r", readLine(c));
+                clients.add(c);
+            }
+            assertEquals(130, server.interruptAndAwaitExit());
+            server.expect("HTTP server stopped");
+            for (Socket c : clients) {
+                while (readLine(c) != null) {
+                    // the rest of the response, then EOF: closed by the group's close()
+                }
+                c.close();
             }
         }
     }

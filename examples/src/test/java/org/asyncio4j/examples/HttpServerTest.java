@@ -104,6 +104,37 @@ class HttpServerTest {
         });
     }
 
+    @Test
+    void onALoopGroup_everyLoopServes_andEveryRequestIsAnswered() throws Exception {
+        try (var group = org.asyncio4j.LoopGroup.create(2)) {
+            Server server = group.startServer(example(), "127.0.0.1", 0);
+            List<String> answers = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Thread> clients = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                int id = i;
+                clients.add(Thread.ofPlatform().start(() -> {
+                    try (Socket s = new Socket("127.0.0.1", server.port())) {
+                        for (int k = 0; k < 3; k++) {                 // keep-alive: three requests
+                            send(s, "GET /hello?name=c" + id + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                            answers.add(readResponse(s.getInputStream()));
+                        }
+                    } catch (IOException e) {
+                        answers.add("failed: " + e);
+                    }
+                }));
+            }
+            for (Thread t : clients) {
+                t.join(20_000);
+            }
+            assertEquals(60, answers.size());
+            for (String a : answers) {
+                assertTrue(a.startsWith("HTTP/1.1 200 OK") && a.contains("hello, c"), a);
+            }
+            server.close();
+            group.run(server::waitClosed);
+        }
+    }
+
     /** Runs the clients against the example's server; nothing may reach the loop's exception handler. */
     private static void assertNothingReported(Client client) {
         assertEquals(List.of(), serveClients(example(), client));
