@@ -121,7 +121,10 @@ public final class LoopGroup implements AutoCloseable {
      * ends, as {@link Asyncio#run(Callable)} does, while the other loops go on serving; nothing
      * is closed afterwards, and it may be called again. If the calling thread is interrupted
      * while it waits, the main task is cancelled and this throws {@code CancelledException}
-     * with the interrupt flag set again.
+     * with the interrupt flag set again. Ctrl+C as {@link Asyncio#run(Callable)} has it: called on
+     * the JVM's main thread (and unless the options say {@code withSigintHandler(false)}), a
+     * first SIGINT cancels the main task, so this throws {@code CancelledException}; closing the
+     * group then cancels every other task.
      *
      * @param main the body
      * @param <T>  the result type
