@@ -131,9 +131,10 @@ final class PortableThreads implements TaskThreads {
         /**
          * How many spin-wait hints the stepper gives a step before it parks (tens of
          * microseconds): a task's step between two suspension points is usually shorter, and a
-         * hand-back caught spinning needs no wake-up of the loop thread, which made switches
-         * about twenty times cheaper here (a spinning task side instead made two tasks' hand-offs
-         * dearer: the tasks' threads then hold the default scheduler's few carriers).
+         * hand-back caught spinning needs no wake-up of the loop thread (on this project's
+         * loaded 2-core machine a sleep(0) switch went from about 12 us to 0.5 us; a spinning
+         * task side instead made two tasks' hand-offs dearer: the tasks' threads then hold the
+         * default scheduler's few carriers).
          */
         private static final int STEPPER_SPINS = 1000;
 
