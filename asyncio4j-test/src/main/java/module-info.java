@@ -4,8 +4,9 @@
  * auto-advancing virtual clock, and fails with a report when it leaves tasks pending, leaves a
  * failure unread, lets an exception reach the loop's handler, or passes its real-time limit.
  *
- * <p>Needs, like asyncio4j, {@code --add-opens java.base/java.lang=org.asyncio4j} on the module
- * path ({@code =ALL-UNNAMED} on the class path).
+ * <p>Runs, like asyncio4j, in the fast mode with {@code --add-opens
+ * java.base/java.lang=org.asyncio4j} on the module path ({@code =ALL-UNNAMED} on the class
+ * path), else in the portable mode ({@link org.asyncio4j.CarrierMode}).
  */
 module org.asyncio4j.test {
     requires transitive org.asyncio4j;

@@ -2,8 +2,9 @@
  * asyncio4j: Python's asyncio for Java 25. Tasks are virtual threads carried by their event
  * loop's thread; see {@link org.asyncio4j.Asyncio} to start.
  *
- * <p>Needs {@code --add-opens java.base/java.lang=org.asyncio4j} on the module path
- * ({@code =ALL-UNNAMED} on the class path).
+ * <p>Runs in its fast mode with {@code --add-opens java.base/java.lang=org.asyncio4j} on the
+ * module path ({@code =ALL-UNNAMED} on the class path), else in its portable mode
+ * ({@link org.asyncio4j.CarrierMode}).
  */
 module org.asyncio4j {
     exports org.asyncio4j;

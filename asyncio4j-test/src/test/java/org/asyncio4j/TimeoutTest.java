@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.asyncio4j.test.AsyncioTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -422,6 +423,7 @@ class TimeoutTest {
     }
 
     @AsyncioTest
+    @Tag("fast-only")   // a timeout expiring in a JDK call
     void timeoutExpiringInAJdkCall_insideATryFormGroup_cancelsTheGroupsChildren() {
         AtomicReference<Task<Void>> kid = new AtomicReference<>();
         Throwable left = null;

@@ -75,8 +75,8 @@ public final class Asyncio {
      * @param <T>  the result type
      * @return the body's result
      * @throws NullPointerException  if {@code main} is null
-     * @throws IllegalStateException inside a running loop, or if the JVM lacks the
-     *                               {@code --add-opens} flag (the message names the fix)
+     * @throws IllegalStateException inside a running loop, or if no carrier mode can run
+     *                               ({@link #carrierMode()}; the message names the fix)
      * @throws CancelledException    if the main task was cancelled (by Ctrl+C, too)
      * @throws RuntimeException      the body's unchecked exception, as itself
      * @throws java.util.concurrent.CompletionException wrapping the body's checked exception
@@ -467,10 +467,27 @@ public final class Asyncio {
      * A new event loop, not running. Close it when done.
      *
      * @return the loop
-     * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag
+     * @throws IllegalStateException if no carrier mode can run ({@link #carrierMode()}; the
+     *                               message names the fix)
      */
     public static EventLoop newEventLoop() {
         return new EventLoopImpl(false);
+    }
+
+    /**
+     * How this JVM's loops carry their tasks, chosen once per JVM: {@link CarrierMode#FAST} when
+     * {@code java.lang} is open to asyncio4j ({@code --add-opens java.base/java.lang=ALL-UNNAMED},
+     * or {@code =org.asyncio4j} on the module path), else {@link CarrierMode#PORTABLE} (the first
+     * loop then logs one INFO line naming the flag); {@code -Dasyncio4j.carrier=fast} or
+     * {@code =portable} forces one.
+     *
+     * @return the mode
+     * @throws IllegalStateException if no loop can run in this JVM: {@code -Dasyncio4j.carrier}
+     *                               names no mode, or forces the fast mode where
+     *                               {@code java.lang} is not open (the message names the flag)
+     */
+    public static CarrierMode carrierMode() {
+        return org.asyncio4j.internal.carrier.TaskThreads.portable() ? CarrierMode.PORTABLE : CarrierMode.FAST;
     }
 
     // ------------------------------------------------------------------ gather

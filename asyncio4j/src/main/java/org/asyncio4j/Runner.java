@@ -60,8 +60,8 @@ public final class Runner implements AutoCloseable {
      * The runner's loop, created on first use.
      *
      * @return the loop
-     * @throws IllegalStateException if the runner is closed, or the JVM lacks the
-     *                               {@code --add-opens} flag (the message names the fix)
+     * @throws IllegalStateException if the runner is closed, or no carrier mode can run
+     *                               ({@link Asyncio#carrierMode()}; the message names the fix)
      */
     public EventLoop getLoop() {
         return lazyLoop();

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.asyncio4j.BlockingCancellationTest.Conn;
 import org.asyncio4j.BlockingCancellationTest.DriverException;
 import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Timeout;
  * {@link ToyBackend}, whose cancel stops whatever its connection runs, as PostgreSQL's does.
  */
 @Timeout(60)
+@Tag("fast-only")   // cooperative blocking: JDK blocking calls inside tasks park only the task
 class BlockingCancellationAdversarialTest {
 
     @AutoClose

@@ -28,6 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Tag("stress")
 @Timeout(120)
+@Tag("fast-only")   // cooperative blocking: JDK blocking calls inside tasks park only the task
 class BlockingCancellationStressTest {
 
     private static final int SCALE = Math.max(1, Integer.getInteger("asyncio4j.stress.scale", 1));

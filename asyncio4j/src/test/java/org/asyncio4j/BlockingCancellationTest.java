@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.Test;
  * interrupt's exception ({@code SocketException} "Closed by interrupt",
  * {@code InterruptedException}) in their own.
  */
+@Tag("fast-only")   // cooperative blocking: JDK blocking calls inside tasks park only the task
 class BlockingCancellationTest {
 
     /** A driver's own exception, like PSQLException "An I/O error occurred". */

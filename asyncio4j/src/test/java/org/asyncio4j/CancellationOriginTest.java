@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -136,6 +137,7 @@ class CancellationOriginTest {
     }
 
     @Test
+    @Tag("fast-only")   // a task cancelled while in a JDK call
     void debug_cancelledInAJdkCall_theAwaitersExceptionCarriesTheOrigin() {
         run(() -> {
             Task<Void> t = createTask(() -> Thread.sleep(10_000), "jdk-sleeper");
@@ -148,6 +150,7 @@ class CancellationOriginTest {
     }
 
     @Test
+    @Tag("fast-only")   // a task cancelled while in a JDK call
     void debug_cancellationThatHasACauseAlready_carriesTheOriginAsSuppressed_andKeepsTheCauseAsWithoutDebug() {
         run(() -> {
             CountDownLatch hung = new CountDownLatch(1);
@@ -176,6 +179,7 @@ class CancellationOriginTest {
     }
 
     @Test
+    @Tag("fast-only")   // a task cancelled while in a JDK call
     void noDebug_nothingIsRecorded() {
         List<Throwable> seen = new ArrayList<>();
         run(() -> {

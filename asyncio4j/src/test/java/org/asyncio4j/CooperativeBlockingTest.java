@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>These tests use the real clock: JDK timed waits do not follow the virtual clock.
  */
 @Timeout(20)
+@Tag("fast-only")   // cooperative blocking: JDK blocking calls inside tasks park only the task
 class CooperativeBlockingTest {
 
     /** Counts tasks inside a non-blocking section; more than one at a time is a failure. */

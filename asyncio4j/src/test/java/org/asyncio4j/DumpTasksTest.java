@@ -12,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.asyncio4j.internal.EventLoopImpl;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -88,6 +89,7 @@ class DumpTasksTest {
     }
 
     @Test
+    @Tag("fast-only")   // a task seen while it is blocked in a JDK call
     void table_aTaskBlockedInAJdkCall_saysSo_andNamesTheCall() {
         String dump = runVc(() -> {
             java.util.concurrent.LinkedBlockingQueue<String> q = new java.util.concurrent.LinkedBlockingQueue<>();

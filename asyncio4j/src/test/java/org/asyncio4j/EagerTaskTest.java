@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 
 import org.asyncio4j.sync.Event;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -260,6 +261,7 @@ class EagerTaskTest {
     }
 
     @Test
+    @Tag("fast-only")   // cooperative blocking: in the portable mode the latch holds the loop's turn
     void eagerStepBlockedInAJdkCall_returnsToTheCreator_andResumesFromThere() {
         runVc(() -> {
             java.util.concurrent.CountDownLatch latch = new java.util.concurrent.CountDownLatch(1);

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -271,6 +272,7 @@ class EventLoopTest {
     }
 
     @Test
+    @Tag("fast-only")   // a JDK wait on another task
     void virtualClock_taskInUntimedJdkWait_onAnotherTask_isNotOffLoopWork_soTheClockStillJumps() {
         long wall0 = System.nanoTime();
         String v = TestLoops.runVc(() -> {

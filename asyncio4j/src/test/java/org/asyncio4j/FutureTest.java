@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -480,6 +481,7 @@ class FutureTest {
     // ------------------------------------------------------------------ toCompletableFuture
 
     @Test
+    @Tag("fast-only")   // a task waits in CompletableFuture.get for the loop
     void toCompletableFuture_completesWithResult() {
         int v = run(() -> {
             Future<Integer> f = getRunningLoop().createFuture();
@@ -492,6 +494,7 @@ class FutureTest {
     }
 
     @Test
+    @Tag("fast-only")   // a task waits in CompletableFuture.get for the loop
     void toCompletableFuture_completesExceptionallyWithTheException() {
         IllegalStateException boom = new IllegalStateException("boom");
         Throwable cause = run(() -> {

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -572,6 +573,7 @@ class GatherWaitTest {
     }
 
     @Test
+    @Tag("fast-only")   // a task waits in a latch for another task's work
     void toThread_cancellingTheAwaitingTask_interruptsTheWorker() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch interrupted = new CountDownLatch(1);

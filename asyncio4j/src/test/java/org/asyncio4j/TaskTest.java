@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -813,6 +814,7 @@ class TaskTest {
     }
 
     @Test
+    @Tag("fast-only")   // a task cancelled while in a JDK call
     void cancel_twice_whileTheBodySwallowsInterruptsInJdkCalls_deliversBothRequests() {
         // Regression: after a JDK call consumed the first interrupt, a second cancel sent none.
         int seen = Asyncio.run(() -> {

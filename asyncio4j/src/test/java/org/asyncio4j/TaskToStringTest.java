@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -73,6 +74,7 @@ class TaskToStringTest {
     }
 
     @Test
+    @Tag("fast-only")   // a task seen while it is blocked in a JDK call
     void pendingTask_blockedInAJdkCall_namesTheCall() {
         runVc(() -> {
             LinkedBlockingQueue<String> q = new LinkedBlockingQueue<>();
@@ -90,6 +92,7 @@ class TaskToStringTest {
     }
 
     @Test
+    @Tag("fast-only")   // a task seen while it is blocked in a JDK call
     void pendingTask_blockedEnteringASynchronizedBlock_saysMonitor() {
         Object lock = new Object();
         java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);

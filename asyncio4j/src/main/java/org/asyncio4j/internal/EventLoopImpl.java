@@ -26,7 +26,7 @@ import org.asyncio4j.LoopStatistics;
 import org.asyncio4j.Task;
 import org.asyncio4j.ThrowingRunnable;
 import org.asyncio4j.TimerHandle;
-import org.asyncio4j.internal.carrier.Carrier;
+import org.asyncio4j.internal.carrier.TaskThreads;
 import org.asyncio4j.internal.jfr.Jfr;
 
 /**
@@ -120,6 +120,7 @@ import org.asyncio4j.internal.jfr.Jfr;
 public final class EventLoopImpl implements EventLoop {
 
     private static final System.Logger LOG = System.getLogger("org.asyncio4j");
+    private static final TaskThreads THREADS = TaskThreads.MODE;
     private static final ThreadLocal<EventLoopImpl> RUNNING = new ThreadLocal<>();
     private static final AtomicInteger LOOP_IDS = new AtomicInteger();
     private static final long ORIGIN = System.nanoTime();
@@ -217,7 +218,7 @@ public final class EventLoopImpl implements EventLoop {
     }
 
     private EventLoopImpl(boolean virtualClock, boolean detached) {
-        Carrier.checkSupported();
+        TaskThreads.checkAvailable();
         Jfr.init();
         this.virtualClock = virtualClock;
         this.detached = detached;
@@ -228,7 +229,7 @@ public final class EventLoopImpl implements EventLoop {
     public static EventLoopImpl running() {
         Thread t = Thread.currentThread();
         if (t.isVirtual()) {
-            if (Carrier.schedulerOf(t) instanceof TaskImpl<?> task && task.loop.isCarriedHere()) {
+            if (THREADS.currentScheduler() instanceof TaskImpl<?> task && task.loop.isCarriedHere()) {
                 return task.loop;
             }
             return null;
@@ -242,7 +243,11 @@ public final class EventLoopImpl implements EventLoop {
      * True if the caller runs on this loop's thread: the thread itself, the task whose step it
      * runs, or another virtual thread it carries. The first two need only
      * {@code Thread.currentThread()}: a stale {@code current} seen by a foreign thread can never
-     * equal that thread, so the check stays exact; the carrier lookup is the fallback.
+     * equal that thread, so the check stays exact; the carrier lookup is the fallback (fast mode
+     * only). In the portable mode a task's thread can see a stale {@code current} naming its own
+     * task while it waits for its next turn (an interrupt wakes it there, and it queues itself),
+     * so it counts only while it holds the turn ({@link TaskThreads#holdsTurn}; always true in
+     * the fast mode).
      */
     private boolean onOwner(Thread o) {
         if (o == null) {
@@ -253,7 +258,7 @@ public final class EventLoopImpl implements EventLoop {
             return true;
         }
         TaskImpl<?> c = current;
-        return c != null && c.thread == t || Carrier.currentCarrierThread() == o;
+        return c != null && c.thread == t && THREADS.holdsTurn(c.continuation()) || THREADS.carriedBy(o);
     }
 
     /** True if the caller runs on this loop's thread (itself, or a task it carries). */
@@ -710,7 +715,7 @@ public final class EventLoopImpl implements EventLoop {
         if (creator != null && creator.thread == Thread.currentThread()) {
             eagerCreator = creator;
             eagerChild = t;
-            Thread.yield();
+            THREADS.yieldNow(creator.continuation());   // both modes: the yield reaches creator.execute
             if (eagerCreator == creator) {    // the yield did not happen: the thread is pinned
                 eagerCreator = null;
                 eagerChild = null;

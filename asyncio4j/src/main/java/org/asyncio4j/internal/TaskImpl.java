@@ -2,13 +2,11 @@ package org.asyncio4j.internal;
 
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executor;
-import java.util.concurrent.locks.LockSupport;
 
 import org.asyncio4j.CancelledException;
 import org.asyncio4j.Task;
 import org.asyncio4j.ThrowingRunnable;
-import org.asyncio4j.internal.carrier.Carrier;
+import org.asyncio4j.internal.carrier.TaskThreads;
 import org.asyncio4j.internal.jfr.Jfr;
 
 /**
@@ -48,14 +46,25 @@ import org.asyncio4j.internal.jfr.Jfr;
  * {@link #toString()} of a pending task names what it waits for and the first frame of its
  * own code ({@link Frames}); the stack is walked only when toString is called.
  *
+ * <h2>The carrier</h2>
+ * How the thread is carried is {@link TaskThreads}'s business, in either mode: the task parks,
+ * yields and wakes through it ({@code THREADS.park}, never {@code LockSupport.park}) and reads
+ * its thread's state through it. In the fast mode the thread is a virtual thread whose
+ * scheduler is the task, as described above; in the portable mode it is a virtual thread of the
+ * JDK's default scheduler, and the continuation is a baton that gives it the loop's turn for one
+ * step (a JDK blocking call then keeps the turn: it holds up the loop).
+ *
  * <p>All fields but the inherited {@code state} are touched only on the loop thread (by the
  * loop, the task itself, or other tasks of the loop); toString and the task dump read
  * {@code waitingOn} and {@code sleeping} from other threads as a best effort.
  */
-public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executor, Runnable {
+public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThreads.Scheduler, Runnable {
+
+    private static final TaskThreads THREADS = TaskThreads.MODE;
 
     final Thread thread;
-    private Runnable continuation;      // the JDK's runContinuation of `thread`, seen at start
+    private Runnable continuation;      // what the loop runs for a step: the JDK's runContinuation of `thread`
+                                        // (fast mode, seen at start) or its baton (portable, bound at creation)
     private Object body;                // a Callable<T> or a ThrowingRunnable (no wrapper frame)
     private String name;                // also the thread's name
 
@@ -89,13 +98,12 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         this.body = body;
         String n = name != null ? name : "Task-" + number;
         this.name = n;
-        this.thread = Carrier.newVirtualThread(this, n, this::runBody);
+        this.thread = THREADS.newThread(this, n, this::runBody);
     }
 
     /** The task running on the current thread, or null. */
     public static TaskImpl<?> current() {
-        Thread t = Thread.currentThread();
-        if (t.isVirtual() && Carrier.schedulerOf(t) instanceof TaskImpl<?> task && task.thread == t) {
+        if (THREADS.currentScheduler() instanceof TaskImpl<?> task && task.thread == Thread.currentThread()) {
             return task;
         }
         return null;
@@ -104,10 +112,24 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     // ------------------------------------------------------------------ scheduling
 
     void start() {
-        thread.start();
+        THREADS.start(thread, continuation);
     }
 
-    /** The JDK hands us a continuation to run; never blocks, never runs it, never throws. */
+    /** What the loop runs for this task's step (see the field). */
+    Runnable continuation() {
+        return continuation;
+    }
+
+    /** The portable mode's baton, given when the thread is made. */
+    @Override
+    public void bind(Runnable continuation) {
+        this.continuation = continuation;
+    }
+
+    /**
+     * The carrier hands us a continuation to run (ours, or in the fast mode one of a virtual
+     * thread started inside the task); never blocks, never runs it, never throws.
+     */
     @Override
     public void execute(Runnable command) {
         if (continuation == null) {
@@ -137,14 +159,19 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
             loop.offLoopEnded();
         }
         continuation.run();
-        if (loop.virtualClock && waitingOn == null && !sleeping && thread.getState() == Thread.State.TIMED_WAITING) {
+        if (loop.virtualClock && waitingOn == null && !sleeping && THREADS.state(thread, continuation) == Thread.State.TIMED_WAITING) {
             timedParkCounted = true;
             loop.offLoopStarted();
         }
     }
 
     void wake() {
-        LockSupport.unpark(thread);
+        THREADS.unpark(thread, continuation);
+    }
+
+    /** The current task (the caller is one) goes to the back of the ready queue: Thread.yield in the fast mode. */
+    private static void yieldCurrent() {
+        THREADS.yieldNow(current().continuation);
     }
 
     @SuppressWarnings("unchecked")
@@ -227,7 +254,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         f.addWaiter(this);
         try {
             while (f.state == PENDING) {
-                LockSupport.park(f);
+                THREADS.park(continuation, f);
                 if (Thread.interrupted() && !dropStaleInterrupt()) {
                     requestCancelOnInterrupt();           // someone interrupted us: a cancel request
                 }
@@ -247,7 +274,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
     void sleep(long nanos) {
         enterSuspension(null);
         if (nanos <= 0) {
-            Thread.yield();
+            THREADS.yieldNow(continuation);
             deliverCancel();
             return;
         }
@@ -255,7 +282,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         sleeping = true;
         try {
             while (!timer.fired && !mustCancel) {
-                LockSupport.park(timer);
+                THREADS.park(continuation, timer);
                 if (Thread.interrupted() && !dropStaleInterrupt()) {
                     requestCancelOnInterrupt();           // someone interrupted us: a cancel request
                 }
@@ -485,12 +512,12 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         r.hookRunning = true;
         loop.spawn((ThrowingRunnable) () -> {   // never eager: cancel() is not a suspension point
             try {
-                while (mustCancel && state == PENDING && isIn(r) && thread.getState() == Thread.State.RUNNABLE) {
+                while (mustCancel && state == PENDING && isIn(r) && THREADS.state(thread, continuation) == Thread.State.RUNNABLE) {
                     // The task is queued to run (woken from another thread, its wake-up not yet
                     // drained from the inbox): let it reach its blocking call first. A library's
                     // cancel that finds no call running is dropped (PostgreSQL ignores a cancel
                     // request for an idle connection), and the call would then block for good.
-                    Thread.yield();
+                    yieldCurrent();
                 }
                 if (!mustCancel || state != PENDING || !isIn(r)) {
                     // The hook is the library's cancel of whatever the connection runs now: once
@@ -732,7 +759,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         if (isDone()) {
             return new StackTraceElement[0];
         }
-        if (Thread.currentThread() != thread && loop.current != this && thread.getState() == Thread.State.RUNNABLE) {
+        if (Thread.currentThread() != thread && loop.current != this && THREADS.state(thread, continuation) == Thread.State.RUNNABLE) {
             return new StackTraceElement[0];
         }
         return thread.getStackTrace();
@@ -757,7 +784,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, Executo
         if (sleeping) {
             return "sleep";
         }
-        Thread.State s = thread.getState();
+        Thread.State s = THREADS.state(thread, continuation);
         if (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED) {
             StackTraceElement entry = nameJdkCall ? Frames.entryFrame(stack) : null;
             if (entry != null) {

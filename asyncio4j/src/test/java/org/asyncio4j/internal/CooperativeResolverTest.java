@@ -35,9 +35,11 @@ import java.util.stream.Stream;
 
 import org.asyncio4j.Task;
 import org.asyncio4j.TestLoops;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@Tag("fast-only")   // cooperative blocking: JDK blocking calls inside tasks park only the task
 class CooperativeResolverTest {
     private static final LookupPolicy IPV4 = LookupPolicy.of(LookupPolicy.IPV4);
     private static final byte[] LOOPBACK = {127, 0, 0, 1};

@@ -6,13 +6,13 @@ import java.lang.invoke.MethodType;
 import java.util.concurrent.Executor;
 
 /**
- * The one seam between asyncio4j and the JDK's internals.
+ * The one seam between asyncio4j and the JDK's internals: the fast mode's ({@link FastThreads}).
  *
  * <h2>Implementation overview</h2>
- * An event loop carries its tasks by being their virtual threads' scheduler. The JDK 25 API has
- * no public way to give a virtual thread a scheduler, so this class reaches three package-private
- * members of {@code java.lang} through method handles, all looked up once, in the static
- * initialiser:
+ * In the fast mode an event loop carries its tasks by being their virtual threads' scheduler.
+ * The JDK 25 API has no public way to give a virtual thread a scheduler, so this class reaches
+ * three package-private members of {@code java.lang} through method handles, all looked up
+ * once, in the static initialiser:
  * <ul>
  *   <li>{@code ThreadBuilders.newVirtualThread(Executor, String, int, Runnable)}: an unstarted
  *       virtual thread whose every wake-up (start, unpark, end of a sleep, a ready socket) is
@@ -24,16 +24,18 @@ import java.util.concurrent.Executor;
  * </ul>
  * The lookups need {@code java.lang} opened to this module ({@code --add-opens
  * java.base/java.lang=ALL-UNNAMED} on the class path). Without it {@link #isSupported()} is
- * false and {@link #checkSupported()} throws one line naming the fix.
+ * false and {@link #checkSupported()} throws one line naming the fix; loops then run in the
+ * portable mode ({@link PortableThreads}), unless the fast one is forced ({@link TaskThreads}).
  *
  * <p>The static initialiser also starts the JDK's socket pollers from a platform thread: they
  * start lazily on the first socket operation of the process, and a virtual thread inherits its
  * creator's scheduler, so a first socket operation inside a task would make the pollers tasks of
  * that loop for the life of the process.
  *
- * <p>Set {@code -Dasyncio4j.carrier.disable=true} to switch the seam off (tests use it to see
- * the failure path); {@link #SIMULATE_MISSING_PROPERTY} makes it behave as on a JDK whose
- * internals moved.
+ * <p>Set {@code -Dasyncio4j.carrier.disable=true} to switch the seam off (loops then run in the
+ * portable mode; tests use it to see the failure path); {@link #SIMULATE_MISSING_PROPERTY} makes
+ * it behave as on a JDK whose internals moved. A JVM that forces the portable mode never loads
+ * this class.
  *
  * <h2>Failure is all or nothing</h2>
  * If any lookup fails (flag missing, switched off, a member not found), every handle is
@@ -66,7 +68,7 @@ public final class Carrier {
         String reason = null;
         String member = null;                               // the one being looked up
         if (Boolean.getBoolean(DISABLE_PROPERTY)) {
-            reason = "asyncio4j is switched off by -D" + DISABLE_PROPERTY + "=true";
+            reason = "asyncio4j's fast mode is switched off by -D" + DISABLE_PROPERTY + "=true";
         } else {
             String simulated = System.getProperty(SIMULATE_MISSING_PROPERTY, "");
             try {
@@ -91,7 +93,7 @@ public final class Carrier {
                 // InaccessibleObjectException (a RuntimeException) when java.lang is not opened.
                 reason = fixMessage();
             } catch (ReflectiveOperationException e) {
-                reason = "asyncio4j needs JDK 25's internal " + member + ", which Java " + Runtime.version()
+                reason = "the fast mode needs JDK 25's internal " + member + ", which Java " + Runtime.version()
                         + " does not have (" + e.toString().replace('\n', ' ') + ")";
             }
         }
@@ -133,23 +135,23 @@ public final class Carrier {
     private static String fixMessage() {
         Module m = Carrier.class.getModule();
         String target = m.isNamed() ? m.getName() : "ALL-UNNAMED";
-        return "asyncio4j needs java.lang opened to it: start the JVM with --add-opens java.base/java.lang="
+        return "the fast mode needs java.lang opened to asyncio4j: start the JVM with --add-opens java.base/java.lang="
                 + target + " (or JDK_JAVA_OPTIONS=\"--add-opens java.base/java.lang=" + target
                 + "\", or the manifest entry 'Add-Opens: java.base/java.lang' for java -jar)";
     }
 
-    /** True if loops can be created in this JVM. */
+    /** True if the fast mode is available in this JVM. */
     public static boolean isSupported() {
         return UNAVAILABLE == null;
     }
 
-    /** Why loops cannot be created, in one line; null when they can. */
+    /** Why the fast mode is unavailable, in one line naming the fix; null when it is available. */
     public static String unavailableReason() {
         return UNAVAILABLE;
     }
 
     /**
-     * Throws unless loops can be created.
+     * Throws unless the fast mode is available.
      *
      * @throws IllegalStateException with one line naming the fix
      */

@@ -35,6 +35,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.asyncio4j.Asyncio;
 import org.asyncio4j.EventLoop;
 import org.asyncio4j.Task;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,12 +43,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The carrier seam's contract (architecture.md, "The seam's contract"): a JDK upgrade that
- * breaks the seam should fail here first.
+ * breaks the seam should fail here first. The tests of the fast mode's own carrying (a task's
+ * carrier is the loop thread, every JDK blocking call comes back through the loop) are tagged
+ * fast-only; the forked JVMs choose their own mode, so those tests run in both passes.
  */
 @Timeout(60)
 class CarrierTest {
 
-    private static final String FLAG = "--add-opens java.base/java.lang=ALL-UNNAMED";
+    private static final String FLAG = Forks.FLAG;
+    private static final String MODE = "-D" + TaskThreads.MODE_PROPERTY;
 
     /** Run by the forked JVMs: one plain Asyncio.run. */
     public static final class ForkMain {
@@ -57,6 +61,7 @@ class CarrierTest {
                 return 42;
             });
             System.out.println("result=" + v);
+            System.out.println("mode=" + Asyncio.carrierMode());
         }
     }
 
@@ -79,6 +84,7 @@ class CarrierTest {
             probe("Carrier.newVirtualThread", () -> String.valueOf(Carrier.newVirtualThread(Runnable::run, "x", () -> { })));
             probe("Carrier.schedulerOf a virtual thread",
                     () -> String.valueOf(Carrier.schedulerOf(Thread.ofVirtual().unstarted(() -> { }))));
+            probe("carrierMode", () -> String.valueOf(Asyncio.carrierMode()));
         }
 
         private static void probe(String name, java.util.concurrent.Callable<String> call) {
@@ -119,6 +125,7 @@ class CarrierTest {
     }
 
     @Test
+    @Tag("fast-only")
     void insideTask_threadIsVirtual_andCarrierIsTheLoopThread() {
         Thread loopThread = Thread.currentThread();
         Object[] seen = run(() -> new Object[] {
@@ -133,6 +140,7 @@ class CarrierTest {
 
     /** Records, after each kind of blocking call inside a task, which thread carries the task. */
     @Test
+    @Tag("fast-only")
     void everyResumePath_comesBackThroughTheLoopThread() throws Exception {
         Thread loopThread = Thread.currentThread();
         Map<String, Thread> carriers = new LinkedHashMap<>();
@@ -321,6 +329,7 @@ class CarrierTest {
     // ------------------------------------------------------------------ threads started in tasks
 
     @Test
+    @Tag("fast-only")
     void virtualThreadStartedInTask_runsOnLoopThread_isNotATask_andFinishes() {
         Thread loopThread = Thread.currentThread();
         Object[] seen = new Object[4];
@@ -398,6 +407,7 @@ class CarrierTest {
     // ------------------------------------------------------------------ after close
 
     @Test
+    @Tag("fast-only")
     void lateContinuation_afterLoopClosed_stillFinishes_andExecuteNeverThrows() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         AtomicReference<String> outcome = new AtomicReference<>();
@@ -431,82 +441,114 @@ class CarrierTest {
 
     // ------------------------------------------------------------------ forked JVMs
 
-    private record Fork(int exit, String stdout, String stderr) {
+    private static Forks.Fork fork(String... jvmArgs) throws Exception {
+        return Forks.fork(ForkMain.class, jvmArgs);
     }
 
-    private static Fork fork(String... jvmArgs) throws Exception {
-        return fork(ForkMain.class, jvmArgs);
-    }
-
-    private static Fork fork(Class<?> main, String... jvmArgs) throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        List<String> cmd = new ArrayList<>();
-        cmd.add(java);
-        cmd.addAll(List.of(jvmArgs));
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(main.getName());
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        // the environment must not sneak the flag in
-        pb.environment().remove("JDK_JAVA_OPTIONS");
-        pb.environment().remove("JAVA_TOOL_OPTIONS");
-        pb.environment().remove("_JAVA_OPTIONS");
-        Process p = pb.start();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-        if (!p.waitFor(40, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("forked JVM hung: " + cmd);
-        }
-        return new Fork(p.exitValue(), out.get(), err.get());
-    }
-
-    private static String readAll(InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "<" + e + ">";
-        }
+    private static Forks.Fork fork(Class<?> main, String... jvmArgs) throws Exception {
+        return Forks.fork(main, jvmArgs);
     }
 
     @Test
-    void forkedJvm_withFlag_runsALoop() throws Exception {
-        Fork f = fork("--add-opens", "java.base/java.lang=ALL-UNNAMED");
-        assertEquals(0, f.exit(), f.stderr());
-        assertTrue(f.stdout().contains("result=42"), f.stdout());
+    void forkedJvm_withFlag_runsALoopInTheFastMode_andLogsNothing() throws Exception {
+        Forks.Fork f = fork("--add-opens", "java.base/java.lang=ALL-UNNAMED");
+        assertEquals(0, f.exit(), f.both());
+        assertTrue(f.stdout().contains("result=42"), f.both());
+        assertTrue(f.stdout().contains("mode=FAST"), f.both());
+        assertEquals("", f.stderr(), "no INFO line where the fast mode runs");
     }
 
     @Test
-    void forkedJvm_withoutFlag_failsWithExactlyOneLineNamingTheFlag() throws Exception {
-        Fork f = fork();
-        assertNotEquals(0, f.exit(), "stdout: " + f.stdout());
-        List<String> naming = f.stderr().lines().filter(l -> l.contains(FLAG)).toList();
-        assertEquals(1, naming.size(), "stderr:\n" + f.stderr());
-        assertFalse(f.stdout().contains("result="), f.stdout());
+    void forkedJvm_withoutFlag_runsInThePortableMode_withOneInfoLineNamingTheFlag() throws Exception {
+        Forks.Fork f = fork();
+        assertEquals(0, f.exit(), f.both());
+        assertTrue(f.stdout().contains("result=42"), f.both());
+        assertTrue(f.stdout().contains("mode=PORTABLE"), f.both());
+        List<String> naming = f.stderrLines(FLAG);
+        assertEquals(1, naming.size(), f.both());
+        assertTrue(naming.get(0).contains("INFO") && naming.get(0).contains("portable mode"), f.both());
     }
 
     @Test
-    void forkedJvm_withDisableProperty_saysItIsSwitchedOff() throws Exception {
-        Fork f = fork("--add-opens", "java.base/java.lang=ALL-UNNAMED", "-D" + Carrier.DISABLE_PROPERTY + "=true");
-        assertNotEquals(0, f.exit(), "stdout: " + f.stdout());
-        assertTrue(f.stderr().contains("switched off"), f.stderr());
-        assertTrue(f.stderr().contains(Carrier.DISABLE_PROPERTY), f.stderr());
+    void forkedJvm_fastForcedWithoutFlag_failsWithExactlyOneLineNamingTheFlag() throws Exception {
+        Forks.Fork f = fork(MODE + "=fast");
+        assertNotEquals(0, f.exit(), f.both());
+        List<String> naming = f.stderrLines(FLAG);
+        assertEquals(1, naming.size(), f.both());
+        assertTrue(naming.get(0).contains(IllegalStateException.class.getName()), f.both());
+        assertTrue(naming.get(0).contains(MODE + "=fast"), f.both());
+        assertFalse(f.stdout().contains("result="), f.both());
+    }
+
+    @Test
+    void forkedJvm_portableForcedWithFlag_runsInThePortableMode_andLogsNothing() throws Exception {
+        Forks.Fork f = fork("--add-opens", "java.base/java.lang=ALL-UNNAMED", MODE + "=portable");
+        assertEquals(0, f.exit(), f.both());
+        assertTrue(f.stdout().contains("result=42") && f.stdout().contains("mode=PORTABLE"), f.both());
+        assertEquals("", f.stderr(), "a forced mode logs nothing");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Fast ", "PORTABLE"})
+    void forkedJvm_modeProperty_ignoresCaseAndSpaces(String value) throws Exception {
+        Forks.Fork f = fork("--add-opens", "java.base/java.lang=ALL-UNNAMED", MODE + "=" + value);
+        assertEquals(0, f.exit(), f.both());
+        assertTrue(f.stdout().contains("mode=" + value.trim().toUpperCase(java.util.Locale.ROOT)), f.both());
+    }
+
+    @Test
+    void forkedJvm_unknownMode_failsAtTheFirstLoop_namingThePropertyAndTheModes() throws Exception {
+        Forks.Fork f = fork("--add-opens", "java.base/java.lang=ALL-UNNAMED", MODE + "=turbo");
+        assertNotEquals(0, f.exit(), f.both());
+        String line = f.stderr().lines().filter(l -> l.contains(IllegalStateException.class.getName())).findFirst()
+                .orElseThrow(() -> new AssertionError(f.both()));
+        assertTrue(line.contains(MODE + "=turbo") && line.contains("'fast'") && line.contains("'portable'"), line);
+    }
+
+    @Test
+    void forkedJvm_withDisableProperty_runsPortable_sayingTheFastModeIsSwitchedOff() throws Exception {
+        Forks.Fork f = fork("--add-opens", "java.base/java.lang=ALL-UNNAMED", "-D" + Carrier.DISABLE_PROPERTY + "=true");
+        assertEquals(0, f.exit(), f.both());
+        assertTrue(f.stdout().contains("mode=PORTABLE"), f.both());
+        List<String> info = f.stderrLines("INFO");
+        assertEquals(1, info.size(), f.both());
+        assertTrue(info.get(0).contains("switched off") && info.get(0).contains(Carrier.DISABLE_PROPERTY), f.both());
+    }
+
+    @Test
+    void forkedJvm_withDisableProperty_andFastForced_failsSayingItIsSwitchedOff() throws Exception {
+        Forks.Fork f = fork("--add-opens", "java.base/java.lang=ALL-UNNAMED", "-D" + Carrier.DISABLE_PROPERTY + "=true",
+                MODE + "=fast");
+        assertNotEquals(0, f.exit(), f.both());
+        assertTrue(f.stderr().contains("switched off"), f.both());
+        assertTrue(f.stderr().contains(Carrier.DISABLE_PROPERTY), f.both());
     }
 
     /**
-     * A JDK whose internals moved (simulated with the seam's test hook): every entry that reaches
-     * the seam fails with the one line that names what is missing, never a NullPointerException;
-     * {@code currentTask()} outside any loop is null, as documented, and the run attempt never
-     * runs its body. The last case is the flag missing, for comparison.
+     * A JDK whose internals moved (simulated with the seam's test hook), or the flag missing (the
+     * empty case): the fast seam's own entries fail with the one line that names what is missing,
+     * never a NullPointerException; {@code currentTask()} outside any loop is null, as documented.
+     * Left to choose, asyncio4j runs in the portable mode: loops are made and run. With the fast
+     * mode forced, every entry that makes a loop fails with that line, and the run attempt never
+     * runs its body.
      */
     @ParameterizedTest
     @ValueSource(strings = {"java.lang.VirtualThread.scheduler", "java.lang.Thread.currentCarrierThread",
-            "java.lang.ThreadBuilders.newVirtualThread", "java.lang.VirtualThread", ""})
-    void forkedJvm_missingInternals_everySeamEntryFailsWithTheOneLineReason_neverNpe(String missing) throws Exception {
-        Fork f = missing.isEmpty() ? fork(SeamProbe.class)
-                : fork(SeamProbe.class, "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-                        "-D" + Carrier.SIMULATE_MISSING_PROPERTY + "=" + missing);
-        assertEquals(0, f.exit(), f.stderr());
+            "java.lang.ThreadBuilders.newVirtualThread", "java.lang.VirtualThread", "",
+            "fast:java.lang.VirtualThread.scheduler", "fast:java.lang.Thread.currentCarrierThread",
+            "fast:java.lang.ThreadBuilders.newVirtualThread", "fast:java.lang.VirtualThread", "fast:"})
+    void forkedJvm_missingInternals_everySeamEntryFailsWithTheOneLineReason_neverNpe(String spec) throws Exception {
+        boolean fastForced = spec.startsWith("fast:");
+        String missing = fastForced ? spec.substring(5) : spec;
+        List<String> args = new ArrayList<>();
+        if (!missing.isEmpty()) {
+            args.addAll(List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED", "-D" + Carrier.SIMULATE_MISSING_PROPERTY + "=" + missing));
+        }
+        if (fastForced) {
+            args.add(MODE + "=fast");
+        }
+        Forks.Fork f = fork(SeamProbe.class, args.toArray(String[]::new));
+        assertEquals(0, f.exit(), f.both());
         String all = f.stdout() + f.stderr();
         assertFalse(all.contains("NullPointerException"), all);
         Map<String, String> out = new LinkedHashMap<>();
@@ -522,9 +564,26 @@ class CarrierTest {
         assertEquals("null", out.get("currentTask on a virtual thread"), f.stdout());
         assertEquals("null", out.get("Carrier.schedulerOf a virtual thread"), f.stdout());
         String failure = "!" + IllegalStateException.class.getName() + ": " + reason;
-        for (String entry : List.of("currentTask inside a run attempt", "currentTask inside a run attempt on a virtual thread",
-                "newEventLoop", "Runner.getLoop", "completed", "Carrier.currentCarrierThread", "Carrier.newVirtualThread")) {
+        for (String entry : List.of("Carrier.currentCarrierThread", "Carrier.newVirtualThread")) {
             assertEquals(failure, out.get(entry), entry + " in:\n" + f.stdout());
+        }
+        List<String> loopEntries = List.of("currentTask inside a run attempt", "currentTask inside a run attempt on a virtual thread",
+                "newEventLoop", "Runner.getLoop", "completed", "carrierMode");
+        if (fastForced) {
+            for (String entry : loopEntries) {
+                String got = out.get(entry);
+                assertTrue(got.startsWith(failure) && got.contains(MODE + "=fast"), entry + " in:\n" + f.stdout());
+            }
+        } else {
+            assertEquals("PORTABLE", out.get("carrierMode"), f.stdout());
+            assertTrue(out.get("currentTask inside a run attempt").startsWith("ran: Task[pending name=Task-1"), f.stdout());
+            assertTrue(out.get("currentTask inside a run attempt on a virtual thread").startsWith("ran: Task["), f.stdout());
+            assertTrue(out.get("newEventLoop").startsWith("EventLoop[idle"), f.stdout());
+            assertTrue(out.get("Runner.getLoop").startsWith("EventLoop[idle"), f.stdout());
+            assertFalse(out.get("completed").startsWith("!"), f.stdout());
+            List<String> info = f.stderrLines("INFO");
+            assertEquals(1, info.size(), f.both());
+            assertTrue(info.get(0).contains(reason), f.both());
         }
     }
 }
