@@ -733,6 +733,8 @@ class EagerTaskTest {
     // ------------------------------------------------------------------ design details
 
     @Test
+    @Tag("fast-only")   // pinning is the fast mode's; in the portable mode the creator yields in <clinit>, and a
+                        // child touching the class being initialised would wait for it holding the turn
     void createEagerTask_whenTheCreatorCannotYield_runsTheChildRightAfterTheCreatorsStep() {
         // A class initialiser pins the creating thread (it cannot yield there): the child's first
         // step runs right after the creator's step instead, still before older ready work.
@@ -757,6 +759,7 @@ class EagerTaskTest {
     }
 
     @Test
+    @Tag("fast-only")   // only the fast mode's loop carries a plain virtual thread started in a task
     void fromAPlainVirtualThreadTheLoopCarries_theChildRunsRightAfterThatThreadsStep() {
         runVc(() -> {
             Task<?>[] made = new Task<?>[1];

@@ -132,11 +132,16 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
      */
     @Override
     public void execute(Runnable command) {
+        if (loop.eagerStarting == this) {
+            // Our start() is under way, eagerly: EventLoopImpl.startEagerly places the first
+            // step. (Checked first: in the portable mode the continuation is bound already.)
+            if (continuation == null) {
+                continuation = command;
+            }
+            return;
+        }
         if (continuation == null) {
             continuation = command;       // the first call comes from Thread.start(), in start()
-            if (loop.eagerStarting == this) {
-                return;                   // eager start: EventLoopImpl.startEagerly places the first step
-            }
         } else if (loop.eagerCreator == this && command == continuation) {
             loop.eagerCreatorYielded();   // we yielded in startEagerly: our child's step runs next, then ours
             return;
@@ -232,6 +237,19 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
 
     // ------------------------------------------------------------------ suspension points
 
+    /*
+     * Parked frames and the JIT. A million tasks parked in awaitDone are a million frames of one
+     * compiled method, suspended after its park. The JIT compiles it while they park, when its
+     * profile has seen the wait loop's condition only true: with one condition for entering and
+     * re-checking the loop (a while loop), C2 left the exit path out of the code, as never taken,
+     * behind an uncommon trap. Every frame that woke hit that trap and was deoptimized, one by
+     * one: about 4 million deoptimizations in 4 rounds of 1,000,000 tasks woken from one Event,
+     * 11-70 us per task instead of ~2 (JFR's jdk.Deoptimization, reason unstable_if, at the
+     * loop's condition). So the wait loops below check before the first park in one bytecode
+     * and after each park in another (if + do-while): the second has no profile while tasks
+     * only park, and the JIT compiles both of its paths. MillionTasks in the benchmarks measures it.
+     */
+
     /** Suspends this task (the current thread) until {@code f} is done. */
     void awaitDone(FutureImpl<?> f) {
         if (f == this) {
@@ -253,11 +271,15 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
         waitingOn = f;
         f.addWaiter(this);
         try {
-            while (f.state == PENDING) {
-                THREADS.park(continuation, f);
-                if (Thread.interrupted() && !dropStaleInterrupt()) {
-                    requestCancelOnInterrupt();           // someone interrupted us: a cancel request
-                }
+            // The check before the first park and the one after each park are two bytecodes on
+            // purpose (see "Parked frames and the JIT" above): the second runs only on a wake-up.
+            if (f.state == PENDING) {
+                do {
+                    THREADS.park(continuation, f);
+                    if (Thread.interrupted() && !dropStaleInterrupt()) {
+                        requestCancelOnInterrupt();       // someone interrupted us: a cancel request
+                    }
+                } while (f.state == PENDING);
             }
         } finally {
             waitingOn = null;
@@ -281,11 +303,13 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
         SleepTimer timer = loop.scheduleSleep(nanos, this);
         sleeping = true;
         try {
-            while (!timer.fired && !mustCancel) {
-                THREADS.park(continuation, timer);
-                if (Thread.interrupted() && !dropStaleInterrupt()) {
-                    requestCancelOnInterrupt();           // someone interrupted us: a cancel request
-                }
+            if (!timer.fired && !mustCancel) {            // two checks, as in awaitDone
+                do {
+                    THREADS.park(continuation, timer);
+                    if (Thread.interrupted() && !dropStaleInterrupt()) {
+                        requestCancelOnInterrupt();       // someone interrupted us: a cancel request
+                    }
+                } while (!timer.fired && !mustCancel);
             }
         } finally {
             sleeping = false;

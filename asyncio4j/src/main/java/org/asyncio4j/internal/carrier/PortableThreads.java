@@ -237,16 +237,22 @@ final class PortableThreads implements TaskThreads {
             state = to;
             LockSupport.unpark(s);
             boolean interrupted = false;
-            while (state != RUNNING) {
-                LockSupport.park(blocker);
-                if (Thread.interrupted()) {
-                    interrupted = true;
-                    // An interrupt wakes a parked task, as in the fast mode. Not holding the
-                    // turn, the task is queued through the loop's inbox (execute sees that).
-                    if (STATE.compareAndSet(this, PARKED, QUEUED)) {
-                        scheduler.execute(this);
+            // Two checks, before the first park and after each (an if and a do-while, not one
+            // while): the second runs only on a wake-up, so the JIT, compiling this while a
+            // million tasks park, leaves no trap on the way out (TaskImpl, "Parked frames and
+            // the JIT").
+            if (state != RUNNING) {
+                do {
+                    LockSupport.park(blocker);
+                    if (Thread.interrupted()) {
+                        interrupted = true;
+                        // An interrupt wakes a parked task, as in the fast mode. Not holding the
+                        // turn, the task is queued through the loop's inbox (execute sees that).
+                        if (STATE.compareAndSet(this, PARKED, QUEUED)) {
+                            scheduler.execute(this);
+                        }
                     }
-                }
+                } while (state != RUNNING);
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
