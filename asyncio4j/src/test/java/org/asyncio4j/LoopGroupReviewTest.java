@@ -170,4 +170,110 @@ class LoopGroupReviewTest {
             }
         }
     }
+
+    /**
+     * A one-acceptor group server (no SO_REUSEPORT) while the group closes and clients keep
+     * connecting: the second loop may close first, and a connection the acceptor hands to it
+     * then must be dropped, not make the accept task fail with "the LoopGroup is closed" (it
+     * did: the hand-off's IllegalStateException left the accept loop, reported as a task
+     * exception never retrieved, and the accepted socket was never closed).
+     */
+    @Test
+    void oneAcceptorServer_groupClosedWhileConnectionsArrive_theAcceptorDoesNotFail() throws Exception {
+        List<String> reports = java.util.Collections.synchronizedList(new ArrayList<>());
+        closeWhileConnecting(true, false, reports);
+        assertEquals(List.of(), reports);
+    }
+
+    /**
+     * The same race, checking every connection a client got ends (EOF or reset) soon after
+     * close(). Fails: hundreds stay open, in both server modes, also with one loop and also when
+     * server.close() comes before the group's close (then exactly the connections no handler ever
+     * got stay open).
+     */
+    @Test
+    @org.junit.jupiter.api.Disabled("open bug: after LoopGroup.close() (even after Server.close() first) connections "
+            + "that no handler got stay open: the listening socket's backlog is neither accepted nor reset "
+            + "(see the review report); not a small local fix")
+    void groupServer_closedWhileConnectionsArrive_noConnectionIsLeftOpen() throws Exception {
+        closeWhileConnecting(true, true, null);
+        closeWhileConnecting(false, true, null);
+    }
+
+    private static void closeWhileConnecting(boolean oneAcceptor, boolean checkOpen, List<String> reports) throws Exception {
+        String old = System.getProperty(org.asyncio4j.internal.LoopGroupEngine.NO_REUSE_PORT_PROPERTY);
+        System.setProperty(org.asyncio4j.internal.LoopGroupEngine.NO_REUSE_PORT_PROPERTY, String.valueOf(oneAcceptor));
+        try {
+            for (long seed : SEEDS) {
+                Random rnd = new Random(seed);
+                for (int round = 0; round < 4; round++) {
+                    LoopGroup g = LoopGroup.create(2);
+                    if (reports != null) {
+                        for (EventLoop l : g.loops()) {
+                            CountDownLatch set = new CountDownLatch(1);
+                            l.callSoonThreadsafe(() -> {
+                                l.setExceptionHandler((lp, c) -> reports.add(c.message() + ": " + c.exception()));
+                                set.countDown();
+                            });
+                            set.await();
+                        }
+                    }
+                    java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
+                    org.asyncio4j.streams.Server server = g.startServer((r, w) -> {
+                        served.incrementAndGet();
+                        r.readLine();
+                    }, "127.0.0.1", 0);
+                    int port = server.addresses().get(0).getPort();
+                    List<java.net.Socket> sockets = java.util.Collections.synchronizedList(new ArrayList<>());
+                    AtomicBoolean stop = new AtomicBoolean();
+                    List<Thread> clients = new ArrayList<>();
+                    for (int c = 0; c < 3; c++) {
+                        clients.add(Thread.ofPlatform().start(() -> {
+                            for (int k = 0; k < 150 && !stop.get(); k++) {
+                                try {
+                                    sockets.add(new java.net.Socket("127.0.0.1", port));
+                                } catch (java.io.IOException refused) {
+                                    return;
+                                }
+                            }
+                        }));
+                    }
+                    Thread.sleep(5 + rnd.nextInt(40));
+                    g.close();
+                    stop.set(true);
+                    for (Thread t : clients) {
+                        t.join();
+                    }
+                    List<java.net.Socket> all;
+                    synchronized (sockets) {
+                        all = new ArrayList<>(sockets);
+                    }
+                    if (checkOpen) {
+                        Thread.sleep(1500);
+                    }
+                    int open = 0;
+                    for (java.net.Socket s : all) {
+                        try (s) {
+                            if (checkOpen) {
+                                s.setSoTimeout(open < 3 ? 1000 : 1);
+                                s.getInputStream().read();
+                            }
+                        } catch (java.net.SocketTimeoutException stillOpen) {
+                            open++;
+                        } catch (java.io.IOException reset) {
+                            // ended
+                        }
+                    }
+                    assertEquals(0, open, "seed " + seed + " round " + round + ": connections left open of "
+                            + all.size() + " (handlers started " + served.get() + ")");
+                }
+            }
+        } finally {
+            if (old == null) {
+                System.clearProperty(org.asyncio4j.internal.LoopGroupEngine.NO_REUSE_PORT_PROPERTY);
+            } else {
+                System.setProperty(org.asyncio4j.internal.LoopGroupEngine.NO_REUSE_PORT_PROPERTY, old);
+            }
+        }
+    }
 }
