@@ -187,14 +187,15 @@ class LoopGroupReviewTest {
 
     /**
      * The same race, checking every connection a client got ends (EOF or reset) soon after
-     * close(). Fails: hundreds stay open, in both server modes, also with one loop and also when
-     * server.close() comes before the group's close (then exactly the connections no handler ever
-     * got stay open).
+     * close(). Fails: about a quarter to all of 450 stay open, in both server modes and with one
+     * loop, and a new connection to the port still succeeds after close(). (Python's asyncio.run
+     * does not close a Server left open either, but its docs call that a resource leak; a group's
+     * close() is documented to end everything.)
      */
     @Test
-    @org.junit.jupiter.api.Disabled("open bug: after LoopGroup.close() (even after Server.close() first) connections "
-            + "that no handler got stay open: the listening socket's backlog is neither accepted nor reset "
-            + "(see the review report); not a small local fix")
+    @org.junit.jupiter.api.Disabled("open bug: LoopGroup.close() cancels a group server's accept tasks but leaves "
+            + "its listening sockets open, so clients still connect (into the backlog) and hang with nobody serving; "
+            + "a fix touches the loops' close order and the member servers, not a small local change")
     void groupServer_closedWhileConnectionsArrive_noConnectionIsLeftOpen() throws Exception {
         closeWhileConnecting(true, true, null);
         closeWhileConnecting(false, true, null);
@@ -264,8 +265,14 @@ class LoopGroupReviewTest {
                             // ended
                         }
                     }
+                    String listener;
+                    try (java.net.Socket probe = new java.net.Socket("127.0.0.1", port)) {
+                        listener = "the listening socket still accepts connections";
+                    } catch (java.io.IOException refused) {
+                        listener = "the listening socket is closed";
+                    }
                     assertEquals(0, open, "seed " + seed + " round " + round + ": connections left open of "
-                            + all.size() + " (handlers started " + served.get() + ")");
+                            + all.size() + " (handlers started " + served.get() + "; " + listener + ")");
                 }
             }
         } finally {
