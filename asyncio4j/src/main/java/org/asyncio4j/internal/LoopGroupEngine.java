@@ -273,10 +273,20 @@ public final class LoopGroupEngine {
                         return false;             // served here, on the acceptor's loop
                     }
                     Server m = all[i];
-                    submitOn(loops[i], () -> {
-                        NetEngine.ENGINE.serveAccepted(m, c, handler, options);
-                        return null;
-                    }, null);
+                    try {
+                        submitOn(loops[i], () -> {
+                            NetEngine.ENGINE.serveAccepted(m, c, handler, options);
+                            return null;
+                        }, null);
+                    } catch (IllegalStateException groupClosing) {
+                        // That loop has closed (the group is closing): the connection is dropped
+                        // here, and the acceptor goes on until its own loop stops it.
+                        try {
+                            c.close();
+                        } catch (IOException ignored) {
+                            // gone
+                        }
+                    }
                     return true;
                 };
                 all[0] = get(submitOn(loops[0], () -> NetEngine.ENGINE.startServer(handler, host, port, options, handOff), "bind"));
