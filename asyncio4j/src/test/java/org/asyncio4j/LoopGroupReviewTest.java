@@ -193,9 +193,6 @@ class LoopGroupReviewTest {
      * close() is documented to end everything.)
      */
     @Test
-    @org.junit.jupiter.api.Disabled("open bug: LoopGroup.close() cancels a group server's accept tasks but leaves "
-            + "its listening sockets open, so clients still connect (into the backlog) and hang with nobody serving; "
-            + "a fix touches the loops' close order and the member servers, not a small local change")
     void groupServer_closedWhileConnectionsArrive_noConnectionIsLeftOpen() throws Exception {
         closeWhileConnecting(true, true, null);
         closeWhileConnecting(false, true, null);
@@ -205,9 +202,12 @@ class LoopGroupReviewTest {
         String old = System.getProperty(org.asyncio4j.internal.LoopGroupEngine.NO_REUSE_PORT_PROPERTY);
         System.setProperty(org.asyncio4j.internal.LoopGroupEngine.NO_REUSE_PORT_PROPERTY, String.valueOf(oneAcceptor));
         try {
-            for (long seed : SEEDS) {
+            // Each round waits 1.5 s for leftovers: two seeds of two rounds in the default suite,
+            // every seed and four rounds with -Dasyncio4j.stress.scale above 1.
+            boolean full = Double.parseDouble(System.getProperty("asyncio4j.stress.scale", "1")) > 1;
+            for (long seed : full ? SEEDS : java.util.Arrays.copyOf(SEEDS, 2)) {
                 Random rnd = new Random(seed);
-                for (int round = 0; round < 4; round++) {
+                for (int round = 0; round < (full ? 4 : 2); round++) {
                     LoopGroup g = LoopGroup.create(2);
                     if (reports != null) {
                         for (EventLoop l : g.loops()) {

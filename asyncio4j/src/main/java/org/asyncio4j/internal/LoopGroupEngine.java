@@ -40,6 +40,7 @@ public final class LoopGroupEngine {
     private final AtomicInteger cursor = new AtomicInteger();
     private final CountDownLatch ended;
     private volatile boolean closed;
+    private final java.util.Set<Server> servers = java.util.concurrent.ConcurrentHashMap.newKeySet();   // closed by close()
     private final boolean sigintHandler;
 
     public LoopGroupEngine(int count, RunOptions options) {
@@ -273,19 +274,25 @@ public final class LoopGroupEngine {
                         return false;             // served here, on the acceptor's loop
                     }
                     Server m = all[i];
+                    EventLoopImpl target = loops[i];
+                    // In transit the connection belongs to no task: if the target loop closes
+                    // before its task runs (the group is closing), the loop's close closes it.
+                    Runnable drop = () -> closeQuietly(c);
+                    if (!target.onClose(drop)) {
+                        drop.run();                // that loop has closed already
+                        return true;
+                    }
                     try {
-                        submitOn(loops[i], () -> {
+                        submitOn(target, () -> {
+                            target.removeOnClose(drop);
                             NetEngine.ENGINE.serveAccepted(m, c, handler, options);
                             return null;
                         }, null);
                     } catch (IllegalStateException groupClosing) {
                         // That loop has closed (the group is closing): the connection is dropped
                         // here, and the acceptor goes on until its own loop stops it.
-                        try {
-                            c.close();
-                        } catch (IOException ignored) {
-                            // gone
-                        }
+                        target.removeOnClose(drop);
+                        drop.run();
                     }
                     return true;
                 };
@@ -298,7 +305,20 @@ public final class LoopGroupEngine {
             }
             throw e;
         }
-        return NetEngine.ENGINE.groupServer(loops[0], members);
+        Server group = NetEngine.ENGINE.groupServer(loops[0], members);
+        servers.add(group);
+        if (closed) {
+            group.close();                        // close() ran meanwhile and may have missed it
+        }
+        return group;
+    }
+
+    private static void closeQuietly(java.nio.channels.SocketChannel c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // gone
+        }
     }
 
     private static boolean reusePortSupported() {
@@ -332,6 +352,11 @@ public final class LoopGroupEngine {
                     + "it would wait for itself");
         }
         closed = true;
+        // The group's servers first: their listening sockets close (the kernel resets what waits
+        // in their backlogs), so no client connects to a group that no longer serves.
+        for (Server s : servers) {
+            s.close();
+        }
         for (EventLoopImpl l : loops) {
             if (l != null) {
                 try {

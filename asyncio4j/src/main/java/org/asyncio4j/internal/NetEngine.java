@@ -373,7 +373,9 @@ public final class NetEngine implements Bridges.Net {
         StreamReader reader = streams().reader(t, o.limit());
         StreamWriter writer = streams().writer(t, o);
         streams().adoptClient(server, writer);
-        loop.createTask(() -> {
+        boolean[] ran = new boolean[1];
+        Task<Void> client = loop.createTask(() -> {
+            ran[0] = true;
             // A failed handshake drops the connection at once, as asyncio's SSL protocol aborts
             // its transport (nothing was written). A handler that ends cancelled or failed
             // closes its connection gracefully (what it wrote is flushed, then FIN), as
@@ -385,6 +387,13 @@ public final class NetEngine implements Bridges.Net {
             }
             step(loop, "Unhandled exception in client handler of " + server, writer, writer::close,
                     () -> handler.handle(reader, writer));
+        });
+        // A task cancelled before it ran (its loop shut down first) never reaches the handler's
+        // cleanup: the connection is aborted here, not left open until the socket is collected.
+        client.addDoneCallback(f -> {
+            if (!ran[0]) {
+                writer.abort();
+            }
         });
     }
 
