@@ -21,7 +21,7 @@ module org.asyncio4j {
     requires jdk.jfr;
     requires java.management;
 
-    // Signals (internal.Signals: EventLoop.addSignalHandler, run's Ctrl+C): sun.misc.Signal.
+    // Signals (internal.carrier.Signals: EventLoop.addSignalHandler, run's Ctrl+C): sun.misc.Signal.
     requires jdk.unsupported;
 
     // Cooperative name resolution (internal.CooperativeResolverProvider); uses: it looks for an

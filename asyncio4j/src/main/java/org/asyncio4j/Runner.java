@@ -4,7 +4,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 
 import org.asyncio4j.internal.EventLoopImpl;
-import org.asyncio4j.internal.Signals;
+import org.asyncio4j.internal.carrier.Signals;
 
 /**
  * Runs several bodies, one after another, on one event loop, and cleans up on {@link #close()}:

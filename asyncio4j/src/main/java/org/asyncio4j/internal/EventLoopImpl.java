@@ -17,6 +17,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
+import org.asyncio4j.internal.carrier.Signals;
 import org.asyncio4j.EventLoop;
 import org.asyncio4j.ExceptionContext;
 import org.asyncio4j.ExceptionHandler;

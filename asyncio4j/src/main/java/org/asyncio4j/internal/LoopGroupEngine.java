@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.asyncio4j.internal.carrier.Signals;
 import org.asyncio4j.CancelledException;
 import org.asyncio4j.EventLoop;
 import org.asyncio4j.Future;

@@ -83,7 +83,7 @@ public final class Server implements AutoCloseable {
 
         @Override
         public void closeFromAnyThread(Server server) {
-            onLoopOf(server, server::close);
+            LoopGroupEngine.runOn(server.loop, server::close);
         }
     }
 
@@ -116,11 +116,6 @@ public final class Server implements AutoCloseable {
         this.addresses = addresses;
         this.unixPath = unixPath;
         this.members = members;
-    }
-
-    /** Runs {@code r} on the server's loop: at once when the caller is there, else through the inbox. */
-    private static void onLoopOf(Server s, Runnable r) {
-        LoopGroupEngine.runOn(s.loop, r);
     }
 
     /**
@@ -213,12 +208,12 @@ public final class Server implements AutoCloseable {
         closed = true;
         if (members != null) {
             for (Server m : members) {
-                onLoopOf(m, m::close);
+                LoopGroupEngine.runOn(m.loop, m::close);
             }
             FutureImpl<Void> f;
             while ((f = groupServing.poll()) != null) {
                 FutureImpl<Void> w = f;
-                onLoop((EventLoopImpl) w.getLoop(), () -> {
+                LoopGroupEngine.runOn((EventLoopImpl) w.getLoop(), () -> {
                     if (!w.isDone()) {
                         w.setResult(null);
                     }
@@ -250,15 +245,11 @@ public final class Server implements AutoCloseable {
         checkIdle();
     }
 
-    private static void onLoop(EventLoopImpl l, Runnable r) {
-        LoopGroupEngine.runOn(l, r);
-    }
-
     /** Closes every accepted connection (after flushing what each has buffered). */
     public void closeClients() {
         if (members != null) {
             for (Server m : members) {
-                onLoopOf(m, m::closeClients);
+                LoopGroupEngine.runOn(m.loop, m::closeClients);
             }
             return;
         }
@@ -271,7 +262,7 @@ public final class Server implements AutoCloseable {
     public void abortClients() {
         if (members != null) {
             for (Server m : members) {
-                onLoopOf(m, m::abortClients);
+                LoopGroupEngine.runOn(m.loop, m::abortClients);
             }
             return;
         }
@@ -311,7 +302,7 @@ public final class Server implements AutoCloseable {
                 continue;
             }
             FutureImpl<Void> f = new FutureImpl<>(here);
-            Runnable done = () -> onLoop(here, () -> {
+            Runnable done = () -> LoopGroupEngine.runOn(here, () -> {
                 if (!f.isDone()) {
                     f.setResult(null);
                 }
@@ -320,7 +311,7 @@ public final class Server implements AutoCloseable {
                 continue;                         // that loop has closed, and the member with it
             }
             try {
-                onLoopOf(m, () -> m.whenIdle(done));
+                LoopGroupEngine.runOn(m.loop, () -> m.whenIdle(done));
                 f.await();
             } finally {
                 m.loop.removeOnClose(done);

@@ -1,4 +1,4 @@
-package org.asyncio4j.internal;
+package org.asyncio4j.internal.carrier;
 
 import java.util.ArrayList;
 import java.util.HashMap;
