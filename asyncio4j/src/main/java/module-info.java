@@ -12,6 +12,7 @@ module org.asyncio4j {
     exports org.asyncio4j.queues;
     exports org.asyncio4j.streams;
     exports org.asyncio4j.subprocess;
+    exports org.asyncio4j.protocols;
 
     // Only for the test module's TestClock and AsyncioExtension (the manual virtual clock, the
     // loop's task list); not API.

@@ -29,9 +29,9 @@ public final class Bridges {
 
         Server startUnixServer(ClientHandler handler, Path path, StreamOptions options) throws IOException;
 
-        StreamReader reader(Transport transport, int limit);
+        StreamReader reader(ByteTransport transport, int limit);
 
-        StreamWriter writer(Transport transport, StreamOptions options);
+        StreamWriter writer(ByteTransport transport, StreamOptions options);
     }
 
     /** The stream engine. */

@@ -31,7 +31,7 @@ import org.asyncio4j.streams.StreamWriter;
  * connection. The public types of {@code org.asyncio4j.streams} stay thin over it.
  *
  * <h2>Implementation overview</h2>
- * A connection is a {@link Transport} ({@link SocketTransport}, or {@link TlsTransport} over
+ * A connection is a {@link ByteTransport} ({@link SocketTransport}, or {@link TlsTransport} over
  * one) under a StreamReader/StreamWriter pair. Connecting suspends the calling task on
  * OP_CONNECT; host names are resolved on the default executor (a DNS lookup would block the
  * loop), literal addresses are parsed in place, and each resolved address is tried in turn.
@@ -57,10 +57,10 @@ public final class NetEngine implements Bridges.Net {
     /** What the engine needs of {@code org.asyncio4j.streams} beyond its public API. */
     public interface Streams {
         /** A reader over {@code transport} with the given read limit. */
-        StreamReader reader(Transport transport, int limit);
+        StreamReader reader(ByteTransport transport, int limit);
 
         /** A writer over {@code transport} with the options' water marks. */
-        StreamWriter writer(Transport transport, StreamOptions options);
+        StreamWriter writer(ByteTransport transport, StreamOptions options);
 
         /** A server over bound, non-blocking listening sockets (no accept task yet). */
         Server server(EventLoopImpl loop, List<ServerSocketChannel> channels, List<InetSocketAddress> addresses,
@@ -173,7 +173,7 @@ public final class NetEngine implements Bridges.Net {
     private static Connection wrap(EventLoopImpl loop, SocketChannel ch, StreamOptions o, String host, int port)
             throws IOException {
         SocketTransport plain = new SocketTransport(loop, ch);
-        Transport t = plain;
+        ByteTransport t = plain;
         if (o.ssl() != null) {
             String name = o.serverHostname() != null ? o.serverHostname() : host;
             TlsTransport tls = TlsTransport.client(plain, o.ssl(), name, port);
@@ -369,7 +369,7 @@ public final class NetEngine implements Bridges.Net {
             // not TCP
         }
         SocketTransport plain = new SocketTransport(loop, c);
-        Transport t = o.ssl() != null ? TlsTransport.server(plain, o.ssl()) : plain;
+        ByteTransport t = o.ssl() != null ? TlsTransport.server(plain, o.ssl()) : plain;
         StreamReader reader = streams().reader(t, o.limit());
         StreamWriter writer = streams().writer(t, o);
         streams().adoptClient(server, writer);
@@ -442,12 +442,12 @@ public final class NetEngine implements Bridges.Net {
     }
 
     @Override
-    public StreamReader reader(Transport transport, int limit) {
+    public StreamReader reader(ByteTransport transport, int limit) {
         return streams().reader(transport, limit);
     }
 
     @Override
-    public StreamWriter writer(Transport transport, StreamOptions options) {
+    public StreamWriter writer(ByteTransport transport, StreamOptions options) {
         return streams().writer(transport, options);
     }
 }

@@ -47,7 +47,7 @@ public final class PipeTransports {
     }
 
     /** A pipe's transport and its pump thread. */
-    public abstract static sealed class Pipe extends Transport permits Source, Sink {
+    public abstract static sealed class Pipe extends ByteTransport permits Source, Sink {
         private final Thread thread;
 
         Pipe(EventLoopImpl loop, String name, Runnable onPumpEnd) {

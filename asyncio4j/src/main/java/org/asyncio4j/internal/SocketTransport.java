@@ -8,7 +8,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
 /** A non-blocking socket channel (TCP or Unix domain) whose readiness comes from the loop's selector. */
-public final class SocketTransport extends Transport {
+public final class SocketTransport extends ByteTransport {
     private final SocketChannel channel;
     private final SocketAddress local, remote;
     private boolean drained;     // the last read came up short: the socket is (almost surely) empty

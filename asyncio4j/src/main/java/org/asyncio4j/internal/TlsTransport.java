@@ -28,7 +28,7 @@ import javax.net.ssl.SSLParameters;
  * Post-handshake messages (TLS 1.3 session tickets, key updates) are handled inside readNow.
  * TLS cannot half-close, so {@link #canShutdownOutput()} is false, as in Python.
  */
-public final class TlsTransport extends Transport {
+public final class TlsTransport extends ByteTransport {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final SocketTransport net;

@@ -18,7 +18,7 @@ import org.asyncio4j.internal.EventLoopImpl;
 import org.asyncio4j.internal.FutureImpl;
 import org.asyncio4j.internal.LoopGroupEngine;
 import org.asyncio4j.internal.NetEngine;
-import org.asyncio4j.internal.Transport;
+import org.asyncio4j.internal.ByteTransport;
 import org.asyncio4j.internal.WaiterQueue;
 
 /**
@@ -47,12 +47,12 @@ public final class Server implements AutoCloseable {
     /** The engine's way to the package-private constructors and bookkeeping of this package. */
     private static final class EngineAccess implements NetEngine.Streams {
         @Override
-        public StreamReader reader(Transport transport, int limit) {
+        public StreamReader reader(ByteTransport transport, int limit) {
             return new StreamReader(transport, limit);
         }
 
         @Override
-        public StreamWriter writer(Transport transport, StreamOptions options) {
+        public StreamWriter writer(ByteTransport transport, StreamOptions options) {
             return new StreamWriter(transport, options);
         }
 

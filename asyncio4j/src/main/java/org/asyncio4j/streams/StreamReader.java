@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 
-import org.asyncio4j.internal.Transport;
+import org.asyncio4j.internal.ByteTransport;
 
 /**
  * The receiving end of a connection (or of a process pipe). Every read suspends the calling
@@ -22,14 +22,14 @@ import org.asyncio4j.internal.Transport;
 public final class StreamReader {
     private static final byte[] NEWLINE = {'\n'};
 
-    private final Transport transport;
+    private final ByteTransport transport;
     private final int limit;
     private byte[] buf = new byte[8192];
     private int start, end;            // buffered bytes: buf[start, end)
     private boolean eof;
     private boolean reading;
 
-    StreamReader(Transport transport, int limit) {
+    StreamReader(ByteTransport transport, int limit) {
         this.transport = transport;
         this.limit = limit;
     }

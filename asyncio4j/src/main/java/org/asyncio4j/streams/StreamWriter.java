@@ -8,7 +8,7 @@ import java.util.Objects;
 
 import org.asyncio4j.EventLoop;
 import org.asyncio4j.Future;
-import org.asyncio4j.internal.Transport;
+import org.asyncio4j.internal.ByteTransport;
 import org.asyncio4j.internal.WaiterQueue;
 
 /**
@@ -32,7 +32,7 @@ import org.asyncio4j.internal.WaiterQueue;
  * <p>Python: {@code asyncio.StreamWriter}.
  */
 public final class StreamWriter {
-    private final Transport transport;
+    private final ByteTransport transport;
     private final int high, low;
     private final ArrayDeque<ByteBuffer> buffer = new ArrayDeque<>();
     private long buffered;
@@ -46,7 +46,7 @@ public final class StreamWriter {
     private final WaiterQueue closeWaiters = new WaiterQueue();
     private final Future<Void> closed;     // done once closed; awaited by no task (only callbacks)
 
-    StreamWriter(Transport transport, StreamOptions options) {
+    StreamWriter(ByteTransport transport, StreamOptions options) {
         this.transport = transport;
         this.high = options.highWater();
         this.low = options.lowWater();

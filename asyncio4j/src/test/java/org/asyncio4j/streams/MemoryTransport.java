@@ -8,7 +8,7 @@ import java.util.ArrayDeque;
 import org.asyncio4j.Asyncio;
 import org.asyncio4j.Future;
 import org.asyncio4j.internal.EventLoopImpl;
-import org.asyncio4j.internal.Transport;
+import org.asyncio4j.internal.ByteTransport;
 
 /**
  * An in-memory transport under a {@link StreamReader}, for tests that must control exactly how
@@ -19,7 +19,7 @@ import org.asyncio4j.internal.Transport;
  * {@link #blockWrites()} makes the transport take nothing until {@link #acceptWrites()}, as a
  * peer that does not read would. Loop-confined.
  */
-final class MemoryTransport extends Transport {
+final class MemoryTransport extends ByteTransport {
     private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
     private boolean eof;
     private boolean closed;

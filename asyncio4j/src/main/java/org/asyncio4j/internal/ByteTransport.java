@@ -10,10 +10,10 @@ import java.nio.ByteBuffer;
  * suspends (the calling task). Reads are pulled by the reader, writes are pushed without
  * blocking and the writer is told when more can be taken.
  */
-public abstract class Transport {
+public abstract class ByteTransport {
     protected final EventLoopImpl loop;
 
-    protected Transport(EventLoopImpl loop) {
+    protected ByteTransport(EventLoopImpl loop) {
         this.loop = loop;
     }
 
