@@ -43,6 +43,25 @@ public abstract class ByteTransport {
     /** Runs {@code callback} on the loop when writeNow/flushPending may make progress. */
     public abstract void whenWritable(Runnable callback) throws IOException;
 
+    /**
+     * Suspends the current task until {@link #writeNow} or {@link #flushPending} may make
+     * progress. A cancelled wait leaves nothing registered behind where the transport is a
+     * socket (the default, for other transports, may leave one callback until writable).
+     */
+    public void awaitWritable() throws IOException {
+        FutureImpl<Void> f = new FutureImpl<>(loop);
+        whenWritable(() -> {
+            if (!f.isDone()) {
+                f.complete(null);
+            }
+        });
+        try {
+            f.await();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw FutureImpl.ioCause(e);
+        }
+    }
+
     /** Half-closes: no more output (EOF for the peer). */
     public abstract void shutdownOutput() throws IOException;
 

@@ -53,6 +53,11 @@ public final class SocketTransport extends ByteTransport {
     }
 
     @Override
+    public void awaitWritable() throws IOException {
+        loop.awaitReady(channel, SelectionKey.OP_WRITE);
+    }
+
+    @Override
     public void whenWritable(Runnable callback) throws IOException {
         loop.whenReady(channel, SelectionKey.OP_WRITE, callback);
     }

@@ -290,6 +290,16 @@ public final class TlsTransport extends ByteTransport {
     }
 
     @Override
+    public void awaitWritable() throws IOException {
+        net.awaitWritable();
+    }
+
+    /** The socket under the TLS session. */
+    public SocketTransport net() {
+        return net;
+    }
+
+    @Override
     public void whenWritable(Runnable callback) throws IOException {
         net.whenWritable(callback);
     }
