@@ -1,9 +1,20 @@
 package org.asyncio4j;
 
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+
+import org.asyncio4j.protocols.SubprocessProtocol;
+import org.asyncio4j.protocols.SubprocessTransport;
+import org.asyncio4j.protocols.TransportAndProtocol;
 
 /**
  * One thread draining one ready queue of callbacks and task steps, with timers and a clock.
@@ -581,4 +592,224 @@ public interface EventLoop extends Executor, AutoCloseable {
      * @throws IllegalArgumentException if the name is unknown
      */
     boolean removeSignalHandler(String signal);
+
+    // ------------------------------------------------------------------ low-level sockets (Python's loop.sock_*)
+
+    /**
+     * Connects a non-blocking channel, suspending the calling task (only it) until the connection
+     * is made. An unresolved {@link java.net.InetSocketAddress} is resolved off the loop first.
+     * A cancelled call leaves the connection attempt running: calling it again with the same
+     * address takes it up and finishes it (and returns at once if it is done).
+     *
+     * <p>Python: {@code loop.sock_connect(sock, address)}.
+     *
+     * @param channel a channel in non-blocking mode
+     * @param address where to connect
+     * @throws IOException              if the connection fails ({@link java.net.ConnectException}
+     *                                  when refused; the JDK then closes the channel), or the host
+     *                                  name cannot be resolved ({@link java.net.UnknownHostException})
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if the channel is in blocking mode
+     * @throws IllegalStateException    outside a task of this loop, if another task is connecting or
+     *                                  sending on the channel, or the channel has a writer callback
+     *                                  ({@link #addWriter}); the JDK's {@code AlreadyConnectedException}
+     *                                  or {@code ConnectionPendingException} for another address
+     * @throws CancelledException       if the task is cancelled while it waits
+     */
+    void sockConnect(SocketChannel channel, SocketAddress address) throws IOException;
+
+    /**
+     * Accepts a connection on a non-blocking listening channel, suspending the calling task until
+     * one comes. A cancelled call accepts nothing.
+     *
+     * <p>Python: {@code loop.sock_accept(sock)} (the peer's address is the channel's
+     * {@code getRemoteAddress()}).
+     *
+     * @param channel a bound listening channel in non-blocking mode
+     * @return the accepted channel, in non-blocking mode
+     * @throws IOException              if accepting fails
+     * @throws NullPointerException     if {@code channel} is null
+     * @throws IllegalArgumentException if the channel is in blocking mode
+     * @throws IllegalStateException    outside a task of this loop, if another task is accepting on
+     *                                  the channel, or it has a reader callback ({@link #addReader})
+     * @throws CancelledException       if the task is cancelled while it waits
+     */
+    SocketChannel sockAccept(ServerSocketChannel channel) throws IOException;
+
+    /**
+     * Receives up to {@code n} bytes, suspending the calling task until some arrive. A cancelled
+     * call has consumed nothing.
+     *
+     * <p>Python: {@code loop.sock_recv(sock, n)}.
+     *
+     * @param channel a connected channel in non-blocking mode
+     * @param n       the most bytes to return
+     * @return the bytes received; an empty array at end of stream (and for {@code n == 0})
+     * @throws IOException              if reading fails
+     * @throws NullPointerException     if {@code channel} is null
+     * @throws IllegalArgumentException if the channel is in blocking mode, or {@code n < 0}
+     * @throws IllegalStateException    outside a task of this loop, if another task is receiving
+     *                                  from the channel, or it has a reader callback
+     * @throws CancelledException       if the task is cancelled while it waits
+     */
+    byte[] sockRecv(SocketChannel channel, int n) throws IOException;
+
+    /**
+     * Receives into the buffer's remaining space, suspending the calling task until some bytes
+     * arrive; advances the buffer's position. A cancelled call has consumed nothing.
+     *
+     * <p>Python: {@code loop.sock_recv_into(sock, buf)}.
+     *
+     * @param channel a connected channel in non-blocking mode
+     * @param buffer  where to put the bytes
+     * @return how many bytes were received, 0 if the buffer has no room left, -1 at end of stream
+     * @throws IOException              if reading fails
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if the channel is in blocking mode, or the buffer is read-only
+     * @throws IllegalStateException    as {@link #sockRecv}
+     * @throws CancelledException       if the task is cancelled while it waits
+     */
+    int sockRecvInto(SocketChannel channel, ByteBuffer buffer) throws IOException;
+
+    /**
+     * Sends all of the buffer's remaining bytes, suspending the calling task while the socket
+     * cannot take more. The buffer's position advances as bytes go out, so after a cancellation
+     * (or a failure) it says exactly how much was sent: as in Python, a cancelled call may have
+     * sent part of the data, which stays sent.
+     *
+     * <p>Python: {@code loop.sock_sendall(sock, data)}.
+     *
+     * @param channel a connected channel in non-blocking mode
+     * @param data    the bytes, from its position to its limit
+     * @throws IOException              if writing fails
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if the channel is in blocking mode
+     * @throws IllegalStateException    outside a task of this loop, if another task is sending on
+     *                                  (or connecting) the channel, or it has a writer callback
+     * @throws CancelledException       if the task is cancelled while it waits
+     */
+    void sockSendall(SocketChannel channel, ByteBuffer data) throws IOException;
+
+    /**
+     * Sends all the bytes, as {@link #sockSendall(SocketChannel, ByteBuffer)}; a cancelled call
+     * may have sent a prefix of them (how much is not reported: pass a {@code ByteBuffer} to know).
+     *
+     * @param channel a connected channel in non-blocking mode
+     * @param data    the bytes
+     * @throws IOException              if writing fails
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if the channel is in blocking mode
+     * @throws IllegalStateException    as {@link #sockSendall(SocketChannel, ByteBuffer)}
+     * @throws CancelledException       if the task is cancelled while it waits
+     */
+    void sockSendall(SocketChannel channel, byte[] data) throws IOException;
+
+    /**
+     * Calls {@code callback} on the loop in every iteration in which the channel is ready to
+     * read (or, for a listening channel, to accept), until {@link #removeReader}: level-triggered,
+     * so a callback that leaves data unread is called again. Adding a reader to a channel that
+     * has one replaces its callback. The callback runs in the context current when it was added;
+     * one that throws goes to the exception handler and stays registered. Closing the channel
+     * ends the calls (remove the reader before or after; {@code removeReader} still returns true).
+     *
+     * <p>Python: {@code loop.add_reader(fd, callback)}.
+     *
+     * @param channel  a channel in non-blocking mode
+     * @param callback what to run
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if the channel is in blocking mode, closed, or cannot be read
+     * @throws IllegalStateException    if a task waits to receive from (or accept on) the channel,
+     *                                  the loop is closed, or the caller is another thread
+     */
+    void addReader(SelectableChannel channel, Runnable callback);
+
+    /**
+     * Stops the reader callback of the channel.
+     *
+     * <p>Python: {@code loop.remove_reader(fd)}.
+     *
+     * @param channel the channel
+     * @return true if the channel had a reader callback, false if not
+     * @throws NullPointerException  if {@code channel} is null
+     * @throws IllegalStateException if the caller is another thread
+     */
+    boolean removeReader(SelectableChannel channel);
+
+    /**
+     * Calls {@code callback} on the loop in every iteration in which the channel is ready to
+     * write, until {@link #removeWriter}; otherwise as {@link #addReader}.
+     *
+     * <p>Python: {@code loop.add_writer(fd, callback)}.
+     *
+     * @param channel  a channel in non-blocking mode
+     * @param callback what to run
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if the channel is in blocking mode, closed, or cannot be written
+     * @throws IllegalStateException    if a task waits to send on (or connect) the channel, the loop
+     *                                  is closed, or the caller is another thread
+     */
+    void addWriter(SelectableChannel channel, Runnable callback);
+
+    /**
+     * Stops the writer callback of the channel.
+     *
+     * <p>Python: {@code loop.remove_writer(fd)}.
+     *
+     * @param channel the channel
+     * @return true if the channel had a writer callback, false if not
+     * @throws NullPointerException  if {@code channel} is null
+     * @throws IllegalStateException if the caller is another thread
+     */
+    boolean removeWriter(SelectableChannel channel);
+
+    // ------------------------------------------------------------------ subprocesses with protocols
+
+    /**
+     * Starts a process with all three standard streams piped, under a protocol the factory makes
+     * (the fork runs off the loop). When this returns, the protocol's {@code connectionMade} has
+     * run; then, on the loop: {@code pipeDataReceived(1 | 2, data)} as output arrives (the buffer
+     * is valid only during the call), {@code pipeConnectionLost(fd, failure)} once per pipe,
+     * {@code processExited()} when the exit is seen, and {@code connectionLost(null)} last, once
+     * every pipe is closed and the process has exited. The transport's
+     * {@code getPipeTransport(0)} writes to the process's stdin (with the protocol's
+     * {@code pauseWriting}/{@code resumeWriting} at its water marks; {@code writeEof} or
+     * {@code close} closes it); 1 and 2 can {@code pauseReading}/{@code resumeReading}.
+     * {@code close()} kills a running process and closes the pipes; {@code
+     * getExtraInfo("subprocess")} is the {@link Process}. A protocol callback that throws goes to
+     * the exception handler, and the process and its pipes go on (as Python's do). When the loop
+     * closes, a process still running is killed.
+     *
+     * <p>Python: {@code loop.subprocess_exec(protocol_factory, *args)}.
+     *
+     * @param protocolFactory makes the protocol
+     * @param command         the program and its arguments
+     * @param <P>             the protocol's type
+     * @return the transport and the protocol
+     * @throws IOException              if the process cannot start
+     * @throws NullPointerException     if an argument, a command element, or the factory's result
+     *                                  is null
+     * @throws IllegalArgumentException if {@code command} is empty
+     * @throws IllegalStateException    outside a task of this loop
+     * @throws CancelledException       if the task is cancelled meanwhile (the process, if started,
+     *                                  is killed)
+     */
+    <P extends SubprocessProtocol> TransportAndProtocol<SubprocessTransport, P> subprocessExec(
+            Supplier<P> protocolFactory, String... command) throws IOException;
+
+    /**
+     * {@link #subprocessExec} of {@code /bin/sh -c command}.
+     *
+     * <p>Python: {@code loop.subprocess_shell(protocol_factory, cmd)}.
+     *
+     * @param protocolFactory makes the protocol
+     * @param command         the shell command line
+     * @param <P>             the protocol's type
+     * @return the transport and the protocol
+     * @throws IOException           if the shell cannot start
+     * @throws NullPointerException  if an argument or the factory's result is null
+     * @throws IllegalStateException outside a task of this loop
+     * @throws CancelledException    if the task is cancelled meanwhile
+     */
+    <P extends SubprocessProtocol> TransportAndProtocol<SubprocessTransport, P> subprocessShell(
+            Supplier<P> protocolFactory, String command) throws IOException;
 }

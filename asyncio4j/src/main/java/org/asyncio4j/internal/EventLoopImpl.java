@@ -1759,6 +1759,82 @@ public final class EventLoopImpl implements EventLoop {
         }
     }
 
+    // ================================================================== low-level sockets, reader/writer callbacks, subprocess protocols
+
+    private LowLevelSockets lowLevel;          // created by the first sock_* call or reader/writer callback
+
+    private LowLevelSockets lowLevel() {
+        LowLevelSockets l = lowLevel;
+        if (l == null) {
+            lowLevel = l = new LowLevelSockets(this);
+        }
+        return l;
+    }
+
+    @Override
+    public void sockConnect(java.nio.channels.SocketChannel channel, java.net.SocketAddress address) throws java.io.IOException {
+        lowLevel().sockConnect(channel, address);
+    }
+
+    @Override
+    public java.nio.channels.SocketChannel sockAccept(java.nio.channels.ServerSocketChannel channel) throws java.io.IOException {
+        return lowLevel().sockAccept(channel);
+    }
+
+    @Override
+    public byte[] sockRecv(java.nio.channels.SocketChannel channel, int n) throws java.io.IOException {
+        return lowLevel().sockRecv(channel, n);
+    }
+
+    @Override
+    public int sockRecvInto(java.nio.channels.SocketChannel channel, java.nio.ByteBuffer buffer) throws java.io.IOException {
+        return lowLevel().sockRecvInto(channel, buffer);
+    }
+
+    @Override
+    public void sockSendall(java.nio.channels.SocketChannel channel, java.nio.ByteBuffer data) throws java.io.IOException {
+        lowLevel().sockSendall(channel, data);
+    }
+
+    @Override
+    public void sockSendall(java.nio.channels.SocketChannel channel, byte[] data) throws java.io.IOException {
+        lowLevel().sockSendall(channel, java.nio.ByteBuffer.wrap(Objects.requireNonNull(data, "data")));
+    }
+
+    @Override
+    public void addReader(java.nio.channels.SelectableChannel channel, Runnable callback) {
+        lowLevel().addWatch(channel, callback, true);
+    }
+
+    @Override
+    public boolean removeReader(java.nio.channels.SelectableChannel channel) {
+        return lowLevel().removeWatch(channel, true);
+    }
+
+    @Override
+    public void addWriter(java.nio.channels.SelectableChannel channel, Runnable callback) {
+        lowLevel().addWatch(channel, callback, false);
+    }
+
+    @Override
+    public boolean removeWriter(java.nio.channels.SelectableChannel channel) {
+        return lowLevel().removeWatch(channel, false);
+    }
+
+    @Override
+    public <P extends org.asyncio4j.protocols.SubprocessProtocol>
+            org.asyncio4j.protocols.TransportAndProtocol<org.asyncio4j.protocols.SubprocessTransport, P> subprocessExec(
+            java.util.function.Supplier<P> protocolFactory, String... command) throws java.io.IOException {
+        return SubprocessProtocolEngine.exec(this, protocolFactory, command);
+    }
+
+    @Override
+    public <P extends org.asyncio4j.protocols.SubprocessProtocol>
+            org.asyncio4j.protocols.TransportAndProtocol<org.asyncio4j.protocols.SubprocessTransport, P> subprocessShell(
+            java.util.function.Supplier<P> protocolFactory, String command) throws java.io.IOException {
+        return SubprocessProtocolEngine.exec(this, protocolFactory, "/bin/sh", "-c", Objects.requireNonNull(command, "command"));
+    }
+
     /**
      * {@link #runUntilComplete(Callable)} for Runner: the task runs in {@code context} (the
      * runner's, shared by its runs, as Python's Runner does), and is handed to {@code started}

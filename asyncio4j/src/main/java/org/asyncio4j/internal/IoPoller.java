@@ -126,6 +126,26 @@ final class IoPoller {
         }
     }
 
+    /**
+     * Withdraws {@code callback}, which {@link #whenReady} put in the slot for {@code op} of the
+     * key {@code k}, if it has not fired yet: true if it was still there. Works on a key
+     * cancelled since (its channel closed), so a withdrawn callback never leaves the loop
+     * polling for nothing. The interest op stays until it fires with an empty slot.
+     */
+    boolean withdraw(SelectionKey k, int op, Runnable callback) {
+        Slots s = (Slots) k.attachment();
+        if (isReadOp(op) ? s.read != callback : s.write != callback) {
+            return false;
+        }
+        if (isReadOp(op)) {
+            s.read = null;
+        } else {
+            s.write = null;
+        }
+        waiting--;
+        return true;
+    }
+
     /** Forgets a channel about to close: its waiters fail with ClosedChannelException. */
     void forget(SelectableChannel ch) {
         SelectionKey k = ch.keyFor(selector);

@@ -84,6 +84,17 @@ public final class PipeTransports {
         abstract void pump();
 
         /**
+         * Runs {@code callback} on the loop (through the ready queue, never inline) once
+         * {@link #readNow} may return data or the end; one shot, replacing an earlier one. For
+         * protocols, which are called back where streams await ({@link #awaitReadable()}).
+         *
+         * @throws UnsupportedOperationException on a pipe the process reads
+         */
+        public void whenReadable(Runnable callback) {
+            throw new UnsupportedOperationException("a process input pipe cannot be read");
+        }
+
+        /**
          * Waits, on a thread that is not a task, until the pump thread has ended or
          * {@code nanos} have passed.
          *
@@ -104,6 +115,7 @@ public final class PipeTransports {
         private IOException error;
         private boolean closed;
         private FutureImpl<Void> waiter;
+        private Runnable readable;             // whenReadable's callback
 
         Source(EventLoopImpl loop, InputStream in, String name, Runnable onPumpEnd) {
             super(loop, name, onPumpEnd);
@@ -162,6 +174,21 @@ public final class PipeTransports {
                 if (!w.isDone()) {
                     w.complete(null);
                 }
+            }
+            Runnable r = readable;
+            if (r != null) {
+                readable = null;
+                loop.callSoonInternal(new HandleImpl(loop, r));
+            }
+        }
+
+        @Override
+        public void whenReadable(Runnable callback) {
+            if (!chunks.isEmpty() || eof) {
+                readable = null;
+                loop.callSoonInternal(new HandleImpl(loop, callback));
+            } else {
+                readable = callback;
             }
         }
 

@@ -56,10 +56,11 @@ public final class SubprocessEngine {
     private final StreamReader stderr;
     private final FutureImpl<Integer> exit;
     private final AutoCloseable release = this::release;
+    private Runnable exitListener;                 // a protocol engine's, run after the exit is seen
     private int piecesAlive;
     private boolean closed;
 
-    private SubprocessEngine(EventLoopImpl loop, Process process, boolean in, boolean out, boolean err) {
+    private SubprocessEngine(EventLoopImpl loop, Process process, boolean in, boolean out, boolean err, boolean streams) {
         this.loop = loop;
         this.process = process;
         this.exit = new FutureImpl<>(loop);
@@ -76,9 +77,9 @@ public final class SubprocessEngine {
                 piecesAlive++;
             }
         }
-        stdin = in ? net.writer(pipes[0], o) : null;
-        stdout = out ? net.reader(pipes[1], o.limit()) : null;
-        stderr = err ? net.reader(pipes[2], o.limit()) : null;
+        stdin = in && streams ? net.writer(pipes[0], o) : null;
+        stdout = out && streams ? net.reader(pipes[1], o.limit()) : null;
+        stderr = err && streams ? net.reader(pipes[2], o.limit()) : null;
         piecesAlive++;
         loop.offLoopStarted();
         loop.releaseAtClose(release);
@@ -100,8 +101,20 @@ public final class SubprocessEngine {
      * @throws IllegalStateException outside a task
      */
     public static SubprocessEngine start(ProcessBuilder builder) throws IOException {
+        return start(builder, true, "createSubprocess");
+    }
+
+    /**
+     * {@link #start(ProcessBuilder)} without streams over the pipes: a protocol engine reads and
+     * writes them ({@link #pipe}) and hears of the exit ({@link #onExit}).
+     */
+    static SubprocessEngine startPipes(ProcessBuilder builder, String operation) throws IOException {
+        return start(builder, false, operation);
+    }
+
+    private static SubprocessEngine start(ProcessBuilder builder, boolean streams, String operation) throws IOException {
         Objects.requireNonNull(builder, "builder");
-        EventLoopImpl loop = Structured.task("createSubprocess").loop;
+        EventLoopImpl loop = Structured.task(operation).loop;
         // Which streams are pipes is the builder's decision (the JDK's streams cannot tell:
         // with redirectErrorStream, stderr looks like a pipe that is always at EOF).
         boolean in = builder.redirectInput().type() == ProcessBuilder.Redirect.Type.PIPE;
@@ -129,7 +142,7 @@ public final class SubprocessEngine {
             }
             throw FutureImpl.rethrow(stop);
         }
-        return new SubprocessEngine(loop, p, in, out, err);
+        return new SubprocessEngine(loop, p, in, out, err, streams);
     }
 
     public EventLoopImpl loop() {
@@ -138,6 +151,16 @@ public final class SubprocessEngine {
 
     public Process process() {
         return process;
+    }
+
+    /** The pipe of stream {@code fd} (0, 1, 2), null where not piped. */
+    PipeTransports.Pipe pipe(int fd) {
+        return pipes[fd];
+    }
+
+    /** Runs {@code listener} on the loop once the exit is seen (after {@link #returnCode()} has it). */
+    void onExit(Runnable listener) {
+        exitListener = listener;
     }
 
     public StreamWriter stdin() {
@@ -178,6 +201,8 @@ public final class SubprocessEngine {
         }
         if (stdin != null) {
             stdin.abort();
+        } else if (pipes[0] != null) {
+            pipes[0].abort();
         }
         for (int i = 1; i < pipes.length; i++) {
             if (pipes[i] != null) {
@@ -196,6 +221,10 @@ public final class SubprocessEngine {
         }
         loop.offLoopEnded();
         pieceEnded();
+        Runnable l = exitListener;
+        if (l != null) {
+            l.run();
+        }
     }
 
     /** A pump thread ended or the exit was seen (loop). */
