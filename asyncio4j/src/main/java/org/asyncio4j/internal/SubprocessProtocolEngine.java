@@ -130,9 +130,9 @@ public final class SubprocessProtocolEngine implements SubprocessTransport {
 
     /** The exit watch's report, after the engine has the exit code (loop). */
     private void exited() {
-        exited = true;
         stdin.processExited();
         call("processExited", protocol::processExited);
+        exited = true;                // only now: connectionLost comes after processExited
         tryFinish();
     }
 
