@@ -776,8 +776,9 @@ public interface EventLoop extends Executor, AutoCloseable {
      * {@code close} closes it); 1 and 2 can {@code pauseReading}/{@code resumeReading}.
      * {@code close()} kills a running process and closes the pipes; {@code
      * getExtraInfo("subprocess")} is the {@link Process}. A protocol callback that throws goes to
-     * the exception handler, and the process and its pipes go on (as Python's do). When the loop
-     * closes, a process still running is killed.
+     * the exception handler and closes the transport, as for every protocol (so a running process
+     * is killed; Python's subprocess transport would go on), and {@code connectionLost} then
+     * receives that exception. When the loop closes, a process still running is killed.
      *
      * <p>Python: {@code loop.subprocess_exec(protocol_factory, *args)}.
      *

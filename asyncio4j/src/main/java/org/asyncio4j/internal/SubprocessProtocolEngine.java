@@ -25,8 +25,10 @@ import org.asyncio4j.protocols.TransportAndProtocol;
  * <h2>Implementation overview</h2>
  * Every protocol callback goes through {@link #call}: before {@code connectionMade} has run,
  * calls are queued and run right after it, in order (Python's {@code _pending_calls}); after
- * it, they run at once, on the loop, and what they throw goes to the exception handler (the
- * process and its pipes go on, as in Python, where each is a {@code call_soon}). Reading a pipe
+ * it, they run at once, on the loop. What one throws goes to the exception handler and closes
+ * the transport (the package's rule for every protocol; Python's subprocess transport, whose
+ * callbacks are plain {@code call_soon}s, would go on), so a running process is killed, and
+ * {@code connectionLost} receives that exception. Reading a pipe
  * is pull by callback: a read pipe arms {@link PipeTransports.Pipe#whenReadable}, takes one
  * chunk per wake-up, hands it to {@code pipeDataReceived} and arms again, unless paused; while
  * paused, the pipe's bounded queue fills and its pump stops reading, so the process blocks on
@@ -56,6 +58,7 @@ public final class SubprocessProtocolEngine implements SubprocessTransport {
     private int pipesLost;
     private boolean closed;
     private boolean finished;
+    private Exception failure;                  // the first exception a protocol callback threw
 
     private SubprocessProtocolEngine(EventLoopImpl loop, SubprocessEngine engine, SubprocessProtocol protocol) {
         this.loop = loop;
@@ -124,7 +127,13 @@ public final class SubprocessProtocolEngine implements SubprocessTransport {
             callback.run();
         } catch (Throwable e) {
             loop.callExceptionHandler(new ExceptionContext("Exception in " + protocol.getClass().getName() + "." + what
-                    + " of " + this, e, null, null));
+                    + " of " + this + (finished ? "" : "; the transport is closed"), e, null, null));
+            if (!finished) {
+                if (failure == null && e instanceof Exception ex) {
+                    failure = ex;
+                }
+                close();
+            }
         }
     }
 
@@ -145,7 +154,8 @@ public final class SubprocessProtocolEngine implements SubprocessTransport {
     private void tryFinish() {
         if (exited && pipesLost == 3 && !finished) {
             finished = true;
-            call("connectionLost", () -> protocol.connectionLost(null));
+            Exception f = failure;
+            call("connectionLost", () -> protocol.connectionLost(f));
         }
     }
 

@@ -46,6 +46,7 @@ class SubprocessProtocolTest {
         final List<Future<Exception>> disconnects = new ArrayList<>();
         SubprocessTransport transport;
         Integer returncodeAtExit;
+        Exception lostWith;
         String state = "INITIAL";
         int pauses;
         int resumes;
@@ -109,6 +110,7 @@ class SubprocessProtocolTest {
             expect("CONNECTED");
             state = "CLOSED";
             events.add("lost");
+            lostWith = failure;
             completed.setResult(null);
         }
 
@@ -166,6 +168,7 @@ class SubprocessProtocolTest {
             assertEquals(0, tp.transport().getReturncode());
             assertEquals(0, p.returncodeAtExit);
             assertNull(p.disconnects.get(0).resultNow());
+            assertNull(p.lostWith);
             p.assertLifecycle();
             assertEquals(List.of("made", "data1", "pipeLost0"), p.events.subList(0, 3), p.events.toString());
         });
@@ -351,7 +354,7 @@ class SubprocessProtocolTest {
     }
 
     @Test
-    void aCallbackThatThrows_goesToTheExceptionHandler_andTheProcessGoesOn() throws Exception {
+    void aCallbackThatThrows_goesToTheExceptionHandler_closesTheTransport_andConnectionLostGetsTheException() throws Exception {
         run(() -> {
             EventLoop loop = getRunningLoop();
             List<ExceptionContext> reported = new ArrayList<>();
@@ -362,16 +365,19 @@ class SubprocessProtocolTest {
                     super.pipeDataReceived(fd, buf);
                     throw new IllegalStateException("boom in pipeDataReceived");
                 }
-            }, "echo one; sleep 0.1; echo two");
+            }, "echo one; sleep 30; echo two");
             Recorder p = tp.protocol();
             await(p.completed);
-            assertEquals("one\ntwo\n", p.out(1), "delivery went on after the throw");
-            assertEquals(0, tp.transport().getReturncode());
-            assertFalse(reported.isEmpty());
+            assertEquals("one\n", p.out(1));
+            assertTrue(tp.transport().isClosing());
+            assertEquals(137, tp.transport().getReturncode(), "the running process was killed");
+            assertEquals(1, reported.size(), reported.toString());
             assertEquals("boom in pipeDataReceived", reported.getFirst().exception().getMessage());
             assertTrue(reported.getFirst().message().contains("pipeDataReceived"), reported.getFirst().message());
+            assertSame(reported.getFirst().exception(), p.lostWith, "connectionLost receives the failure");
             p.assertLifecycle();
             loop.setExceptionHandler(null);
+            sleep(0.01);                          // the loop goes on
         });
     }
 
