@@ -172,6 +172,11 @@ public final class DatagramTransportImpl implements DatagramTransport {
         }
     }
 
+    /** Whether {@link #pauseReading()} holds (tests). */
+    public boolean isReadingPaused() {
+        return readingPaused;
+    }
+
     /** Hands a send or receive failure to the protocol; false if the protocol failed on it. */
     private boolean errorReceived(Exception e) {
         try {
