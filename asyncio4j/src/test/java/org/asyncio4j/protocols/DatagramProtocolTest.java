@@ -211,6 +211,30 @@ class DatagramProtocolTest {
         });
     }
 
+    /** The pending ICMP error met by a send instead of a receive: errorReceived from inside sendTo. */
+    @Test
+    void aSendThatMeetsThePendingError_reportsItThroughErrorReceived_andStaysOpen() {
+        run(() -> {
+            InetSocketAddress gone;
+            try (DatagramChannel probe = DatagramChannel.open()) {
+                probe.bind(ANY_LOOPBACK);
+                gone = (InetSocketAddress) probe.getLocalAddress();
+            }
+            var client = getRunningLoop().createDatagramEndpoint(Recorder::new, null, gone);
+            var t = (DatagramTransportImpl) client.transport();
+            t.pauseReading();                    // the error stays pending on the socket
+            t.send(b("first"));
+            sleep(0.1);                          // the ICMP answer arrives
+            t.send(b("second"));
+            assertEquals(List.of("made", "error:PortUnreachableException"), client.protocol().events,
+                    "reported during the send");
+            assertFalse(t.isClosing());
+            assertEquals(0, t.getWriteBufferSize(), "the failed datagram is dropped, not queued");
+            t.close();
+            assertNull(client.protocol().lost.await());
+        });
+    }
+
     @Test
     void reusePort_twoEndpointsBindTheSamePort() {
         run(() -> {
