@@ -3,6 +3,7 @@ package org.asyncio4j.protocols;
 import static org.asyncio4j.Asyncio.*;
 import static org.asyncio4j.protocols.DatagramProtocolTest.ANY_LOOPBACK;
 import static org.asyncio4j.protocols.DatagramProtocolTest.b;
+import static org.asyncio4j.protocols.DatagramProtocolTest.goneAddress;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.net.InetSocketAddress;
@@ -64,11 +65,7 @@ class DatagramEndpointTest {
     @Test
     void connectedEndpoint_sendsWithoutAnAddress_andReportsAGonePeerThroughReceive() {
         run(() -> {
-            InetSocketAddress gone;
-            try (DatagramChannel probe = DatagramChannel.open()) {
-                probe.bind(ANY_LOOPBACK);
-                gone = (InetSocketAddress) probe.getLocalAddress();
-            }
+            InetSocketAddress gone = goneAddress();
             try (var server = openDatagramEndpoint(ANY_LOOPBACK, null);
                  var client = openDatagramEndpoint(null, server.localAddress());
                  var lost = openDatagramEndpoint(null, gone)) {

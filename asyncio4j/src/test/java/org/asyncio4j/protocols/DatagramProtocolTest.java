@@ -111,6 +111,14 @@ class DatagramProtocolTest {
         }
     }
 
+    /** A loopback address where nothing listens any more (a port just released). */
+    static InetSocketAddress goneAddress() throws IOException {
+        try (DatagramChannel probe = DatagramChannel.open()) {
+            probe.bind(ANY_LOOPBACK);
+            return (InetSocketAddress) probe.getLocalAddress();
+        }
+    }
+
     static InetSocketAddress sockname(DatagramTransport t) {
         return (InetSocketAddress) t.getExtraInfo("sockname");
     }
@@ -191,11 +199,7 @@ class DatagramProtocolTest {
     @Test
     void connectedEndpoint_whosePeerIsGone_getsErrorReceived_andStaysOpen() {
         run(() -> {
-            InetSocketAddress gone;
-            try (DatagramChannel probe = DatagramChannel.open()) {
-                probe.bind(ANY_LOOPBACK);
-                gone = (InetSocketAddress) probe.getLocalAddress();
-            }
+            InetSocketAddress gone = goneAddress();
             var client = getRunningLoop().createDatagramEndpoint(Recorder::new, null, gone);
             client.transport().send(b("hello"));
             assertEquals("error", client.protocol().awaitNext());
@@ -215,11 +219,7 @@ class DatagramProtocolTest {
     @Test
     void aSendThatMeetsThePendingError_reportsItThroughErrorReceived_andStaysOpen() {
         run(() -> {
-            InetSocketAddress gone;
-            try (DatagramChannel probe = DatagramChannel.open()) {
-                probe.bind(ANY_LOOPBACK);
-                gone = (InetSocketAddress) probe.getLocalAddress();
-            }
+            InetSocketAddress gone = goneAddress();
             var client = getRunningLoop().createDatagramEndpoint(Recorder::new, null, gone);
             var t = (DatagramTransportImpl) client.transport();
             t.pauseReading();                    // the error stays pending on the socket
