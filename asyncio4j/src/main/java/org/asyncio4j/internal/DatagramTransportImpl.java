@@ -5,6 +5,7 @@ import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.util.ArrayDeque;
@@ -43,7 +44,8 @@ import org.asyncio4j.protocols.DatagramTransport;
  *       EventLoopImpl#releaseAtClose}).</dd>
  *   <dt>Failures of the protocol</dt>
  *   <dd>A protocol callback that throws goes to the loop's exception handler, and the
- *       transport is aborted: {@code connectionLost} then receives that exception.</dd>
+ *       transport is aborted: {@code connectionLost} then receives that exception. So does a
+ *       channel closed under the transport (its {@code ClosedChannelException}).</dd>
  * </dl>
  * Loop-confined: every method runs on the loop thread.
  *
@@ -63,7 +65,7 @@ public final class DatagramTransportImpl implements DatagramTransport {
     private final EventLoopImpl loop;
     private final DatagramChannel channel;
     private final DatagramProtocol protocol;
-    private final InetSocketAddress local, remote;
+    private final InetSocketAddress local, remote;     // local is null for a channel given unbound
     private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(65_536);
     private final Runnable reader = this::onReadable, writer = this::onWritable;
     private final AutoCloseable atLoopClose = this::closeChannel;
@@ -146,6 +148,9 @@ public final class DatagramTransportImpl implements DatagramTransport {
             SocketAddress from;
             try {
                 from = channel.receive(b);
+            } catch (ClosedChannelException e) {
+                fail("receive: the channel was closed under the transport", e);
+                return;
             } catch (IOException e) {
                 if (!errorReceived(e)) {
                     return;
@@ -238,6 +243,9 @@ public final class DatagramTransportImpl implements DatagramTransport {
                 if (sendNow(data, target) > 0 || size == 0) {
                     return;
                 }
+            } catch (ClosedChannelException e) {
+                fail("send: the channel was closed under the transport", e);
+                return;
             } catch (IOException e) {
                 errorReceived(e);
                 return;
@@ -298,6 +306,9 @@ public final class DatagramTransportImpl implements DatagramTransport {
                 if (sendNow(p.data, p.to) == 0 && size > 0) {
                     break;                      // full again: wait for the next readiness
                 }
+            } catch (ClosedChannelException e) {
+                fail("send: the channel was closed under the transport", e);
+                return;
             } catch (IOException e) {
                 queue.pollFirst();
                 queuedBytes -= size;
@@ -409,10 +420,19 @@ public final class DatagramTransportImpl implements DatagramTransport {
     public Object getExtraInfo(String key) {
         return switch (Objects.requireNonNull(key, "key")) {
             case "peername" -> remote;
-            case "sockname" -> local;
+            case "sockname" -> local != null ? local : boundAddress();
             case "socket" -> channel;
             default -> null;
         };
+    }
+
+    /** A channel given unbound is bound by its first send or receive. */
+    private InetSocketAddress boundAddress() {
+        try {
+            return (InetSocketAddress) channel.getLocalAddress();
+        } catch (IOException closed) {
+            return null;
+        }
     }
 
     /** The channel (the owner's, closed with the transport). */

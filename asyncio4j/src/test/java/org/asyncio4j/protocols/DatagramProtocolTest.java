@@ -502,6 +502,23 @@ class DatagramProtocolTest {
     }
 
     @Test
+    void aChannelClosedUnderTheTransport_isAFailure_reportedAndLost() {
+        List<ExceptionContext> reported = new CopyOnWriteArrayList<>();
+        run(() -> {
+            EventLoop loop = getRunningLoop();
+            loop.setExceptionHandler((l, c) -> reported.add(c));
+            DatagramChannel ch = DatagramChannel.open();
+            ch.bind(ANY_LOOPBACK);
+            var ep = loop.createDatagramEndpoint(Recorder::new, ch);
+            ch.close();
+            ep.transport().sendTo(b("x"), ANY_LOOPBACK);
+            assertInstanceOf(java.nio.channels.ClosedChannelException.class, ep.protocol().lost.await());
+            assertEquals(2, ep.protocol().events.size(), "made, then lost: " + ep.protocol().events);
+            assertEquals(1, reported.size());
+        });
+    }
+
+    @Test
     void anEndpointLeftOpen_isClosedWithItsLoop() throws IOException {
         DatagramChannel[] ch = new DatagramChannel[1];
         run(() -> {
