@@ -1454,6 +1454,48 @@ public final class Asyncio {
         return Bridges.net().startUnixServer(handler, path, options);
     }
 
+    // ------------------------------------------------------------------ datagrams
+
+    /**
+     * Opens a UDP endpoint for tasks: {@link org.asyncio4j.protocols.DatagramEndpoint#receive()}
+     * suspends until a datagram arrives, {@code send} queues one. {@code local} (bound; port 0 for
+     * any free one) and {@code remote} (connected) may each be null, not both; host names are
+     * resolved off the loop. Python has no such call (its datagrams are callback-only: {@code
+     * loop.create_datagram_endpoint}); this is its task-style twin.
+     *
+     * @param local  the address to bind, or null
+     * @param remote the address to connect to, or null
+     * @return the endpoint, open
+     * @throws IllegalArgumentException if both addresses are null, or no family fits both
+     * @throws IOException              if a name cannot be resolved, or no address pair can be
+     *                                  bound and connected
+     * @throws IllegalStateException    outside a task
+     */
+    public static org.asyncio4j.protocols.DatagramEndpoint openDatagramEndpoint(java.net.InetSocketAddress local,
+            java.net.InetSocketAddress remote) throws IOException {
+        return openDatagramEndpoint(local, remote, org.asyncio4j.protocols.DatagramOptions.defaults());
+    }
+
+    /**
+     * {@link #openDatagramEndpoint(java.net.InetSocketAddress, java.net.InetSocketAddress)} with
+     * socket options (address reuse, port reuse, broadcast), set before binding.
+     *
+     * @param local   the address to bind, or null
+     * @param remote  the address to connect to, or null
+     * @param options the socket options
+     * @return the endpoint, open
+     * @throws NullPointerException     if {@code options} is null
+     * @throws IllegalArgumentException if both addresses are null, no family fits both, or
+     *                                  {@code reusePort} is asked for where the OS lacks it
+     * @throws IOException              if a name cannot be resolved, or no address pair can be
+     *                                  bound and connected
+     * @throws IllegalStateException    outside a task
+     */
+    public static org.asyncio4j.protocols.DatagramEndpoint openDatagramEndpoint(java.net.InetSocketAddress local,
+            java.net.InetSocketAddress remote, org.asyncio4j.protocols.DatagramOptions options) throws IOException {
+        return org.asyncio4j.internal.DatagramEngine.openEndpoint(local, remote, options);
+    }
+
     // ------------------------------------------------------------------ subprocesses
 
     /**

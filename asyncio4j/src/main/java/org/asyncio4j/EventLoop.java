@@ -544,6 +544,121 @@ public interface EventLoop extends Executor, AutoCloseable {
      */
     LoopStatistics statistics();
 
+    // ------------------------------------------------------------------ datagrams
+
+    /**
+     * Opens a UDP endpoint under a protocol the factory makes. {@code local} (bound; port 0 for
+     * any free one) and {@code remote} (connected: every datagram then goes to it, only its
+     * datagrams are received, and {@code sendTo} with another address is refused) may each be
+     * null, not both. Host names in unresolved addresses are resolved off the loop, and each
+     * local and remote address pair of one family is tried in turn (a wildcard local address fits
+     * either family). The protocol's {@code connectionMade} has run when this returns; its
+     * datagrams arrive as loop callbacks ({@code datagramReceived}).
+     *
+     * <p>Python: {@code loop.create_datagram_endpoint(protocol_factory, local_addr, remote_addr)}.
+     *
+     * @param protocolFactory makes the endpoint's protocol
+     * @param local           the address to bind, or null
+     * @param remote          the address to connect to, or null
+     * @param <P>             the protocol's type
+     * @return the transport and the protocol
+     * @throws NullPointerException     if {@code protocolFactory} is null, or it returns null
+     * @throws IllegalArgumentException if both addresses are null, or no family fits both
+     * @throws java.io.IOException      if a name cannot be resolved, or no address pair can be
+     *                                  bound and connected (the last failure)
+     * @throws IllegalStateException    outside a task of this loop
+     */
+    default <P extends org.asyncio4j.protocols.DatagramProtocol>
+            org.asyncio4j.protocols.TransportAndProtocol<org.asyncio4j.protocols.DatagramTransport, P> createDatagramEndpoint(
+                    java.util.function.Supplier<P> protocolFactory, java.net.InetSocketAddress local,
+                    java.net.InetSocketAddress remote) throws java.io.IOException {
+        return createDatagramEndpoint(protocolFactory, local, remote, org.asyncio4j.protocols.DatagramOptions.defaults());
+    }
+
+    /**
+     * {@link #createDatagramEndpoint(java.util.function.Supplier, java.net.InetSocketAddress,
+     * java.net.InetSocketAddress)} with socket options (address reuse, port reuse, broadcast),
+     * set before binding.
+     *
+     * @param protocolFactory makes the endpoint's protocol
+     * @param local           the address to bind, or null
+     * @param remote          the address to connect to, or null
+     * @param options         the socket options
+     * @param <P>             the protocol's type
+     * @return the transport and the protocol
+     * @throws NullPointerException     if {@code protocolFactory} or {@code options} is null, or
+     *                                  the factory returns null
+     * @throws IllegalArgumentException if both addresses are null, no family fits both, or
+     *                                  {@code reusePort} is asked for where the OS lacks it
+     * @throws java.io.IOException      if a name cannot be resolved, or no address pair can be
+     *                                  bound and connected (the last failure)
+     * @throws IllegalStateException    outside a task of this loop
+     */
+    <P extends org.asyncio4j.protocols.DatagramProtocol>
+            org.asyncio4j.protocols.TransportAndProtocol<org.asyncio4j.protocols.DatagramTransport, P> createDatagramEndpoint(
+                    java.util.function.Supplier<P> protocolFactory, java.net.InetSocketAddress local,
+                    java.net.InetSocketAddress remote, org.asyncio4j.protocols.DatagramOptions options)
+            throws java.io.IOException;
+
+    /**
+     * Opens a UDP endpoint on an existing channel (bound or connected already, or neither),
+     * which is switched to non-blocking mode and owned by the transport from then on (closed
+     * with it).
+     *
+     * <p>Python: {@code loop.create_datagram_endpoint(protocol_factory, sock=sock)}.
+     *
+     * @param protocolFactory makes the endpoint's protocol
+     * @param channel         the channel
+     * @param <P>             the protocol's type
+     * @return the transport and the protocol
+     * @throws NullPointerException  if an argument is null, or the factory returns null
+     * @throws java.io.IOException   if the channel is closed or cannot be switched to
+     *                               non-blocking mode
+     * @throws IllegalStateException outside a task of this loop
+     */
+    <P extends org.asyncio4j.protocols.DatagramProtocol>
+            org.asyncio4j.protocols.TransportAndProtocol<org.asyncio4j.protocols.DatagramTransport, P> createDatagramEndpoint(
+                    java.util.function.Supplier<P> protocolFactory, java.nio.channels.DatagramChannel channel)
+            throws java.io.IOException;
+
+    /**
+     * Receives one datagram on a non-blocking channel, suspending the task until one arrives:
+     * at most {@code n} bytes of it (the rest of a longer datagram is discarded, as
+     * {@code recvfrom} does). A cancelled call takes no datagram.
+     *
+     * <p>Python: {@code loop.sock_recvfrom(sock, bufsize)}.
+     *
+     * @param channel the channel, in non-blocking mode
+     * @param n       the most bytes to take, at least 0
+     * @return the payload and its sender
+     * @throws NullPointerException     if {@code channel} is null
+     * @throws IllegalArgumentException if the channel is in blocking mode, or {@code n < 0}
+     * @throws java.io.IOException      if the receive fails (a {@code PortUnreachableException}
+     *                                  on a connected channel whose peer is gone, say)
+     * @throws IllegalStateException    outside a task of this loop
+     */
+    org.asyncio4j.protocols.Datagram sockRecvfrom(java.nio.channels.DatagramChannel channel, int n)
+            throws java.io.IOException;
+
+    /**
+     * Sends one datagram (the buffer's remaining bytes) on a non-blocking channel, suspending the
+     * task while the socket cannot take it.
+     *
+     * <p>Python: {@code loop.sock_sendto(sock, data, address)}.
+     *
+     * @param channel the channel, in non-blocking mode
+     * @param data    the payload (the position is advanced)
+     * @param to      the destination (on a connected channel, its remote address)
+     * @return the bytes sent (all of them)
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if the channel is in blocking mode
+     * @throws java.io.IOException      if the send fails (a datagram larger than the OS allows,
+     *                                  say)
+     * @throws IllegalStateException    outside a task of this loop
+     */
+    int sockSendto(java.nio.channels.DatagramChannel channel, java.nio.ByteBuffer data, java.net.SocketAddress to)
+            throws java.io.IOException;
+
     // ------------------------------------------------------------------ signals
 
     /**

@@ -1190,6 +1190,37 @@ public final class EventLoopImpl implements EventLoop {
         }
     }
 
+    // ================================================================== datagrams (DatagramEngine)
+
+    @Override
+    public <P extends org.asyncio4j.protocols.DatagramProtocol>
+            org.asyncio4j.protocols.TransportAndProtocol<org.asyncio4j.protocols.DatagramTransport, P> createDatagramEndpoint(
+                    java.util.function.Supplier<P> protocolFactory, java.net.InetSocketAddress local,
+                    java.net.InetSocketAddress remote, org.asyncio4j.protocols.DatagramOptions options)
+            throws java.io.IOException {
+        return DatagramEngine.create(this, protocolFactory, local, remote, options);
+    }
+
+    @Override
+    public <P extends org.asyncio4j.protocols.DatagramProtocol>
+            org.asyncio4j.protocols.TransportAndProtocol<org.asyncio4j.protocols.DatagramTransport, P> createDatagramEndpoint(
+                    java.util.function.Supplier<P> protocolFactory, java.nio.channels.DatagramChannel channel)
+            throws java.io.IOException {
+        return DatagramEngine.create(this, protocolFactory, channel);
+    }
+
+    @Override
+    public org.asyncio4j.protocols.Datagram sockRecvfrom(java.nio.channels.DatagramChannel channel, int n)
+            throws java.io.IOException {
+        return DatagramEngine.sockRecvfrom(this, channel, n);
+    }
+
+    @Override
+    public int sockSendto(java.nio.channels.DatagramChannel channel, java.nio.ByteBuffer data, java.net.SocketAddress to)
+            throws java.io.IOException {
+        return DatagramEngine.sockSendto(this, channel, data, to);
+    }
+
     private void runItem(Runnable r) {
         if (debug || Jfr.slowStepOn()) {
             runTimed(r);
