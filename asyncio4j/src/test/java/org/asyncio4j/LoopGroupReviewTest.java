@@ -125,6 +125,7 @@ class LoopGroupReviewTest {
      */
     @Test
     void submitRacingClose_everyFutureEnds() throws Exception {
+        final int MAX_SUBMITS = 5_000;
         for (long seed : SEEDS) {
             Random rnd = new Random(seed);
             for (int round = 0; round < 8; round++) {
@@ -134,7 +135,9 @@ class LoopGroupReviewTest {
                 List<Thread> submitters = new ArrayList<>();
                 for (int s = 0; s < 3; s++) {
                     submitters.add(Thread.ofPlatform().start(() -> {
-                        while (!stop.get()) {
+                        // Bounded: on a loaded machine close() can take long, and an unbounded
+                        // flood of submissions meanwhile filled the heap (OutOfMemoryError).
+                        for (int k = 0; k < MAX_SUBMITS && !stop.get(); k++) {
                             try {
                                 got.add(g.submit(() -> {
                                     Asyncio.sleep(0);
