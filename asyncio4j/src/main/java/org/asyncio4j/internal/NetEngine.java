@@ -75,6 +75,9 @@ public final class NetEngine implements Bridges.Net {
         Server groupServer(EventLoopImpl home, List<Server> members);
 
         void closeFromAnyThread(Server server);
+
+        /** Counts a protocol transport as the server's connection; the action returned uncounts it. */
+        Runnable adoptTransport(Server server, org.asyncio4j.protocols.BaseTransport transport);
     }
 
     private static volatile Streams streams;
@@ -120,6 +123,14 @@ public final class NetEngine implements Bridges.Net {
         Objects.requireNonNull(options, "options");
         checkPort(port);
         EventLoopImpl loop = loop("openConnection");
+        return wrap(loop, connectTcp(loop, host, port, options), options, host, port);
+    }
+
+    /**
+     * Connects a TCP socket to {@code host:port}, trying each resolved address in turn: the one
+     * connect path of streams ({@code openConnection}) and protocols ({@code createConnection}).
+     */
+    SocketChannel connectTcp(EventLoopImpl loop, String host, int port, StreamOptions options) throws IOException {
         IOException last = null;
         for (InetAddress a : resolve(host)) {
             SocketChannel ch = SocketChannel.open();
@@ -131,9 +142,8 @@ public final class NetEngine implements Bridges.Net {
                     loop.awaitReady(ch, SelectionKey.OP_CONNECT);
                     ch.finishConnect();
                 }
-                Connection c = wrap(loop, ch, options, host, port);
                 ok = true;
-                return c;
+                return ch;
             } catch (IOException e) {
                 last = e;
             } finally {
@@ -151,6 +161,11 @@ public final class NetEngine implements Bridges.Net {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
         EventLoopImpl loop = loop("openUnixConnection");
+        return wrap(loop, connectUnix(loop, path), options, options.serverHostname(), 0);
+    }
+
+    /** Connects a Unix-domain socket to {@code path} (streams and protocols). */
+    static SocketChannel connectUnix(EventLoopImpl loop, Path path) throws IOException {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         boolean ok = false;
         try {
@@ -159,7 +174,23 @@ public final class NetEngine implements Bridges.Net {
                 loop.awaitReady(ch, SelectionKey.OP_CONNECT);
                 ch.finishConnect();
             }
-            Connection c = wrap(loop, ch, options, options.serverHostname(), 0);
+            ok = true;
+            return ch;
+        } finally {
+            if (!ok) {
+                loop.forget(ch);
+                ch.close();
+            }
+        }
+    }
+
+    /** The stream pair of a connected client socket (closed if this fails). */
+    private static Connection wrap(EventLoopImpl loop, SocketChannel ch, StreamOptions o, String host, int port)
+            throws IOException {
+        boolean ok = false;
+        try {
+            ByteTransport t = clientTransport(loop, ch, o, host, port);
+            Connection c = new Connection(streams().reader(t, o.limit()), streams().writer(t, o));
             ok = true;
             return c;
         } finally {
@@ -170,17 +201,17 @@ public final class NetEngine implements Bridges.Net {
         }
     }
 
-    private static Connection wrap(EventLoopImpl loop, SocketChannel ch, StreamOptions o, String host, int port)
+    /** A connected client socket's byte transport: the socket, or TLS over it once its handshake is done. */
+    static ByteTransport clientTransport(EventLoopImpl loop, SocketChannel ch, StreamOptions o, String host, int port)
             throws IOException {
         SocketTransport plain = new SocketTransport(loop, ch);
-        ByteTransport t = plain;
-        if (o.ssl() != null) {
-            String name = o.serverHostname() != null ? o.serverHostname() : host;
-            TlsTransport tls = TlsTransport.client(plain, o.ssl(), name, port);
-            handshake(tls, o);
-            t = tls;
+        if (o.ssl() == null) {
+            return plain;
         }
-        return new Connection(streams().reader(t, o.limit()), streams().writer(t, o));
+        String name = o.serverHostname() != null ? o.serverHostname() : host;
+        TlsTransport tls = TlsTransport.client(plain, o.ssl(), name, port);
+        handshake(tls, o);
+        return tls;
     }
 
     @Override
@@ -288,6 +319,11 @@ public final class NetEngine implements Bridges.Net {
 
     @Override
     public Server startUnixServer(ClientHandler handler, Path path, StreamOptions options) throws IOException {
+        return startUnixServer(handler, path, options, null);
+    }
+
+    /** Protocols: a Unix-socket server whose acceptor offers each connection to {@code handOff} (null: none). */
+    public Server startUnixServer(ClientHandler handler, Path path, StreamOptions options, HandOff handOff) throws IOException {
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
@@ -307,7 +343,35 @@ public final class NetEngine implements Bridges.Net {
             ch.close();
             throw e;
         }
-        return serve(loop, handler, options, List.of(ch), List.of(), path, null);
+        return serve(loop, handler, options, List.of(ch), List.of(), path, handOff);
+    }
+
+    /**
+     * A server on an already bound listening channel (Python's {@code sock=}), switched to
+     * non-blocking mode and owned by the server from now on; its acceptor offers each
+     * connection to {@code handOff} (null: none) before serving it with {@code handler}.
+     */
+    public Server startServer(ClientHandler handler, ServerSocketChannel channel, StreamOptions options, HandOff handOff)
+            throws IOException {
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(options, "options");
+        EventLoopImpl loop = loop("startServer");
+        if (!channel.isOpen()) {
+            throw new java.nio.channels.ClosedChannelException();
+        }
+        java.net.SocketAddress local = channel.getLocalAddress();
+        if (local == null) {
+            throw new IllegalArgumentException("the server channel is not bound: " + channel);
+        }
+        channel.configureBlocking(false);
+        List<InetSocketAddress> bound = local instanceof InetSocketAddress a ? List.of(a) : List.of();
+        return serve(loop, handler, options, List.of(channel), bound, null, handOff);
+    }
+
+    /** Counts a protocol transport as {@code server}'s connection; the returned action, run once it is lost, uncounts it. */
+    static Runnable adoptTransport(Server server, org.asyncio4j.protocols.BaseTransport transport) {
+        return streams().adoptTransport(server, transport);
     }
 
     private static Server serve(EventLoopImpl loop, ClientHandler handler, StreamOptions o,
@@ -422,7 +486,7 @@ public final class NetEngine implements Bridges.Net {
     }
 
     /** A peer that stalls the handshake past the options' timeout is dropped, as in Python. */
-    private static void handshake(TlsTransport tls, StreamOptions o) throws IOException {
+    static void handshake(TlsTransport tls, StreamOptions o) throws IOException {
         try {
             Structured.timeout(EventLoopImpl.durationToNanos(o.sslHandshakeTimeout()), () -> {
                 tls.handshake();
