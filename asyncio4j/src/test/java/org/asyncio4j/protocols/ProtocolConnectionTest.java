@@ -421,19 +421,7 @@ class ProtocolConnectionTest {
     void createUnixServer_servesAProtocolPerConnection() {
         run(() -> {
             Path path = tmp.resolve("p.sock");
-            Server server = loop().createUnixServer(() -> new Protocol() {
-                Transport t;
-
-                @Override
-                public void connectionMade(Transport transport) {
-                    t = transport;
-                }
-
-                @Override
-                public void dataReceived(ByteBuffer data) {
-                    t.write(data);                   // echo
-                }
-            }, path);
+            Server server = loop().createUnixServer(Echo::new, path);
             assertEquals(path, server.unixPath());
             for (String msg : List.of("one", "two")) {
                 Connection c = openUnixConnection(path);
