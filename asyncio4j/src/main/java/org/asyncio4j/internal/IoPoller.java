@@ -34,6 +34,7 @@ final class IoPoller {
     private final EventLoopImpl loop;
     final Selector selector;
     private int waiting;           // filled slots: while > 0 the loop polls every iteration
+    private final java.util.function.Consumer<SelectionKey> onReady = this::ready;   // one, not one per poll
 
     IoPoller(EventLoopImpl loop) {
         this.loop = loop;
@@ -203,7 +204,7 @@ final class IoPoller {
 
     private void flushCancelledKeys() {
         try {
-            selector.selectNow(this::ready);
+            selector.selectNow(onReady);
         } catch (IOException e) {
             // reported by the next poll
         }
@@ -226,11 +227,11 @@ final class IoPoller {
     void poll(long nanos) {
         try {
             if (nanos == 0) {
-                selector.selectNow(this::ready);
+                selector.selectNow(onReady);
             } else if (nanos < 0) {
-                selector.select(this::ready);
+                selector.select(onReady);
             } else {
-                selector.select(this::ready, Math.max(1, (nanos + 999_999) / 1_000_000));
+                selector.select(onReady, Math.max(1, (nanos + 999_999) / 1_000_000));
             }
         } catch (IOException e) {
             loop.callExceptionHandler(new ExceptionContext("the loop's selector failed", e, null, null));

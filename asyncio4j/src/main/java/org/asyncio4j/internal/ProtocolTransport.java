@@ -66,6 +66,7 @@ public final class ProtocolTransport implements Transport {
     private BufferedProtocol bufferedProtocol;
     Runnable onLost;                           // a server's bookkeeping, run after connectionLost
 
+    private final AutoCloseable atLoopClose = this::closeWithLoop;
     private final Reader reader = new Reader();
     private final Flusher flusher = new Flusher();
     private boolean readRegistered;
@@ -94,6 +95,15 @@ public final class ProtocolTransport implements Transport {
         this.high = high;
         this.low = low;
         this.context = Contexts.capture();
+        loop.releaseAtClose(atLoopClose);
+    }
+
+    /** The loop closes with the connection still open: the socket is closed, no callback runs any more. */
+    private void closeWithLoop() {
+        if (!lost && !detached) {
+            lost = closing = true;
+            bytes.abort();
+        }
     }
 
     /** Checks that {@code p} is a protocol a stream transport can drive. */
@@ -594,6 +604,7 @@ public final class ProtocolTransport implements Transport {
         }
         lost = true;
         closing = true;
+        loop.forgetAtClose(atLoopClose);
         unregisterReader();
         buffer.clear();
         buffered = 0;
@@ -698,6 +709,7 @@ public final class ProtocolTransport implements Transport {
         unregisterReader();
         detached = true;
         closing = true;
+        loop.forgetAtClose(atLoopClose);
         next.onLost = onLost;
         onLost = null;
         next.high = high;

@@ -225,6 +225,18 @@ class ProtocolConnectionTest {
         });
     }
 
+    @Test
+    void loopCloses_withAProtocolConnectionOpen_closesItsSocket() throws Exception {
+        SocketChannel[] channels = new SocketChannel[1];
+        run(() -> {
+            Server server = loop().createServer(Recorder::new, "127.0.0.1", 0);
+            var tp = loop().createConnection(Recorder::new, "127.0.0.1", server.port());
+            channels[0] = (SocketChannel) tp.transport().getExtraInfo("socket");
+            server.close();
+        });
+        assertFalse(channels[0].isOpen(), "no socket outlives its loop");
+    }
+
     // ---- connect_accepted_socket / create_connection(sock=) --------------------------------
 
     @Test

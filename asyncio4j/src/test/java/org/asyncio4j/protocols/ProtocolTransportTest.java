@@ -260,6 +260,47 @@ class ProtocolTransportTest {
         });
     }
 
+    @Test
+    void closingATransportInsideDataReceived_neverRunsAnotherProtocolInline() {
+        // Closing a socket flushes the selector's cancelled keys with a selectNow, which reports
+        // the other sockets' readiness re-entrantly: their protocols must run later, not nested.
+        run(() -> {
+            int[] depth = {0, 0};
+            List<Transport> victims = new ArrayList<>();
+            Supplier<Recorder> nesting = () -> new Recorder() {
+                @Override
+                public void dataReceived(ByteBuffer data) {
+                    depth[0]++;
+                    depth[1] = Math.max(depth[1], depth[0]);
+                    super.dataReceived(data);
+                    if (!victims.isEmpty()) {
+                        victims.remove(0).close();
+                    }
+                    depth[0]--;
+                }
+            };
+            List<Pair<Recorder>> pairs = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                pairs.add(pair(nesting, StreamOptions.defaults()));
+            }
+            for (int round = 0; round < 20; round++) {
+                for (int i = 0; i < 3; i++) {
+                    victims.add(pair().transport());
+                }
+                for (var p : pairs) {
+                    p.peer().writer().write(b("x"));
+                }
+                int want = round + 1;
+                waitUntil(() -> pairs.stream().allMatch(p -> p.protocol().nbytes == want));
+            }
+            assertEquals(1, depth[1], "a protocol callback ran inside another");
+            for (var p : pairs) {
+                p.transport().close();
+                p.server().close();
+            }
+        });
+    }
+
     // ---- writing, writeEof, close, abort ---------------------------------------------------
 
     @Test
