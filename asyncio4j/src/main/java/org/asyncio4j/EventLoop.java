@@ -640,9 +640,9 @@ public interface EventLoop extends Executor, AutoCloseable {
      * @param channel         a connected TCP or Unix-domain socket channel
      * @param <P>             the protocol's type
      * @return the transport and the protocol
-     * @throws java.io.IOException      if the channel is closed ({@code ClosedChannelException}) or
-     *                                  its pending connect fails
-     * @throws IllegalArgumentException if the channel is not connected, or the protocol's kind is wrong
+     * @throws java.io.IOException      if its pending connect fails
+     * @throws IllegalArgumentException if the channel is closed or not connected, or the protocol's
+     *                                  kind is wrong
      * @throws NullPointerException     if an argument is null, or the factory returns null
      * @throws IllegalStateException    if the caller is not a task of this loop
      * @throws CancelledException       if the task is cancelled while it waits
@@ -738,8 +738,8 @@ public interface EventLoop extends Executor, AutoCloseable {
      * @param protocolFactory makes one protocol per connection
      * @param channel         a bound server socket channel (TCP or Unix-domain)
      * @return the server, listening
-     * @throws java.io.IOException      if the channel is closed ({@code ClosedChannelException})
-     * @throws IllegalArgumentException if the channel is not bound
+     * @throws java.io.IOException      if the channel cannot be switched to non-blocking mode
+     * @throws IllegalArgumentException if the channel is closed or not bound
      * @throws NullPointerException     if an argument is null
      * @throws IllegalStateException    if the caller is not a task of this loop
      */

@@ -123,14 +123,15 @@ public final class NetEngine implements Bridges.Net {
         Objects.requireNonNull(options, "options");
         checkPort(port);
         EventLoopImpl loop = loop("openConnection");
-        return wrap(loop, connectTcp(loop, host, port, options), options, host, port);
+        return wrapOrClose(loop, connectTcp(host, port, options), options, host, port);
     }
 
     /**
-     * Connects a TCP socket to {@code host:port}, trying each resolved address in turn: the one
-     * connect path of streams ({@code openConnection}) and protocols ({@code createConnection}).
+     * The TCP connect path of {@code openConnection} and {@code createConnection}: connects a
+     * socket to {@code host:port}, trying each resolved address in turn. Runs in a task.
      */
-    SocketChannel connectTcp(EventLoopImpl loop, String host, int port, StreamOptions options) throws IOException {
+    public SocketChannel connectTcp(String host, int port, StreamOptions options) throws IOException {
+        EventLoopImpl loop = loop("connect");
         IOException last = null;
         for (InetAddress a : resolve(host)) {
             SocketChannel ch = SocketChannel.open();
@@ -161,7 +162,7 @@ public final class NetEngine implements Bridges.Net {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
         EventLoopImpl loop = loop("openUnixConnection");
-        return wrap(loop, connectUnix(loop, path), options, options.serverHostname(), 0);
+        return wrapOrClose(loop, connectUnix(loop, path), options, options.serverHostname(), 0);
     }
 
     /** Connects a Unix-domain socket to {@code path} (streams and protocols). */
@@ -184,13 +185,12 @@ public final class NetEngine implements Bridges.Net {
         }
     }
 
-    /** The stream pair of a connected client socket (closed if this fails). */
-    private static Connection wrap(EventLoopImpl loop, SocketChannel ch, StreamOptions o, String host, int port)
+    /** Streams over a connected channel; the channel is closed if that fails. */
+    private static Connection wrapOrClose(EventLoopImpl loop, SocketChannel ch, StreamOptions o, String host, int port)
             throws IOException {
         boolean ok = false;
         try {
-            ByteTransport t = clientTransport(loop, ch, o, host, port);
-            Connection c = new Connection(streams().reader(t, o.limit()), streams().writer(t, o));
+            Connection c = wrap(loop, ch, o, host, port);
             ok = true;
             return c;
         } finally {
@@ -199,6 +199,12 @@ public final class NetEngine implements Bridges.Net {
                 ch.close();
             }
         }
+    }
+
+    private static Connection wrap(EventLoopImpl loop, SocketChannel ch, StreamOptions o, String host, int port)
+            throws IOException {
+        ByteTransport t = clientTransport(loop, ch, o, host, port);
+        return new Connection(streams().reader(t, o.limit()), streams().writer(t, o));
     }
 
     /** A connected client socket's byte transport: the socket, or TLS over it once its handshake is done. */
@@ -347,26 +353,27 @@ public final class NetEngine implements Bridges.Net {
     }
 
     /**
-     * A server on an already bound listening channel (Python's {@code sock=}), switched to
-     * non-blocking mode and owned by the server from now on; its acceptor offers each
-     * connection to {@code handOff} (null: none) before serving it with {@code handler}.
+     * A server on a listening channel bound already (Python's {@code sock=}); made non-blocking
+     * and owned (closed by the server's close). Its acceptor offers each connection to {@code
+     * handOff} (null: none) before serving it with {@code handler} (protocols hand them all off).
      */
-    public Server startServer(ClientHandler handler, ServerSocketChannel channel, StreamOptions options, HandOff handOff)
+    public Server startServer(ClientHandler handler, ServerSocketChannel ch, StreamOptions o, HandOff handOff)
             throws IOException {
         Objects.requireNonNull(handler, "handler");
-        Objects.requireNonNull(channel, "channel");
-        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(ch, "channel");
+        Objects.requireNonNull(o, "options");
         EventLoopImpl loop = loop("startServer");
-        if (!channel.isOpen()) {
-            throw new java.nio.channels.ClosedChannelException();
+        if (!ch.isOpen()) {
+            throw new IllegalArgumentException("startServer: the channel is closed");
         }
-        java.net.SocketAddress local = channel.getLocalAddress();
+        java.net.SocketAddress local = ch.getLocalAddress();
         if (local == null) {
-            throw new IllegalArgumentException("the server channel is not bound: " + channel);
+            throw new IllegalArgumentException("startServer: the channel is not bound (bind it first, or call "
+                    + "startServer(handler, host, port))");
         }
-        channel.configureBlocking(false);
+        ch.configureBlocking(false);
         List<InetSocketAddress> bound = local instanceof InetSocketAddress a ? List.of(a) : List.of();
-        return serve(loop, handler, options, List.of(channel), bound, null, handOff);
+        return serve(loop, handler, o, List.of(ch), bound, null, handOff);
     }
 
     /** Counts a protocol transport as {@code server}'s connection; the returned action, run once it is lost, uncounts it. */

@@ -2,7 +2,6 @@ package org.asyncio4j.internal;
 
 import java.io.IOException;
 import java.net.StandardSocketOptions;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
@@ -65,7 +64,7 @@ final class ProtocolEngine {
             throw new IllegalArgumentException("port out of range: " + port);
         }
         inTaskOf(loop, "createConnection");
-        SocketChannel ch = NetEngine.ENGINE.connectTcp(loop, host, port, options);
+        SocketChannel ch = NetEngine.ENGINE.connectTcp(host, port, options);
         return connected(loop, factory, ch, options, host, port);
     }
 
@@ -86,7 +85,7 @@ final class ProtocolEngine {
         Objects.requireNonNull(options, "options");
         inTaskOf(loop, "createConnection");
         if (!channel.isOpen()) {
-            throw new ClosedChannelException();
+            throw new IllegalArgumentException("createConnection: the channel is closed");
         }
         boolean ok = false;
         try {

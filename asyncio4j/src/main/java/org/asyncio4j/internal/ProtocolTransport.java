@@ -123,7 +123,7 @@ public final class ProtocolTransport implements Transport {
     void start(BaseProtocol<Transport> p, boolean callMade, FutureImpl<Void> made) {
         setProtocol(p);
         loop.callSoonInternal(handle(() -> {
-            if (callMade && !lost) {
+            if (callMade) {                      // even if closed meanwhile: connectionMade comes first, always
                 try {
                     protocol.connectionMade(this);
                 } catch (Throwable t) {
@@ -616,7 +616,8 @@ public final class ProtocolTransport implements Transport {
         FutureImpl<Void> w = emptyWaiter;
         if (w != null) {
             emptyWaiter = null;
-            w.fail(exc != null ? exc : new ClosedChannelException());
+            w.fail(exc instanceof IOException io ? io
+                    : exc != null ? new IOException("the connection was lost: " + exc, exc) : new ClosedChannelException());
             w.markRetrieved();
         }
         BaseProtocol<Transport> p = protocol;

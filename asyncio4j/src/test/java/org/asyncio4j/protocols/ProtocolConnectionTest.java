@@ -10,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -273,7 +272,7 @@ class ProtocolConnectionTest {
         run(() -> {
             SocketChannel closed = SocketChannel.open();
             closed.close();
-            assertThrows(ClosedChannelException.class, () -> loop().createConnection(Recorder::new, closed));
+            assertThrows(IllegalArgumentException.class, () -> loop().createConnection(Recorder::new, closed));
             SocketChannel fresh = SocketChannel.open();
             assertThrows(IllegalArgumentException.class, () -> loop().createConnection(Recorder::new, fresh));
             assertFalse(fresh.isOpen(), "the channel was given away: closed on failure");
