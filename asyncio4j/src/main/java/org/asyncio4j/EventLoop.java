@@ -928,4 +928,246 @@ public interface EventLoop extends Executor, AutoCloseable {
      */
     <P extends SubprocessProtocol> TransportAndProtocol<SubprocessTransport, P> subprocessShell(
             Supplier<P> protocolFactory, String command) throws IOException;
+    // ------------------------------------------------------------------ stream protocols (TCP, Unix sockets, TLS)
+
+    /**
+     * Connects to {@code host:port} and runs a protocol on the connection: Python's {@code
+     * loop.create_connection}. Suspends the calling task until the connection is made (and its
+     * TLS handshake done, with {@link org.asyncio4j.streams.StreamOptions#withSsl}) and the
+     * protocol's {@code connectionMade} has run. Host names are resolved off the loop; each
+     * address is tried in turn, exactly as {@code Asyncio.openConnection} does. The transport's
+     * water marks are the options'.
+     *
+     * @param protocolFactory makes the protocol (a {@link org.asyncio4j.protocols.Protocol} or a
+     *                        {@link org.asyncio4j.protocols.BufferedProtocol})
+     * @param host            a host name or a literal address
+     * @param port            the port
+     * @param <P>             the protocol's type
+     * @return the transport and the protocol
+     * @throws java.io.IOException      if no address could be connected, or the TLS handshake failed
+     * @throws IllegalArgumentException if {@code port} is out of range, or the factory's protocol
+     *                                  is neither a {@code Protocol} nor a {@code BufferedProtocol}
+     * @throws NullPointerException     if an argument is null, or the factory returns null
+     * @throws IllegalStateException    if the caller is not a task of this loop
+     * @throws CancelledException       if the task is cancelled while it waits
+     */
+    <P extends org.asyncio4j.protocols.BaseProtocol<org.asyncio4j.protocols.Transport>>
+            org.asyncio4j.protocols.TransportAndProtocol<org.asyncio4j.protocols.Transport, P> createConnection(
+                    java.util.function.Supplier<P> protocolFactory, String host, int port) throws java.io.IOException;
+
+    /**
+     * {@link #createConnection(java.util.function.Supplier, String, int)} with options: TLS,
+     * the server name TLS checks, the water marks.
+     *
+     * @param protocolFactory makes the protocol
+     * @param host            a host name or a literal address
+     * @param port            the port
+     * @param options         the options
+     * @param <P>             the protocol's type
+     * @return the transport and the protocol
+     * @throws java.io.IOException      if no address could be connected, or the TLS handshake failed
+     * @throws IllegalArgumentException if {@code port} is out of range, or the protocol's kind is wrong
+     * @throws NullPointerException     if an argument is null, or the factory returns null
+     * @throws IllegalStateException    if the caller is not a task of this loop
+     * @throws CancelledException       if the task is cancelled while it waits
+     */
+    <P extends org.asyncio4j.protocols.BaseProtocol<org.asyncio4j.protocols.Transport>>
+            org.asyncio4j.protocols.TransportAndProtocol<org.asyncio4j.protocols.Transport, P> createConnection(
+                    java.util.function.Supplier<P> protocolFactory, String host, int port,
+                    org.asyncio4j.streams.StreamOptions options) throws java.io.IOException;
+
+    /**
+     * Runs a protocol on an existing connected socket (Python's {@code create_connection(sock=...)}
+     * and {@code connect_accepted_socket}). The channel is switched to non-blocking mode and is
+     * the transport's from now on: it is closed with it (and closed at once if this call fails).
+     * A channel whose non-blocking connect is still pending is finished first.
+     *
+     * @param protocolFactory makes the protocol
+     * @param channel         a connected TCP or Unix-domain socket channel
+     * @param <P>             the protocol's type
+     * @return the transport and the protocol
+     * @throws java.io.IOException      if its pending connect fails
+     * @throws IllegalArgumentException if the channel is closed or not connected, or the protocol's
+     *                                  kind is wrong
+     * @throws NullPointerException     if an argument is null, or the factory returns null
+     * @throws IllegalStateException    if the caller is not a task of this loop
+     * @throws CancelledException       if the task is cancelled while it waits
+     */
+    <P extends org.asyncio4j.protocols.BaseProtocol<org.asyncio4j.protocols.Transport>>
+            org.asyncio4j.protocols.TransportAndProtocol<org.asyncio4j.protocols.Transport, P> createConnection(
+                    java.util.function.Supplier<P> protocolFactory, java.nio.channels.SocketChannel channel)
+                    throws java.io.IOException;
+
+    /**
+     * Connects to a Unix-domain socket and runs a protocol on it: Python's {@code
+     * loop.create_unix_connection}.
+     *
+     * @param protocolFactory makes the protocol
+     * @param path            the socket file
+     * @param <P>             the protocol's type
+     * @return the transport and the protocol
+     * @throws java.io.IOException      if the connect fails
+     * @throws IllegalArgumentException if the protocol's kind is wrong
+     * @throws NullPointerException     if an argument is null, or the factory returns null
+     * @throws IllegalStateException    if the caller is not a task of this loop
+     * @throws CancelledException       if the task is cancelled while it waits
+     */
+    <P extends org.asyncio4j.protocols.BaseProtocol<org.asyncio4j.protocols.Transport>>
+            org.asyncio4j.protocols.TransportAndProtocol<org.asyncio4j.protocols.Transport, P> createUnixConnection(
+                    java.util.function.Supplier<P> protocolFactory, java.nio.file.Path path) throws java.io.IOException;
+
+    /**
+     * {@link #createUnixConnection(java.util.function.Supplier, java.nio.file.Path)} with options
+     * (TLS needs {@code withServerHostname}).
+     *
+     * @param protocolFactory makes the protocol
+     * @param path            the socket file
+     * @param options         the options
+     * @param <P>             the protocol's type
+     * @return the transport and the protocol
+     * @throws java.io.IOException      if the connect or the TLS handshake fails
+     * @throws IllegalArgumentException if the protocol's kind is wrong
+     * @throws NullPointerException     if an argument is null, or the factory returns null
+     * @throws IllegalStateException    if the caller is not a task of this loop
+     * @throws CancelledException       if the task is cancelled while it waits
+     */
+    <P extends org.asyncio4j.protocols.BaseProtocol<org.asyncio4j.protocols.Transport>>
+            org.asyncio4j.protocols.TransportAndProtocol<org.asyncio4j.protocols.Transport, P> createUnixConnection(
+                    java.util.function.Supplier<P> protocolFactory, java.nio.file.Path path,
+                    org.asyncio4j.streams.StreamOptions options) throws java.io.IOException;
+
+    /**
+     * Listens on {@code host:port} and runs a new protocol on every accepted connection: Python's
+     * {@code loop.create_server}. Returns the same {@link org.asyncio4j.streams.Server} as
+     * {@code Asyncio.startServer}: {@code close} stops listening, {@code closeClients} and
+     * {@code abortClients} end the connections, {@code waitClosed} waits until every connection's
+     * {@code connectionLost} has run (Python 3.12+). A plain connection costs no task: its
+     * protocol runs from the loop's selector. A factory that throws is reported to the exception
+     * handler and that connection is closed; the server goes on.
+     *
+     * @param protocolFactory makes one protocol per connection
+     * @param host            the address to bind (null or empty: every interface)
+     * @param port            the port (0: any free one, see {@code Server.port()})
+     * @return the server, listening
+     * @throws java.io.IOException      if binding fails (the address is in use, say)
+     * @throws IllegalArgumentException if {@code port} is out of range
+     * @throws NullPointerException     if {@code protocolFactory} is null
+     * @throws IllegalStateException    if the caller is not a task of this loop
+     */
+    org.asyncio4j.streams.Server createServer(
+            java.util.function.Supplier<? extends org.asyncio4j.protocols.BaseProtocol<org.asyncio4j.protocols.Transport>> protocolFactory,
+            String host, int port) throws java.io.IOException;
+
+    /**
+     * {@link #createServer(java.util.function.Supplier, String, int)} with options: TLS, the
+     * backlog, the handshake timeout, the water marks.
+     *
+     * @param protocolFactory makes one protocol per connection
+     * @param host            the address to bind (null or empty: every interface)
+     * @param port            the port
+     * @param options         the options
+     * @return the server, listening
+     * @throws java.io.IOException      if binding fails
+     * @throws IllegalArgumentException if {@code port} is out of range
+     * @throws NullPointerException     if {@code protocolFactory} or {@code options} is null
+     * @throws IllegalStateException    if the caller is not a task of this loop
+     */
+    org.asyncio4j.streams.Server createServer(
+            java.util.function.Supplier<? extends org.asyncio4j.protocols.BaseProtocol<org.asyncio4j.protocols.Transport>> protocolFactory,
+            String host, int port, org.asyncio4j.streams.StreamOptions options) throws java.io.IOException;
+
+    /**
+     * A protocol server on an already bound listening channel (Python's {@code
+     * create_server(sock=...)}), switched to non-blocking mode and owned by the server (closed
+     * with it).
+     *
+     * @param protocolFactory makes one protocol per connection
+     * @param channel         a bound server socket channel (TCP or Unix-domain)
+     * @return the server, listening
+     * @throws java.io.IOException      if the channel cannot be switched to non-blocking mode
+     * @throws IllegalArgumentException if the channel is closed or not bound
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalStateException    if the caller is not a task of this loop
+     */
+    org.asyncio4j.streams.Server createServer(
+            java.util.function.Supplier<? extends org.asyncio4j.protocols.BaseProtocol<org.asyncio4j.protocols.Transport>> protocolFactory,
+            java.nio.channels.ServerSocketChannel channel) throws java.io.IOException;
+
+    /**
+     * A protocol server on a Unix-domain socket: Python's {@code loop.create_unix_server}. A
+     * socket file left at {@code path} by an earlier server is replaced; {@code close} deletes it.
+     *
+     * @param protocolFactory makes one protocol per connection
+     * @param path            the socket file
+     * @return the server, listening
+     * @throws java.io.IOException   if binding fails
+     * @throws NullPointerException  if an argument is null
+     * @throws IllegalStateException if the caller is not a task of this loop
+     */
+    org.asyncio4j.streams.Server createUnixServer(java.util.function.Supplier<? extends org.asyncio4j.protocols.Protocol> protocolFactory,
+            java.nio.file.Path path) throws java.io.IOException;
+
+    /**
+     * {@link #createUnixServer(java.util.function.Supplier, java.nio.file.Path)} with options.
+     *
+     * @param protocolFactory makes one protocol per connection
+     * @param path            the socket file
+     * @param options         the options
+     * @return the server, listening
+     * @throws java.io.IOException   if binding fails
+     * @throws NullPointerException  if an argument is null
+     * @throws IllegalStateException if the caller is not a task of this loop
+     */
+    org.asyncio4j.streams.Server createUnixServer(java.util.function.Supplier<? extends org.asyncio4j.protocols.Protocol> protocolFactory,
+            java.nio.file.Path path, org.asyncio4j.streams.StreamOptions options) throws java.io.IOException;
+
+    /**
+     * Upgrades a connection to TLS (Python 3.11's {@code loop.start_tls}): what the transport has
+     * buffered is sent first, in clear; then the handshake runs (suspending the calling task, for
+     * at most {@link org.asyncio4j.streams.StreamOptions#DEFAULT_HANDSHAKE_TIMEOUT}), and {@code
+     * protocol} receives the connection's data from the returned transport on. The old transport
+     * is detached: it is closing, writes to it throw, and it calls no more callbacks; {@code
+     * protocol}'s {@code connectionMade} is not called again. A failed handshake closes the
+     * connection (the protocol's {@code connectionLost} receives the failure) and is thrown.
+     *
+     * @param transport      a plain TCP or Unix-socket transport of this loop
+     * @param protocol       the protocol to run over TLS (usually the transport's own)
+     * @param sslContext     the TLS context
+     * @param serverSide     true to take the server's part of the handshake
+     * @param serverHostname the name a client checks the server's certificate against, and sends
+     *                       (SNI); null checks the certificate chain only
+     * @return the TLS transport
+     * @throws java.io.IOException      if the handshake fails (an {@code SSLException}) or times out
+     * @throws IllegalArgumentException if {@code transport} is not a plain socket transport of this loop
+     * @throws IllegalStateException    if the transport is closing or in a sendfile, or the caller
+     *                                  is not a task of this loop
+     * @throws NullPointerException     if {@code transport}, {@code protocol} or {@code sslContext} is null
+     * @throws CancelledException       if the task is cancelled while it waits (the connection is closed)
+     */
+    org.asyncio4j.protocols.Transport startTls(org.asyncio4j.protocols.Transport transport,
+            org.asyncio4j.protocols.Protocol protocol, javax.net.ssl.SSLContext sslContext, boolean serverSide,
+            String serverHostname) throws java.io.IOException;
+
+    /**
+     * Sends part of a file over a protocol transport: Python's {@code loop.sendfile}. Waits until
+     * the transport's write buffer is empty, then sends with {@code FileChannel.transferTo}
+     * (zero copy) on a plain socket, or reads and writes through TLS; the transport stops reading
+     * meanwhile, and its {@code write} throws {@code IllegalStateException} until this returns.
+     * The file's position is left alone.
+     *
+     * @param transport a socket transport of this loop
+     * @param file      the file
+     * @param offset    where to start
+     * @param count     how many bytes (0: to the end of the file)
+     * @return the bytes sent (fewer than {@code count} if the file is shorter)
+     * @throws java.io.IOException      if the connection fails
+     * @throws IllegalArgumentException if {@code offset} or {@code count} is negative, or the
+     *                                  transport is not a socket transport of this loop
+     * @throws IllegalStateException    if the transport is closing or already in a sendfile, or
+     *                                  the caller is not a task of this loop
+     * @throws NullPointerException     if {@code transport} or {@code file} is null
+     * @throws CancelledException       if the task is cancelled while it waits
+     */
+    long sendfile(org.asyncio4j.protocols.Transport transport, java.nio.channels.FileChannel file, long offset, long count)
+            throws java.io.IOException;
 }

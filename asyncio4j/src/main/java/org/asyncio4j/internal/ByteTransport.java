@@ -27,6 +27,13 @@ public abstract class ByteTransport {
     /** Suspends the current task until {@link #readNow} may return data or the end. */
     public abstract void awaitReadable() throws IOException;
 
+    /**
+     * The selector reported the transport readable: the next {@link #readNow} really reads
+     * (push-based readers, which never call {@link #awaitReadable()}).
+     */
+    public void markReadable() {
+    }
+
     /** Writes without blocking; returns how many bytes of {@code src} it took (0: would block). */
     public abstract int writeNow(ByteBuffer src) throws IOException;
 

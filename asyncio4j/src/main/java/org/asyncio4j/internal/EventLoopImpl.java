@@ -431,7 +431,7 @@ public final class EventLoopImpl implements EventLoop {
     }
 
     private void orphan(Runnable r) {
-        if (r instanceof HandleImpl) {
+        if (r instanceof HandleImpl || r instanceof IoPoller.Entry) {
             return;                   // a callback on a closed loop: dropped, as in Python
         }
         ORPHANS.execute(r);
@@ -1890,5 +1890,104 @@ public final class EventLoopImpl implements EventLoop {
         return "EventLoop[" + (closed ? "closed" : owner != null ? "running" : "idle") + " name=" + name
                 + " ready=" + ready.size() + " timers=" + timers.size() + " tasks=" + liveCount
                 + (debug ? " debug" : "") + "]";
+    }
+
+    // ================================================================== stream protocols (ProtocolEngine)
+
+    private java.nio.ByteBuffer protocolReadBuffer;  // made on first use
+
+    /** The buffer every protocol transport of this loop reads into: one reader runs at a time. */
+    java.nio.ByteBuffer protocolReadBuffer() {
+        java.nio.ByteBuffer b = protocolReadBuffer;
+        if (b == null) {
+            protocolReadBuffer = b = java.nio.ByteBuffer.allocate(64 * 1024);
+        }
+        return b;
+    }
+
+    @Override
+    public <P extends org.asyncio4j.protocols.BaseProtocol<org.asyncio4j.protocols.Transport>>
+            org.asyncio4j.protocols.TransportAndProtocol<org.asyncio4j.protocols.Transport, P> createConnection(
+                    java.util.function.Supplier<P> protocolFactory, String host, int port) throws java.io.IOException {
+        return ProtocolEngine.createConnection(this, protocolFactory, host, port, org.asyncio4j.streams.StreamOptions.defaults());
+    }
+
+    @Override
+    public <P extends org.asyncio4j.protocols.BaseProtocol<org.asyncio4j.protocols.Transport>>
+            org.asyncio4j.protocols.TransportAndProtocol<org.asyncio4j.protocols.Transport, P> createConnection(
+                    java.util.function.Supplier<P> protocolFactory, String host, int port,
+                    org.asyncio4j.streams.StreamOptions options) throws java.io.IOException {
+        return ProtocolEngine.createConnection(this, protocolFactory, host, port, options);
+    }
+
+    @Override
+    public <P extends org.asyncio4j.protocols.BaseProtocol<org.asyncio4j.protocols.Transport>>
+            org.asyncio4j.protocols.TransportAndProtocol<org.asyncio4j.protocols.Transport, P> createConnection(
+                    java.util.function.Supplier<P> protocolFactory, java.nio.channels.SocketChannel channel)
+                    throws java.io.IOException {
+        return ProtocolEngine.createConnection(this, protocolFactory, channel, org.asyncio4j.streams.StreamOptions.defaults());
+    }
+
+    @Override
+    public <P extends org.asyncio4j.protocols.BaseProtocol<org.asyncio4j.protocols.Transport>>
+            org.asyncio4j.protocols.TransportAndProtocol<org.asyncio4j.protocols.Transport, P> createUnixConnection(
+                    java.util.function.Supplier<P> protocolFactory, java.nio.file.Path path) throws java.io.IOException {
+        return ProtocolEngine.createUnixConnection(this, protocolFactory, path, org.asyncio4j.streams.StreamOptions.defaults());
+    }
+
+    @Override
+    public <P extends org.asyncio4j.protocols.BaseProtocol<org.asyncio4j.protocols.Transport>>
+            org.asyncio4j.protocols.TransportAndProtocol<org.asyncio4j.protocols.Transport, P> createUnixConnection(
+                    java.util.function.Supplier<P> protocolFactory, java.nio.file.Path path,
+                    org.asyncio4j.streams.StreamOptions options) throws java.io.IOException {
+        return ProtocolEngine.createUnixConnection(this, protocolFactory, path, options);
+    }
+
+    @Override
+    public org.asyncio4j.streams.Server createServer(
+            java.util.function.Supplier<? extends org.asyncio4j.protocols.BaseProtocol<org.asyncio4j.protocols.Transport>> protocolFactory,
+            String host, int port) throws java.io.IOException {
+        return ProtocolEngine.createServer(this, protocolFactory, host, port, org.asyncio4j.streams.StreamOptions.defaults());
+    }
+
+    @Override
+    public org.asyncio4j.streams.Server createServer(
+            java.util.function.Supplier<? extends org.asyncio4j.protocols.BaseProtocol<org.asyncio4j.protocols.Transport>> protocolFactory,
+            String host, int port, org.asyncio4j.streams.StreamOptions options) throws java.io.IOException {
+        return ProtocolEngine.createServer(this, protocolFactory, host, port, options);
+    }
+
+    @Override
+    public org.asyncio4j.streams.Server createServer(
+            java.util.function.Supplier<? extends org.asyncio4j.protocols.BaseProtocol<org.asyncio4j.protocols.Transport>> protocolFactory,
+            java.nio.channels.ServerSocketChannel channel) throws java.io.IOException {
+        return ProtocolEngine.createServer(this, protocolFactory, channel, org.asyncio4j.streams.StreamOptions.defaults());
+    }
+
+    @Override
+    public org.asyncio4j.streams.Server createUnixServer(
+            java.util.function.Supplier<? extends org.asyncio4j.protocols.Protocol> protocolFactory, java.nio.file.Path path)
+            throws java.io.IOException {
+        return ProtocolEngine.createUnixServer(this, protocolFactory, path, org.asyncio4j.streams.StreamOptions.defaults());
+    }
+
+    @Override
+    public org.asyncio4j.streams.Server createUnixServer(
+            java.util.function.Supplier<? extends org.asyncio4j.protocols.Protocol> protocolFactory, java.nio.file.Path path,
+            org.asyncio4j.streams.StreamOptions options) throws java.io.IOException {
+        return ProtocolEngine.createUnixServer(this, protocolFactory, path, options);
+    }
+
+    @Override
+    public org.asyncio4j.protocols.Transport startTls(org.asyncio4j.protocols.Transport transport,
+            org.asyncio4j.protocols.Protocol protocol, javax.net.ssl.SSLContext sslContext, boolean serverSide,
+            String serverHostname) throws java.io.IOException {
+        return ProtocolEngine.startTls(this, transport, protocol, sslContext, serverSide, serverHostname);
+    }
+
+    @Override
+    public long sendfile(org.asyncio4j.protocols.Transport transport, java.nio.channels.FileChannel file, long offset,
+            long count) throws java.io.IOException {
+        return ProtocolEngine.sendfile(this, transport, file, offset, count);
     }
 }

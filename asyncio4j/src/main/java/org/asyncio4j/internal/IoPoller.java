@@ -23,11 +23,18 @@ import org.asyncio4j.ExceptionContext;
  * or runs it. Interest in an op stays registered after it fires (the waiter usually comes back
  * at once) and is dropped the first time it fires with an empty slot, so an idle channel costs
  * at most one spurious event. Loop-confined.
+ *
+ * <p>A slot may also hold an {@link Entry}, the loop's own readiness callback (a protocol
+ * transport's reader or flusher): readiness appends the entry itself to the ready queue, with no
+ * handle allocated, at most once until it runs (a re-entrant {@link #forget} selects too, and
+ * must never run user code inline). A persistent entry stays in its slot after it fires, so a
+ * reading transport registers once, not once per message; {@link #drop} empties the slot.
  */
 final class IoPoller {
     private final EventLoopImpl loop;
     final Selector selector;
     private int waiting;           // filled slots: while > 0 the loop polls every iteration
+    private final java.util.function.Consumer<SelectionKey> onReady = this::ready;   // one, not one per poll
 
     IoPoller(EventLoopImpl loop) {
         this.loop = loop;
@@ -36,6 +43,28 @@ final class IoPoller {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the loop's selector", e);
         }
+    }
+
+    /**
+     * A readiness callback of the loop's own, queued as it is (it catches what it throws).
+     * Persistent: kept in its slot when it fires, until {@link #drop}ped.
+     */
+    abstract static class Entry implements Runnable {
+        private final boolean persistent;
+        private boolean queued;
+
+        Entry(boolean persistent) {
+            this.persistent = persistent;
+        }
+
+        @Override
+        public final void run() {
+            queued = false;
+            ready();
+        }
+
+        /** The channel is ready (or the entry was {@link IoPoller#queue queued} by hand). */
+        abstract void ready();
     }
 
     private static final class Slots {
@@ -146,6 +175,35 @@ final class IoPoller {
         return true;
     }
 
+    /**
+     * Empties {@code ch}'s slot for {@code op} if it holds {@code callback} (the interest is
+     * dropped the next time it fires, as for any empty slot).
+     */
+    void drop(SelectableChannel ch, int op, Runnable callback) {
+        SelectionKey k = ch.keyFor(selector);
+        if (k == null) {
+            return;
+        }
+        Slots s = (Slots) k.attachment();
+        if (isReadOp(op)) {
+            if (s.read == callback) {
+                s.read = null;
+                waiting--;
+            }
+        } else if (s.write == callback) {
+            s.write = null;
+            waiting--;
+        }
+    }
+
+    /** Appends {@code e} to the ready queue unless it is there already. */
+    void queue(Entry e) {
+        if (!e.queued) {
+            e.queued = true;
+            loop.callSoonInternal(e);
+        }
+    }
+
     /** Forgets a channel about to close: its waiters fail with ClosedChannelException. */
     void forget(SelectableChannel ch) {
         SelectionKey k = ch.keyFor(selector);
@@ -166,7 +224,7 @@ final class IoPoller {
 
     private void flushCancelledKeys() {
         try {
-            selector.selectNow(this::ready);
+            selector.selectNow(onReady);
         } catch (IOException e) {
             // reported by the next poll
         }
@@ -189,11 +247,11 @@ final class IoPoller {
     void poll(long nanos) {
         try {
             if (nanos == 0) {
-                selector.selectNow(this::ready);
+                selector.selectNow(onReady);
             } else if (nanos < 0) {
-                selector.select(this::ready);
+                selector.select(onReady);
             } else {
-                selector.select(this::ready, Math.max(1, (nanos + 999_999) / 1_000_000));
+                selector.select(onReady, Math.max(1, (nanos + 999_999) / 1_000_000));
             }
         } catch (IOException e) {
             loop.callExceptionHandler(new ExceptionContext("the loop's selector failed", e, null, null));
@@ -213,6 +271,8 @@ final class IoPoller {
             Object r = s.read;
             if (r == null) {
                 drop |= ops & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT);
+            } else if (r instanceof Entry e && e.persistent) {
+                queue(e);
             } else {
                 s.read = null;
                 waiting--;
@@ -223,6 +283,8 @@ final class IoPoller {
             Object w = s.write;
             if (w == null) {
                 drop |= ops & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT);
+            } else if (w instanceof Entry e && e.persistent) {
+                queue(e);
             } else {
                 s.write = null;
                 waiting--;
@@ -243,6 +305,8 @@ final class IoPoller {
             if (!f.isDone()) {
                 f.complete(null);
             }
+        } else if (slot instanceof Entry e) {
+            queue(e);
         } else {
             loop.callSoonInternal(new HandleImpl(loop, (Runnable) slot));
         }

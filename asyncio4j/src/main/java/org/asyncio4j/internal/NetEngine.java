@@ -75,6 +75,9 @@ public final class NetEngine implements Bridges.Net {
         Server groupServer(EventLoopImpl home, List<Server> members);
 
         void closeFromAnyThread(Server server);
+
+        /** Counts a protocol transport as the server's connection; the action returned uncounts it. */
+        Runnable adoptTransport(Server server, org.asyncio4j.protocols.BaseTransport transport);
     }
 
     private static volatile Streams streams;
@@ -120,6 +123,15 @@ public final class NetEngine implements Bridges.Net {
         Objects.requireNonNull(options, "options");
         checkPort(port);
         EventLoopImpl loop = loop("openConnection");
+        return wrapOrClose(loop, connectTcp(host, port, options), options, host, port);
+    }
+
+    /**
+     * The TCP connect path of {@code openConnection} and {@code createConnection}: connects a
+     * socket to {@code host:port}, trying each resolved address in turn. Runs in a task.
+     */
+    public SocketChannel connectTcp(String host, int port, StreamOptions options) throws IOException {
+        EventLoopImpl loop = loop("connect");
         IOException last = null;
         for (InetAddress a : resolve(host)) {
             SocketChannel ch = SocketChannel.open();
@@ -131,9 +143,8 @@ public final class NetEngine implements Bridges.Net {
                     loop.awaitReady(ch, SelectionKey.OP_CONNECT);
                     ch.finishConnect();
                 }
-                Connection c = wrap(loop, ch, options, host, port);
                 ok = true;
-                return c;
+                return ch;
             } catch (IOException e) {
                 last = e;
             } finally {
@@ -151,6 +162,11 @@ public final class NetEngine implements Bridges.Net {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
         EventLoopImpl loop = loop("openUnixConnection");
+        return wrapOrClose(loop, connectUnix(loop, path), options, options.serverHostname(), 0);
+    }
+
+    /** Connects a Unix-domain socket to {@code path} (streams and protocols). */
+    static SocketChannel connectUnix(EventLoopImpl loop, Path path) throws IOException {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         boolean ok = false;
         try {
@@ -159,7 +175,22 @@ public final class NetEngine implements Bridges.Net {
                 loop.awaitReady(ch, SelectionKey.OP_CONNECT);
                 ch.finishConnect();
             }
-            Connection c = wrap(loop, ch, options, options.serverHostname(), 0);
+            ok = true;
+            return ch;
+        } finally {
+            if (!ok) {
+                loop.forget(ch);
+                ch.close();
+            }
+        }
+    }
+
+    /** Streams over a connected channel; the channel is closed if that fails. */
+    private static Connection wrapOrClose(EventLoopImpl loop, SocketChannel ch, StreamOptions o, String host, int port)
+            throws IOException {
+        boolean ok = false;
+        try {
+            Connection c = wrap(loop, ch, o, host, port);
             ok = true;
             return c;
         } finally {
@@ -172,15 +203,21 @@ public final class NetEngine implements Bridges.Net {
 
     private static Connection wrap(EventLoopImpl loop, SocketChannel ch, StreamOptions o, String host, int port)
             throws IOException {
-        SocketTransport plain = new SocketTransport(loop, ch);
-        ByteTransport t = plain;
-        if (o.ssl() != null) {
-            String name = o.serverHostname() != null ? o.serverHostname() : host;
-            TlsTransport tls = TlsTransport.client(plain, o.ssl(), name, port);
-            handshake(tls, o);
-            t = tls;
-        }
+        ByteTransport t = clientTransport(loop, ch, o, host, port);
         return new Connection(streams().reader(t, o.limit()), streams().writer(t, o));
+    }
+
+    /** A connected client socket's byte transport: the socket, or TLS over it once its handshake is done. */
+    static ByteTransport clientTransport(EventLoopImpl loop, SocketChannel ch, StreamOptions o, String host, int port)
+            throws IOException {
+        SocketTransport plain = new SocketTransport(loop, ch);
+        if (o.ssl() == null) {
+            return plain;
+        }
+        String name = o.serverHostname() != null ? o.serverHostname() : host;
+        TlsTransport tls = TlsTransport.client(plain, o.ssl(), name, port);
+        handshake(tls, o);
+        return tls;
     }
 
     @Override
@@ -288,6 +325,11 @@ public final class NetEngine implements Bridges.Net {
 
     @Override
     public Server startUnixServer(ClientHandler handler, Path path, StreamOptions options) throws IOException {
+        return startUnixServer(handler, path, options, null);
+    }
+
+    /** Protocols: a Unix-socket server whose acceptor offers each connection to {@code handOff} (null: none). */
+    public Server startUnixServer(ClientHandler handler, Path path, StreamOptions options, HandOff handOff) throws IOException {
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
@@ -307,7 +349,36 @@ public final class NetEngine implements Bridges.Net {
             ch.close();
             throw e;
         }
-        return serve(loop, handler, options, List.of(ch), List.of(), path, null);
+        return serve(loop, handler, options, List.of(ch), List.of(), path, handOff);
+    }
+
+    /**
+     * A server on a listening channel bound already (Python's {@code sock=}); made non-blocking
+     * and owned (closed by the server's close). Its acceptor offers each connection to {@code
+     * handOff} (null: none) before serving it with {@code handler} (protocols hand them all off).
+     */
+    public Server startServer(ClientHandler handler, ServerSocketChannel ch, StreamOptions o, HandOff handOff)
+            throws IOException {
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(ch, "channel");
+        Objects.requireNonNull(o, "options");
+        EventLoopImpl loop = loop("startServer");
+        if (!ch.isOpen()) {
+            throw new IllegalArgumentException("startServer: the channel is closed");
+        }
+        java.net.SocketAddress local = ch.getLocalAddress();
+        if (local == null) {
+            throw new IllegalArgumentException("startServer: the channel is not bound (bind it first, or call "
+                    + "startServer(handler, host, port))");
+        }
+        ch.configureBlocking(false);
+        List<InetSocketAddress> bound = local instanceof InetSocketAddress a ? List.of(a) : List.of();
+        return serve(loop, handler, o, List.of(ch), bound, null, handOff);
+    }
+
+    /** Counts a protocol transport as {@code server}'s connection; the returned action, run once it is lost, uncounts it. */
+    static Runnable adoptTransport(Server server, org.asyncio4j.protocols.BaseTransport transport) {
+        return streams().adoptTransport(server, transport);
     }
 
     private static Server serve(EventLoopImpl loop, ClientHandler handler, StreamOptions o,
@@ -422,7 +493,7 @@ public final class NetEngine implements Bridges.Net {
     }
 
     /** A peer that stalls the handshake past the options' timeout is dropped, as in Python. */
-    private static void handshake(TlsTransport tls, StreamOptions o) throws IOException {
+    static void handshake(TlsTransport tls, StreamOptions o) throws IOException {
         try {
             Structured.timeout(EventLoopImpl.durationToNanos(o.sslHandshakeTimeout()), () -> {
                 tls.handshake();

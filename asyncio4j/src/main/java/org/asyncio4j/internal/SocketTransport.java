@@ -48,6 +48,11 @@ public final class SocketTransport extends ByteTransport {
     }
 
     @Override
+    public void markReadable() {
+        drained = false;
+    }
+
+    @Override
     public int writeNow(ByteBuffer src) throws IOException {
         return channel.write(src);
     }

@@ -294,6 +294,16 @@ public final class TlsTransport extends ByteTransport {
         net.awaitWritable();
     }
 
+    @Override
+    public void markReadable() {
+        net.markReadable();
+    }
+
+    /** The session's engine (a protocol transport's {@code "ssl_object"}). */
+    public SSLEngine engine() {
+        return engine;
+    }
+
     /** The socket under the TLS session. */
     public SocketTransport net() {
         return net;

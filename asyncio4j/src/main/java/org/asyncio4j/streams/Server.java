@@ -20,9 +20,11 @@ import org.asyncio4j.internal.LoopGroupEngine;
 import org.asyncio4j.internal.NetEngine;
 import org.asyncio4j.internal.ByteTransport;
 import org.asyncio4j.internal.WaiterQueue;
+import org.asyncio4j.protocols.BaseTransport;
 
 /**
- * A listening server from {@code Asyncio.startServer} or {@code startUnixServer}: it accepts
+ * A listening server from {@code Asyncio.startServer} or {@code startUnixServer} (or, with a protocol
+ * per connection, {@code EventLoop.createServer} and {@code createUnixServer}): it accepts
  * connections from the moment it is created, and serves each in a new task running its
  * {@link ClientHandler}.
  *
@@ -85,6 +87,15 @@ public final class Server implements AutoCloseable {
         public void closeFromAnyThread(Server server) {
             LoopGroupEngine.runOn(server.loop, server::close);
         }
+
+        @Override
+        public Runnable adoptTransport(Server server, BaseTransport transport) {
+            server.transports.add(transport);
+            return () -> {
+                server.transports.remove(transport);
+                server.checkIdle();
+            };
+        }
     }
 
     private static final Runnable NO_TOKEN = () -> { };   // a broadcast wake-up hands nothing on
@@ -95,6 +106,7 @@ public final class Server implements AutoCloseable {
     final List<Task<Void>> acceptors = new ArrayList<>();   // package-private for the tests
     private int acceptorsRunning;         // accept tasks not yet done
     private final Set<StreamWriter> clients = new LinkedHashSet<>();
+    private final Set<BaseTransport> transports = new LinkedHashSet<>();   // a protocol server's connections
     private volatile boolean closed;      // volatile for a LoopGroup's server, read from any thread
     private final WaiterQueue idleWaiters = new WaiterQueue();   // woken when closed and every client is gone
     private List<Runnable> idleCallbacks; // run once idle: a LoopGroup server's waiters on other loops
@@ -256,6 +268,9 @@ public final class Server implements AutoCloseable {
         for (StreamWriter w : new ArrayList<>(clients)) {
             w.close();
         }
+        for (BaseTransport t : new ArrayList<>(transports)) {
+            t.close();
+        }
     }
 
     /** Aborts every accepted connection at once (TCP reset, buffers dropped). */
@@ -268,6 +283,9 @@ public final class Server implements AutoCloseable {
         }
         for (StreamWriter w : new ArrayList<>(clients)) {
             w.abort();
+        }
+        for (BaseTransport t : new ArrayList<>(transports)) {
+            t.abort();
         }
     }
 
@@ -339,7 +357,7 @@ public final class Server implements AutoCloseable {
     }
 
     private boolean isIdle() {
-        return closed && clients.isEmpty() && acceptorsRunning == 0;
+        return closed && clients.isEmpty() && transports.isEmpty() && acceptorsRunning == 0;
     }
 
     private void checkIdle() {
@@ -408,7 +426,7 @@ public final class Server implements AutoCloseable {
             }
             return n;
         }
-        return clients.size();
+        return clients.size() + transports.size();
     }
 
     @Override
