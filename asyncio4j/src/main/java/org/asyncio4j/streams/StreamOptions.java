@@ -30,7 +30,7 @@ public final class StreamOptions {
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(60);
 
     private static final StreamOptions DEFAULTS = new StreamOptions(DEFAULT_LIMIT, null, DEFAULT_HIGH_WATER, DEFAULT_LOW_WATER, null,
-            DEFAULT_BACKLOG, DEFAULT_HANDSHAKE_TIMEOUT);
+            DEFAULT_BACKLOG, DEFAULT_HANDSHAKE_TIMEOUT, Extras.NONE);
 
     private final int limit;
     private final SSLContext ssl;
@@ -39,9 +39,15 @@ public final class StreamOptions {
     private final String serverName;
     private final int backlog;
     private final Duration handshakeTimeout;
+    private final Extras x;
+
+    /** The options added with issue 13, in one value so each with-method passes them on whole. */
+    private record Extras(Duration connectTimeout, Duration happyEyeballsDelay) {
+        static final Extras NONE = new Extras(null, null);
+    }
 
     private StreamOptions(int limit, SSLContext ssl, int highWater, int lowWater, String serverName, int backlog,
-            Duration handshakeTimeout) {
+            Duration handshakeTimeout, Extras x) {
         this.limit = limit;
         this.ssl = ssl;
         this.highWater = highWater;
@@ -49,6 +55,7 @@ public final class StreamOptions {
         this.serverName = serverName;
         this.backlog = backlog;
         this.handshakeTimeout = handshakeTimeout;
+        this.x = x;
     }
 
     /**
@@ -72,7 +79,7 @@ public final class StreamOptions {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be >= 1, not " + limit);
         }
-        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog, handshakeTimeout);
+        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog, handshakeTimeout, x);
     }
 
     /**
@@ -84,7 +91,7 @@ public final class StreamOptions {
      * @throws NullPointerException if {@code ssl} is null
      */
     public StreamOptions withSsl(SSLContext ssl) {
-        return new StreamOptions(limit, Objects.requireNonNull(ssl, "ssl"), highWater, lowWater, serverName, backlog, handshakeTimeout);
+        return new StreamOptions(limit, Objects.requireNonNull(ssl, "ssl"), highWater, lowWater, serverName, backlog, handshakeTimeout, x);
     }
 
     /**
@@ -96,7 +103,7 @@ public final class StreamOptions {
      * @throws NullPointerException if {@code serverName} is null
      */
     public StreamOptions withServerHostname(String serverName) {
-        return new StreamOptions(limit, ssl, highWater, lowWater, Objects.requireNonNull(serverName, "serverName"), backlog, handshakeTimeout);
+        return new StreamOptions(limit, ssl, highWater, lowWater, Objects.requireNonNull(serverName, "serverName"), backlog, handshakeTimeout, x);
     }
 
     /**
@@ -112,7 +119,7 @@ public final class StreamOptions {
         if (low < 0 || high < low) {
             throw new IllegalArgumentException("write buffer limits need 0 <= low <= high, not high=" + high + " low=" + low);
         }
-        return new StreamOptions(limit, ssl, high, low, serverName, backlog, handshakeTimeout);
+        return new StreamOptions(limit, ssl, high, low, serverName, backlog, handshakeTimeout, x);
     }
 
     /**
@@ -127,7 +134,7 @@ public final class StreamOptions {
         if (backlog < 1) {
             throw new IllegalArgumentException("backlog must be >= 1, not " + backlog);
         }
-        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog, handshakeTimeout);
+        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog, handshakeTimeout, x);
     }
 
     /**
@@ -144,7 +151,7 @@ public final class StreamOptions {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("handshake timeout must be positive, not " + timeout);
         }
-        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog, timeout);
+        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog, timeout, x);
     }
 
     /**
@@ -208,6 +215,67 @@ public final class StreamOptions {
      */
     public String serverHostname() {
         return serverName;
+    }
+
+    /**
+     * With a bound on connecting (Python's {@code asyncio.wait_for} around {@code
+     * open_connection}, Java's {@code Socket.connect(address, timeout)}): a connect that has
+     * not succeeded within {@code timeout}, name resolution and every address tried included,
+     * ends with {@link java.net.SocketTimeoutException}, and every socket it opened is closed.
+     * The TLS handshake is bounded apart, by {@link #withSslHandshakeTimeout(Duration)}.
+     *
+     * @param timeout the timeout, positive
+     * @return a copy with the timeout
+     * @throws NullPointerException     if {@code timeout} is null
+     * @throws IllegalArgumentException if it is not positive
+     */
+    public StreamOptions withConnectTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("connect timeout must be positive, not " + timeout);
+        }
+        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog, handshakeTimeout,
+                new Extras(timeout, x.happyEyeballsDelay()));
+    }
+
+    /**
+     * With Happy Eyeballs (RFC 8305; Python's {@code happy_eyeballs_delay}): when a host has
+     * several addresses, the attempt on the next one starts after {@code delay} while the
+     * earlier ones go on (at once when one fails); the first to connect wins and the others are
+     * closed. The addresses are interleaved by family, IPv6 and IPv4 alternating from the first
+     * one's family (Python's {@code interleave=1}). Without it, addresses are tried one after
+     * the other. Python's recommended delay is 250 ms.
+     *
+     * @param delay the delay between attempts, not negative
+     * @return a copy with the delay
+     * @throws NullPointerException     if {@code delay} is null
+     * @throws IllegalArgumentException if it is negative
+     */
+    public StreamOptions withHappyEyeballsDelay(Duration delay) {
+        Objects.requireNonNull(delay, "delay");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("happy eyeballs delay must not be negative, not " + delay);
+        }
+        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog, handshakeTimeout,
+                new Extras(x.connectTimeout(), delay));
+    }
+
+    /**
+     * The connect timeout.
+     *
+     * @return the timeout, or null for none
+     */
+    public Duration connectTimeout() {
+        return x.connectTimeout();
+    }
+
+    /**
+     * The Happy Eyeballs delay.
+     *
+     * @return the delay, or null when addresses are tried one after the other
+     */
+    public Duration happyEyeballsDelay() {
+        return x.happyEyeballsDelay();
     }
 
     @Override
