@@ -80,6 +80,18 @@ public final class NetEngine implements Bridges.Net {
 
     private static volatile Streams streams;
 
+    /** How the engine tells a writer its reader, its side and its peer's host (for startTls). */
+    public interface Pairing {
+        void pair(StreamWriter writer, StreamReader reader, boolean serverSide, String peerHost);
+    }
+
+    private static volatile Pairing pairing;
+
+    /** Called once by StreamWriter's class initialiser. */
+    public static void installPairing(Pairing p) {
+        pairing = p;
+    }
+
     /** Called once by Server's class initialiser. */
     public static void install(Streams s) {
         streams = s;
@@ -138,6 +150,21 @@ public final class NetEngine implements Bridges.Net {
                 ch.close();
             }
         }
+    }
+
+    /**
+     * The TLS upgrade of a plain socket in place (StreamWriter.startTls, EventLoop.startTls):
+     * a TLS session over the same socket, its handshake run in the calling task within the
+     * options' handshake timeout. The caller swaps its transport for the result; on failure it
+     * closes the socket.
+     */
+    public TlsTransport startTls(SocketTransport plain, javax.net.ssl.SSLContext ctx, boolean serverSide, String serverHostname,
+            StreamOptions o) throws IOException {
+        Objects.requireNonNull(ctx, "sslContext");
+        int port = plain.remoteAddress() instanceof InetSocketAddress r ? r.getPort() : 0;
+        TlsTransport tls = serverSide ? TlsTransport.server(plain, ctx) : TlsTransport.client(plain, ctx, serverHostname, port);
+        handshake(tls, o);
+        return tls;
     }
 
     // ------------------------------------------------------------------ connecting (issue 13)
@@ -493,7 +520,10 @@ public final class NetEngine implements Bridges.Net {
             handshake(tls, o);
             t = tls;
         }
-        return new Connection(streams().reader(t, o.limit()), streams().writer(t, o));
+        StreamReader reader = streams().reader(t, o.limit());
+        StreamWriter writer = streams().writer(t, o);
+        pairing.pair(writer, reader, false, host);      // set: the writer's class is initialised by now
+        return new Connection(reader, writer);
     }
 
     @Override
@@ -685,6 +715,7 @@ public final class NetEngine implements Bridges.Net {
         ByteTransport t = o.ssl() != null ? TlsTransport.server(plain, o.ssl()) : plain;
         StreamReader reader = streams().reader(t, o.limit());
         StreamWriter writer = streams().writer(t, o);
+        pairing.pair(writer, reader, true, null);
         streams().adoptClient(server, writer);
         boolean[] ran = new boolean[1];
         Task<Void> client = loop.createTask(() -> {

@@ -502,6 +502,16 @@ public final class StreamReader {
         return out;
     }
 
+    /** Whether a read is under way (startTls refuses to swap the transport under it). */
+    boolean isReading() {
+        return reading;
+    }
+
+    /** StreamWriter.startTls: reads go through {@code t} from now on, after what is buffered. */
+    void switchTransport(ByteTransport t) {
+        transport = t;
+    }
+
     @Override
     public String toString() {
         return "StreamReader[buffered=" + (end - start) + (eof ? ", eof" : "") + ", limit=" + limit + "]";

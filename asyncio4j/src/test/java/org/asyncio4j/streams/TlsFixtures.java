@@ -37,16 +37,30 @@ final class TlsFixtures {
 
     static final Path DIR;
     static final Identity SERVER;
-    static final Identity CLIENT;
 
     static {
         try {
             DIR = Files.createTempDirectory("asyncio4j-tls");
             DIR.toFile().deleteOnExit();
             SERVER = make("server", "CN=localhost", "SAN=dns:localhost,ip:127.0.0.1");
-            CLIENT = make("client", "CN=client", "SAN=dns:client");
         } catch (Exception e) {
             throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The client's identity, made on first use (a keytool run costs seconds on a loaded machine). */
+    static final class Client {
+        static final Identity CLIENT;
+
+        static {
+            try {
+                CLIENT = make("client", "CN=client", "SAN=dns:client");
+            } catch (Exception e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private Client() {
         }
     }
 
