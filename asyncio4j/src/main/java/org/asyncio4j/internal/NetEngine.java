@@ -133,6 +133,7 @@ public final class NetEngine implements Bridges.Net {
         Objects.requireNonNull(options, "options");
         checkPort(port);
         EventLoopImpl loop = loop("openConnection");
+        ssl(options);                       // TLS files read (and bad ones refused) before connecting
         return wrapOrClose(loop, connectTcp(host, port, options), options, host, port);
     }
 
@@ -170,6 +171,19 @@ public final class NetEngine implements Bridges.Net {
     // ------------------------------------------------------------------ connecting (issue 13)
 
     /**
+     * The options' TLS context, or null: the one given to withSsl, or the one built from the
+     * TLS conveniences' files (the first time: read off the loop), whose read failure is thrown
+     * as the IOException it is. Protocols' createConnection/createServer take it from here too.
+     */
+    public static javax.net.ssl.SSLContext ssl(StreamOptions o) throws IOException {
+        try {
+            return o.ssl();
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /**
      * {@code Asyncio.openConnection(SocketChannel, options)} (Python's {@code sock=}): streams
      * over a channel connected already or with its connect in progress; it is made
      * non-blocking and owned from then on (closed with the connection, or if this fails after
@@ -186,7 +200,7 @@ public final class NetEngine implements Bridges.Net {
             throw new IllegalArgumentException("openConnection: the channel is not connected (connect it first, or call "
                     + "openConnection(host, port))");
         }
-        if (o.ssl() != null && o.serverHostname() == null) {
+        if (ssl(o) != null && o.serverHostname() == null) {
             throw new IllegalArgumentException("openConnection: TLS over a given channel needs "
                     + "StreamOptions.withServerHostname(name) to verify the server (Python's server_hostname)");
         }
@@ -219,6 +233,7 @@ public final class NetEngine implements Bridges.Net {
         Objects.requireNonNull(ch, "channel");
         Objects.requireNonNull(o, "options");
         EventLoopImpl loop = loop("startServer");
+        ssl(o);
         if (!ch.isOpen()) {
             throw new IllegalArgumentException("startServer: the channel is closed");
         }
@@ -514,9 +529,10 @@ public final class NetEngine implements Bridges.Net {
             throws IOException {
         SocketTransport plain = new SocketTransport(loop, ch);
         ByteTransport t = plain;
-        if (o.ssl() != null) {
+        javax.net.ssl.SSLContext ctx = ssl(o);
+        if (ctx != null) {
             String name = o.serverHostname() != null ? o.serverHostname() : host;
-            TlsTransport tls = TlsTransport.client(plain, o.ssl(), name, port);
+            TlsTransport tls = TlsTransport.client(plain, ctx, name, port);
             handshake(tls, o);
             t = tls;
         }
@@ -567,6 +583,7 @@ public final class NetEngine implements Bridges.Net {
 
     private static Server bindAndServe(EventLoopImpl loop, ClientHandler handler, StreamOptions options,
             List<InetSocketAddress> at, boolean reusePort, HandOff handOff) throws IOException {
+        ssl(options);                       // TLS files read (and bad ones refused) before binding
         List<ServerSocketChannel> channels = new ArrayList<>();
         List<InetSocketAddress> bound = new ArrayList<>();
         try {
@@ -635,6 +652,7 @@ public final class NetEngine implements Bridges.Net {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
         EventLoopImpl loop = loop("startUnixServer");
+        ssl(options);
         // A socket file left by an earlier server would make bind fail (Python removes it too).
         Structured.toThread(() -> {
             if (Files.exists(path) && !Files.isDirectory(path) && !Files.isRegularFile(path)) {
@@ -712,7 +730,8 @@ public final class NetEngine implements Bridges.Net {
             // not TCP
         }
         SocketTransport plain = new SocketTransport(loop, c);
-        ByteTransport t = o.ssl() != null ? TlsTransport.server(plain, o.ssl()) : plain;
+        javax.net.ssl.SSLContext ctx = ssl(o);
+        ByteTransport t = ctx != null ? TlsTransport.server(plain, ctx) : plain;
         StreamReader reader = streams().reader(t, o.limit());
         StreamWriter writer = streams().writer(t, o);
         pairing.pair(writer, reader, true, null);

@@ -1,9 +1,15 @@
 package org.asyncio4j.streams;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Objects;
 
 import javax.net.ssl.SSLContext;
+
+import org.asyncio4j.internal.Structured;
+import org.asyncio4j.internal.TaskImpl;
+import org.asyncio4j.internal.TlsMaterial;
 
 /**
  * Options for connections and servers: the reader's limit, TLS, and the writer's water marks.
@@ -42,8 +48,8 @@ public final class StreamOptions {
     private final Extras x;
 
     /** The options added with issue 13, in one value so each with-method passes them on whole. */
-    private record Extras(Duration connectTimeout, Duration happyEyeballsDelay) {
-        static final Extras NONE = new Extras(null, null);
+    private record Extras(Duration connectTimeout, Duration happyEyeballsDelay, TlsMaterial tls) {
+        static final Extras NONE = new Extras(null, null, null);
     }
 
     private StreamOptions(int limit, SSLContext ssl, int highWater, int lowWater, String serverName, int backlog,
@@ -84,14 +90,16 @@ public final class StreamOptions {
 
     /**
      * With TLS: clients verify the server's certificate and host name with this context's trust
-     * material; servers present this context's key material.
+     * material; servers present this context's key material. Replaces what {@link #withTls()}
+     * and the other TLS conveniences named.
      *
      * @param ssl the context
      * @return a copy with TLS
      * @throws NullPointerException if {@code ssl} is null
      */
     public StreamOptions withSsl(SSLContext ssl) {
-        return new StreamOptions(limit, Objects.requireNonNull(ssl, "ssl"), highWater, lowWater, serverName, backlog, handshakeTimeout, x);
+        return new StreamOptions(limit, Objects.requireNonNull(ssl, "ssl"), highWater, lowWater, serverName, backlog, handshakeTimeout,
+                new Extras(x.connectTimeout(), x.happyEyeballsDelay(), null));
     }
 
     /**
@@ -182,12 +190,39 @@ public final class StreamOptions {
     }
 
     /**
-     * The TLS context.
+     * The TLS context: the one given to {@link #withSsl(SSLContext)}, or the one built from what
+     * {@link #withTls()} and the other TLS conveniences named. That one is built on the first
+     * call (its files are read then; inside a task, on the default executor while the task
+     * waits) and kept by this options object and its copies.
      *
      * @return the context, or null without TLS
+     * @throws UncheckedIOException     if a named file cannot be read, or a store's password is
+     *                                  wrong (the connect and server calls throw its
+     *                                  {@code IOException} instead)
+     * @throws IllegalArgumentException if a named file holds no usable certificate, key or store,
+     *                                  or the key is not the certificate's
      */
     public SSLContext ssl() {
-        return ssl;
+        if (ssl != null || x.tls() == null) {
+            return ssl;
+        }
+        SSLContext built = x.tls().ifBuilt();
+        if (built != null) {
+            return built;
+        }
+        try {
+            if (TaskImpl.current() != null) {
+                return Structured.toThread(x.tls()::context);      // file reads and key derivation: off the loop
+            }
+            return x.tls().context();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw new UncheckedIOException(io.getMessage(), io);
+            }
+            throw e;
+        }
     }
 
     /**
@@ -217,6 +252,84 @@ public final class StreamOptions {
         return serverName;
     }
 
+    // ------------------------------------------------------------------ TLS conveniences (issue 13)
+
+    private StreamOptions withTlsMaterial(TlsMaterial m) {
+        return new StreamOptions(limit, null, highWater, lowWater, serverName, backlog, handshakeTimeout,
+                new Extras(x.connectTimeout(), x.happyEyeballsDelay(), m));
+    }
+
+    private TlsMaterial material() {
+        return x.tls() != null ? x.tls() : TlsMaterial.DEFAULT;
+    }
+
+    /**
+     * With TLS and the JDK's default trust (its {@code cacerts}, or the
+     * {@code javax.net.ssl.trustStore} property): what a client needs to reach a public server.
+     * The client verifies the server's certificate and its host name (the host it connects to,
+     * or {@link #withServerHostname(String)}). Python: {@code ssl=True}, i.e.
+     * {@code ssl.create_default_context()}. Replaces a context given to {@link #withSsl(SSLContext)};
+     * keeps the trust and certificate named by the other TLS methods. The context is built once,
+     * when first needed ({@link #ssl()}).
+     *
+     * @return a copy with TLS
+     */
+    public StreamOptions withTls() {
+        return withTlsMaterial(material());
+    }
+
+    /**
+     * With TLS trusting the CA certificates of a PEM file (instead of the JDK's default trust;
+     * several calls add several files; Python's {@code cafile}). Turns TLS on.
+     *
+     * @param pemFile a file of {@code -----BEGIN CERTIFICATE-----} blocks
+     * @return a copy with TLS and that trust
+     * @throws NullPointerException if {@code pemFile} is null
+     */
+    public StreamOptions withCaFile(java.nio.file.Path pemFile) {
+        return withTlsMaterial(material().withCaFile(pemFile));
+    }
+
+    /**
+     * With TLS trusting the certificates of a PKCS12 or JKS trust store (instead of the JDK's
+     * default trust; added to any {@link #withCaFile(java.nio.file.Path)}). Turns TLS on.
+     *
+     * @param trustStore the store file
+     * @param password   its password (null: none; copied)
+     * @return a copy with TLS and that trust
+     * @throws NullPointerException if {@code trustStore} is null
+     */
+    public StreamOptions withTrustStore(java.nio.file.Path trustStore, char[] password) {
+        return withTlsMaterial(material().withTrustStore(trustStore, password));
+    }
+
+    /**
+     * With TLS presenting this certificate: a server's own certificate, or a client's for mutual
+     * TLS (Python's {@code load_cert_chain(certfile, keyfile)}). Turns TLS on.
+     *
+     * @param certChainPem  a PEM file with the certificate first, then any intermediates
+     * @param privateKeyPem a PEM file with its unencrypted PKCS#8 key ({@code -----BEGIN PRIVATE
+     *                      KEY-----}; RSA, EC or EdDSA)
+     * @return a copy with TLS and that certificate
+     * @throws NullPointerException if an argument is null
+     */
+    public StreamOptions withCertificate(java.nio.file.Path certChainPem, java.nio.file.Path privateKeyPem) {
+        return withTlsMaterial(material().withCertificate(certChainPem, privateKeyPem));
+    }
+
+    /**
+     * With TLS presenting the key and certificate of a PKCS12 or JKS key store (the key's
+     * password is the store's), as {@link #withCertificate} does for PEM files. Turns TLS on.
+     *
+     * @param keyStore the store file
+     * @param password its password (copied)
+     * @return a copy with TLS and that certificate
+     * @throws NullPointerException if an argument is null
+     */
+    public StreamOptions withKeyStore(java.nio.file.Path keyStore, char[] password) {
+        return withTlsMaterial(material().withKeyStore(keyStore, password));
+    }
+
     /**
      * With a bound on connecting (Python's {@code asyncio.wait_for} around {@code
      * open_connection}, Java's {@code Socket.connect(address, timeout)}): a connect that has
@@ -235,7 +348,7 @@ public final class StreamOptions {
             throw new IllegalArgumentException("connect timeout must be positive, not " + timeout);
         }
         return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog, handshakeTimeout,
-                new Extras(timeout, x.happyEyeballsDelay()));
+                new Extras(timeout, x.happyEyeballsDelay(), x.tls()));
     }
 
     /**
@@ -257,7 +370,7 @@ public final class StreamOptions {
             throw new IllegalArgumentException("happy eyeballs delay must not be negative, not " + delay);
         }
         return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog, handshakeTimeout,
-                new Extras(x.connectTimeout(), delay));
+                new Extras(x.connectTimeout(), delay, x.tls()));
     }
 
     /**
@@ -280,6 +393,6 @@ public final class StreamOptions {
 
     @Override
     public String toString() {
-        return "StreamOptions[limit=" + limit + ", ssl=" + (ssl != null) + ", writeBuffer=" + lowWater + ".." + highWater + "]";
+        return "StreamOptions[limit=" + limit + ", ssl=" + (ssl != null || x.tls() != null) + ", writeBuffer=" + lowWater + ".." + highWater + "]";
     }
 }
