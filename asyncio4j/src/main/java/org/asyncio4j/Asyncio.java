@@ -1496,6 +1496,80 @@ public final class Asyncio {
         return org.asyncio4j.internal.DatagramEngine.openEndpoint(local, remote, options);
     }
 
+    // ------------------------------------------------------------------ streams over given channels (issue 13)
+
+    /**
+     * Opens streams over a TCP or Unix-domain channel that is connected, or has its connect in
+     * progress (Python's {@code open_connection(sock=...)}). The channel is switched to
+     * non-blocking mode if it was blocking, and owned by the connection from then on: closing
+     * the writer closes it.
+     *
+     * @param channel the connected (or connecting) channel
+     * @return the reader and writer
+     * @throws NullPointerException     if {@code channel} is null
+     * @throws IllegalArgumentException if the channel is closed, or neither connected nor connecting
+     * @throws IOException              if the pending connect fails (the channel is then closed)
+     * @throws IllegalStateException    outside a task
+     */
+    public static Connection openConnection(java.nio.channels.SocketChannel channel) throws IOException {
+        return openConnection(channel, StreamOptions.defaults());
+    }
+
+    /**
+     * Opens streams over a given channel with options; see
+     * {@link #openConnection(java.nio.channels.SocketChannel)}. With TLS, the options must name
+     * the server ({@link StreamOptions#withServerHostname(String)}), as Python requires
+     * {@code server_hostname} with {@code sock}.
+     *
+     * @param channel the connected (or connecting) channel
+     * @param options the options
+     * @return the reader and writer
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if the channel is closed, or neither connected nor
+     *                                  connecting, or TLS is asked without a server name
+     * @throws IOException              if the pending connect or the TLS handshake fails (the
+     *                                  channel is then closed)
+     * @throws IllegalStateException    outside a task
+     */
+    public static Connection openConnection(java.nio.channels.SocketChannel channel, StreamOptions options) throws IOException {
+        return org.asyncio4j.internal.NetEngine.ENGINE.openConnection(channel, options);
+    }
+
+    /**
+     * Starts a server on a listening channel that is bound already (Python's {@code
+     * start_server(sock=...)}): it runs {@code handler} in a new task per client. The channel is
+     * switched to non-blocking mode and owned by the server: {@link Server#close()} closes it.
+     *
+     * @param handler serves one client
+     * @param channel the bound listening channel (TCP or Unix-domain)
+     * @return the server, already accepting
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if the channel is closed or not bound
+     * @throws IOException              if the channel cannot be set up
+     * @throws IllegalStateException    outside a task
+     */
+    public static Server startServer(ClientHandler handler, java.nio.channels.ServerSocketChannel channel) throws IOException {
+        return startServer(handler, channel, StreamOptions.defaults());
+    }
+
+    /**
+     * Starts a server on a bound listening channel with options; see
+     * {@link #startServer(ClientHandler, java.nio.channels.ServerSocketChannel)}.
+     *
+     * @param handler serves one client
+     * @param channel the bound listening channel
+     * @param options the options
+     * @return the server, already accepting
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if the channel is closed or not bound
+     * @throws IOException              if the channel cannot be set up
+     * @throws IllegalStateException    outside a task
+     */
+    public static Server startServer(ClientHandler handler, java.nio.channels.ServerSocketChannel channel, StreamOptions options)
+            throws IOException {
+        return org.asyncio4j.internal.NetEngine.ENGINE.startServer(handler, channel, options);
+    }
+
     // ------------------------------------------------------------------ subprocesses
 
     /**

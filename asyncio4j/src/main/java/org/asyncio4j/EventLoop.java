@@ -1170,4 +1170,25 @@ public interface EventLoop extends Executor, AutoCloseable {
      */
     long sendfile(org.asyncio4j.protocols.Transport transport, java.nio.channels.FileChannel file, long offset, long count)
             throws java.io.IOException;
+    // ------------------------------------------------------------------ name resolution (issue 13)
+
+    /**
+     * Resolves a host name to socket addresses without blocking the loop: a literal address
+     * (IPv4 or IPv6) is parsed in place, a name is looked up on the loop's default executor
+     * while the calling task suspends. The addresses come in the JDK's order (IPv4 first unless
+     * {@code java.net.preferIPv6Addresses} says otherwise), each with {@code port}.
+     *
+     * <p>Python: {@code loop.getaddrinfo(host, port)}, keeping only the addresses.
+     *
+     * @param host the host name or literal address
+     * @param port the port, 0 to 65535
+     * @return the addresses, at least one
+     * @throws NullPointerException              if {@code host} is null
+     * @throws IllegalArgumentException          if {@code port} is out of range
+     * @throws java.net.UnknownHostException     if the name is unknown
+     * @throws java.io.IOException               if the lookup fails otherwise
+     * @throws IllegalStateException             if the caller is not a task of this loop
+     * @throws CancelledException                if the task is cancelled while it waits
+     */
+    java.util.List<java.net.InetSocketAddress> getaddrinfo(String host, int port) throws java.io.IOException;
 }

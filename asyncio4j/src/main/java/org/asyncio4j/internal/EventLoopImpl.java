@@ -1990,4 +1990,16 @@ public final class EventLoopImpl implements EventLoop {
             long count) throws java.io.IOException {
         return ProtocolEngine.sendfile(this, transport, file, offset, count);
     }
+
+    // ================================================================== name resolution (issue 13)
+
+    @Override
+    public java.util.List<java.net.InetSocketAddress> getaddrinfo(String host, int port) throws java.io.IOException {
+        Objects.requireNonNull(host, "host");
+        TaskImpl<?> task = TaskImpl.current();
+        if (task == null || task.loop != this) {
+            throw new IllegalStateException("getaddrinfo() must be called from a task of " + this);
+        }
+        return NetEngine.ENGINE.getaddrinfo(host, port);
+    }
 }

@@ -12,6 +12,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -82,6 +83,18 @@ public final class NetEngine implements Bridges.Net {
 
     private static volatile Streams streams;
 
+    /** How the engine tells a writer its reader, its side and its peer's host (for startTls). */
+    public interface Pairing {
+        void pair(StreamWriter writer, StreamReader reader, boolean serverSide, String peerHost);
+    }
+
+    private static volatile Pairing pairing;
+
+    /** Called once by StreamWriter's class initialiser. */
+    public static void installPairing(Pairing p) {
+        pairing = p;
+    }
+
     /** Called once by Server's class initialiser. */
     public static void install(Streams s) {
         streams = s;
@@ -123,30 +136,185 @@ public final class NetEngine implements Bridges.Net {
         Objects.requireNonNull(options, "options");
         checkPort(port);
         EventLoopImpl loop = loop("openConnection");
+        ssl(options);                       // TLS files read (and bad ones refused) before connecting
         return wrapOrClose(loop, connectTcp(host, port, options), options, host, port);
     }
 
+    /** Streams over a connected channel; the channel is closed if that fails. */
+    private static Connection wrapOrClose(EventLoopImpl loop, SocketChannel ch, StreamOptions o, String host, int port)
+            throws IOException {
+        boolean ok = false;
+        try {
+            Connection c = wrap(loop, ch, o, host, port);
+            ok = true;
+            return c;
+        } finally {
+            if (!ok) {
+                loop.forget(ch);
+                ch.close();
+            }
+        }
+    }
+
     /**
-     * The TCP connect path of {@code openConnection} and {@code createConnection}: connects a
-     * socket to {@code host:port}, trying each resolved address in turn. Runs in a task.
+     * The TLS upgrade of a plain socket in place (StreamWriter.startTls, EventLoop.startTls):
+     * a TLS session over the same socket, its handshake run in the calling task within the
+     * options' handshake timeout. The caller swaps its transport for the result; on failure it
+     * closes the socket.
+     */
+    public TlsTransport startTls(SocketTransport plain, javax.net.ssl.SSLContext ctx, boolean serverSide, String serverHostname,
+            StreamOptions o) throws IOException {
+        Objects.requireNonNull(ctx, "sslContext");
+        int port = plain.remoteAddress() instanceof InetSocketAddress r ? r.getPort() : 0;
+        TlsTransport tls = serverSide ? TlsTransport.server(plain, ctx) : TlsTransport.client(plain, ctx, serverHostname, port);
+        handshake(tls, o);
+        return tls;
+    }
+
+    // ------------------------------------------------------------------ connecting (issue 13)
+
+    /**
+     * The options' TLS context, or null: the one given to withSsl, or the one built from the
+     * TLS conveniences' files (the first time: read off the loop), whose read failure is thrown
+     * as the IOException it is. Protocols' createConnection/createServer take it from here too.
+     */
+    public static javax.net.ssl.SSLContext ssl(StreamOptions o) throws IOException {
+        try {
+            return o.ssl();
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /**
+     * {@code Asyncio.openConnection(SocketChannel, options)} (Python's {@code sock=}): streams
+     * over a channel connected already or with its connect in progress; it is made
+     * non-blocking and owned from then on (closed with the connection, or if this fails after
+     * the argument checks).
+     */
+    public Connection openConnection(SocketChannel ch, StreamOptions o) throws IOException {
+        Objects.requireNonNull(ch, "channel");
+        Objects.requireNonNull(o, "options");
+        EventLoopImpl loop = loop("openConnection");
+        if (!ch.isOpen()) {
+            throw new IllegalArgumentException("openConnection: the channel is closed");
+        }
+        if (!ch.isConnected() && !ch.isConnectionPending()) {
+            throw new IllegalArgumentException("openConnection: the channel is not connected (connect it first, or call "
+                    + "openConnection(host, port))");
+        }
+        if (ssl(o) != null && o.serverHostname() == null) {
+            throw new IllegalArgumentException("openConnection: TLS over a given channel needs "
+                    + "StreamOptions.withServerHostname(name) to verify the server (Python's server_hostname)");
+        }
+        try {
+            ch.configureBlocking(false);
+            while (!ch.finishConnect()) {
+                loop.awaitReady(ch, SelectionKey.OP_CONNECT);
+            }
+            try {
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            } catch (UnsupportedOperationException unixSocket) {
+                // not TCP
+            }
+        } catch (IOException | RuntimeException e) {
+            loop.forget(ch);
+            ch.close();
+            throw e;
+        }
+        int port = ch.getRemoteAddress() instanceof InetSocketAddress r ? r.getPort() : 0;
+        return wrapOrClose(loop, ch, o, o.serverHostname(), port);
+    }
+
+    /**
+     * {@code Asyncio.startServer(handler, ServerSocketChannel, options)} (Python's {@code
+     * sock=}): a server on a listening channel bound already; made non-blocking and owned
+     * (closed by the server's close).
+     */
+    public Server startServer(ClientHandler handler, ServerSocketChannel ch, StreamOptions o) throws IOException {
+        return startServer(handler, ch, o, null);
+    }
+
+    /**
+     * {@code EventLoop.getaddrinfo}: a literal address parsed in place, a host name resolved on
+     * the default executor (the calling task suspends). In the JDK's order (IPv4 first unless
+     * {@code java.net.preferIPv6Addresses} says otherwise).
+     */
+    public List<InetSocketAddress> getaddrinfo(String host, int port) throws IOException {
+        Objects.requireNonNull(host, "host");
+        checkPort(port);
+        Structured.task("getaddrinfo");
+        InetAddress[] all = resolve(host);
+        List<InetSocketAddress> out = new ArrayList<>(all.length);
+        for (InetAddress a : all) {
+            out.add(new InetSocketAddress(a, port));
+        }
+        return out;
+    }
+
+    /**
+     * The TCP connect path of {@code openConnection} and {@code createConnection}: resolves
+     * {@code host} off the loop, connects as the options say (one address after the other, or
+     * Happy Eyeballs; the whole within the connect timeout, else SocketTimeoutException) and
+     * returns the connected, non-blocking channel with TCP_NODELAY set, owned by the caller.
+     * Nothing is left open when it throws or is cancelled. Runs in a task.
      */
     public SocketChannel connectTcp(String host, int port, StreamOptions options) throws IOException {
+        Objects.requireNonNull(host, "host");
+        checkPort(port);
+        return connectWithin(options, host + ":" + port, () -> connectAny(getaddrinfo(host, port), options));
+    }
+
+    /** {@link #connectTcp(String, int, StreamOptions)} to addresses already resolved (a test seam, too). */
+    public SocketChannel connectTcp(List<InetSocketAddress> addresses, StreamOptions options) throws IOException {
+        Objects.requireNonNull(addresses, "addresses");
+        if (addresses.isEmpty()) {
+            throw new IllegalArgumentException("connect: no address to connect to");
+        }
+        return connectWithin(options, addresses.toString(), () -> connectAny(addresses, options));
+    }
+
+    private interface Connect {
+        SocketChannel connect() throws IOException;
+    }
+
+    private static SocketChannel connectWithin(StreamOptions o, String what, Connect c) throws IOException {
+        Objects.requireNonNull(o, "options");
+        if (o.connectTimeout() == null) {
+            return c.connect();
+        }
+        try {
+            return Structured.timeout(EventLoopImpl.durationToNanos(o.connectTimeout()), c::connect);
+        } catch (org.asyncio4j.AsyncTimeoutException e) {
+            java.net.SocketTimeoutException t = new java.net.SocketTimeoutException(
+                    "connect to " + what + " timed out after " + o.connectTimeout());
+            t.initCause(e);
+            throw t;
+        } catch (java.util.concurrent.CompletionException e) {
+            throw FutureImpl.ioCause(e);
+        }
+    }
+
+    private static SocketChannel connectAny(List<InetSocketAddress> addresses, StreamOptions o) throws IOException {
         EventLoopImpl loop = loop("connect");
-        IOException last = null;
-        for (InetAddress a : resolve(host)) {
+        if (o.happyEyeballsDelay() != null && addresses.size() > 1) {
+            return new Race(loop, interleave(addresses), o.happyEyeballsDelay()).run();
+        }
+        IOException first = null;
+        for (InetSocketAddress a : addresses) {
             SocketChannel ch = SocketChannel.open();
             boolean ok = false;
             try {
                 ch.configureBlocking(false);
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                if (!ch.connect(new InetSocketAddress(a, port))) {
+                if (!ch.connect(a)) {
                     loop.awaitReady(ch, SelectionKey.OP_CONNECT);
                     ch.finishConnect();
                 }
                 ok = true;
                 return ch;
             } catch (IOException e) {
-                last = e;
+                first = firstFailure(first, e);
             } finally {
                 if (!ok) {
                     loop.forget(ch);
@@ -154,7 +322,171 @@ public final class NetEngine implements Bridges.Net {
                 }
             }
         }
-        throw last != null ? last : new UnknownHostException(host);
+        throw first;
+    }
+
+    /** The first failure is thrown, the later ones ride along as suppressed exceptions. */
+    private static IOException firstFailure(IOException first, IOException e) {
+        if (first == null) {
+            return e;
+        }
+        first.addSuppressed(e);
+        return first;
+    }
+
+    /** RFC 8305's interleaving, as Python's {@code interleave=1}: families alternate, from the first address's. */
+    public static List<InetSocketAddress> interleave(List<InetSocketAddress> addresses) {
+        List<List<InetSocketAddress>> byFamily = new ArrayList<>();
+        List<Class<?>> families = new ArrayList<>();
+        for (InetSocketAddress a : addresses) {
+            Class<?> f = a.getAddress() == null ? Void.class : a.getAddress().getClass();
+            int i = families.indexOf(f);
+            if (i < 0) {
+                families.add(f);
+                byFamily.add(new ArrayList<>());
+                i = families.size() - 1;
+            }
+            byFamily.get(i).add(a);
+        }
+        List<InetSocketAddress> out = new ArrayList<>(addresses.size());
+        for (int round = 0; out.size() < addresses.size(); round++) {
+            for (List<InetSocketAddress> f : byFamily) {
+                if (round < f.size()) {
+                    out.add(f.get(round));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Happy Eyeballs (RFC 8305, Python's staggered_race): attempt i+1 starts when attempt i
+     * fails or {@code delay} after it started, whichever is first; the first connected channel
+     * completes {@code won} and every other is closed. Loop-confined: the attempts are
+     * non-blocking connects whose OP_CONNECT readiness runs {@link #finished} on the loop; the
+     * calling task only awaits {@code won}. However the call ends (a winner, every attempt
+     * failed, the caller cancelled or timed out), {@link #run}'s finally closes every channel
+     * it does not return, the winner's too when the caller was cancelled after it won.
+     */
+    private static final class Race {
+        private final EventLoopImpl loop;
+        private final List<InetSocketAddress> addresses;
+        private final Duration delay;
+        private final List<SocketChannel> open = new ArrayList<>();
+        private final FutureImpl<SocketChannel> won;
+        private int next, running;
+        private IOException failure;
+        private org.asyncio4j.TimerHandle timer;
+
+        Race(EventLoopImpl loop, List<InetSocketAddress> addresses, Duration delay) {
+            this.loop = loop;
+            this.addresses = addresses;
+            this.delay = delay;
+            this.won = new FutureImpl<>(loop);
+        }
+
+        SocketChannel run() throws IOException {
+            SocketChannel result = null;
+            try {
+                startNext();
+                try {
+                    result = won.await();
+                } catch (java.util.concurrent.CompletionException e) {
+                    throw FutureImpl.ioCause(e);
+                }
+                return result;
+            } finally {
+                if (timer != null) {
+                    timer.cancel();
+                }
+                for (SocketChannel ch : open) {
+                    if (ch != result) {
+                        closeQuietly(ch);
+                    }
+                }
+                if (result == null && won.isDone() && !won.isCancelled() && won.exceptionOrNull() == null) {
+                    closeQuietly(won.resultNow());      // won, but the caller was cancelled before it resumed
+                }
+            }
+        }
+
+        private void startNext() {
+            if (timer != null) {
+                timer.cancel();
+                timer = null;
+            }
+            if (won.isDone()) {
+                return;
+            }
+            if (next >= addresses.size()) {
+                if (running == 0) {
+                    won.fail(failure);
+                    won.markRetrieved();
+                }
+                return;
+            }
+            InetSocketAddress a = addresses.get(next++);
+            SocketChannel ch = null;
+            try {
+                ch = SocketChannel.open();
+                open.add(ch);
+                ch.configureBlocking(false);
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                if (ch.connect(a)) {
+                    win(ch);
+                    return;
+                }
+                SocketChannel c = ch;
+                loop.whenReady(ch, SelectionKey.OP_CONNECT, () -> finished(c));
+                running++;
+            } catch (IOException e) {
+                lost(ch, e);
+                return;
+            }
+            if (next < addresses.size()) {
+                timer = loop.callLater(delay, this::startNext);
+            }
+        }
+
+        private void finished(SocketChannel ch) {
+            running--;
+            try {
+                if (ch.finishConnect()) {
+                    win(ch);
+                } else {
+                    loop.whenReady(ch, SelectionKey.OP_CONNECT, () -> finished(ch));
+                    running++;
+                }
+            } catch (IOException e) {
+                lost(ch, e);
+            }
+        }
+
+        private void win(SocketChannel ch) {
+            if (won.isDone()) {
+                return;                             // closed by run()'s cleanup
+            }
+            open.remove(ch);
+            won.complete(ch);
+        }
+
+        private void lost(SocketChannel ch, IOException e) {
+            failure = firstFailure(failure, e);
+            if (ch != null) {
+                open.remove(ch);
+                closeQuietly(ch);
+            }
+            startNext();                            // a failure starts the next attempt at once
+        }
+
+        private void closeQuietly(SocketChannel ch) {
+            loop.forget(ch);
+            try {
+                ch.close();
+            } catch (IOException e) {
+                // closing a loser: nothing to report
+            }
+        }
     }
 
     @Override
@@ -185,37 +517,25 @@ public final class NetEngine implements Bridges.Net {
         }
     }
 
-    /** Streams over a connected channel; the channel is closed if that fails. */
-    private static Connection wrapOrClose(EventLoopImpl loop, SocketChannel ch, StreamOptions o, String host, int port)
-            throws IOException {
-        boolean ok = false;
-        try {
-            Connection c = wrap(loop, ch, o, host, port);
-            ok = true;
-            return c;
-        } finally {
-            if (!ok) {
-                loop.forget(ch);
-                ch.close();
-            }
-        }
-    }
-
     private static Connection wrap(EventLoopImpl loop, SocketChannel ch, StreamOptions o, String host, int port)
             throws IOException {
         ByteTransport t = clientTransport(loop, ch, o, host, port);
-        return new Connection(streams().reader(t, o.limit()), streams().writer(t, o));
+        StreamReader reader = streams().reader(t, o.limit());
+        StreamWriter writer = streams().writer(t, o);
+        pairing.pair(writer, reader, false, host);      // set: the writer's class is initialised by now
+        return new Connection(reader, writer);
     }
 
     /** A connected client socket's byte transport: the socket, or TLS over it once its handshake is done. */
     static ByteTransport clientTransport(EventLoopImpl loop, SocketChannel ch, StreamOptions o, String host, int port)
             throws IOException {
         SocketTransport plain = new SocketTransport(loop, ch);
-        if (o.ssl() == null) {
+        javax.net.ssl.SSLContext ctx = ssl(o);
+        if (ctx == null) {
             return plain;
         }
         String name = o.serverHostname() != null ? o.serverHostname() : host;
-        TlsTransport tls = TlsTransport.client(plain, o.ssl(), name, port);
+        TlsTransport tls = TlsTransport.client(plain, ctx, name, port);
         handshake(tls, o);
         return tls;
     }
@@ -261,6 +581,7 @@ public final class NetEngine implements Bridges.Net {
 
     private static Server bindAndServe(EventLoopImpl loop, ClientHandler handler, StreamOptions options,
             List<InetSocketAddress> at, boolean reusePort, HandOff handOff) throws IOException {
+        ssl(options);                       // TLS files read (and bad ones refused) before binding
         List<ServerSocketChannel> channels = new ArrayList<>();
         List<InetSocketAddress> bound = new ArrayList<>();
         try {
@@ -334,6 +655,7 @@ public final class NetEngine implements Bridges.Net {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
         EventLoopImpl loop = loop("startUnixServer");
+        ssl(options);
         // A socket file left by an earlier server would make bind fail (Python removes it too).
         Structured.toThread(() -> {
             if (Files.exists(path) && !Files.isDirectory(path) && !Files.isRegularFile(path)) {
@@ -363,6 +685,7 @@ public final class NetEngine implements Bridges.Net {
         Objects.requireNonNull(ch, "channel");
         Objects.requireNonNull(o, "options");
         EventLoopImpl loop = loop("startServer");
+        ssl(o);                             // TLS files read (and bad ones refused) before serving
         if (!ch.isOpen()) {
             throw new IllegalArgumentException("startServer: the channel is closed");
         }
@@ -440,9 +763,11 @@ public final class NetEngine implements Bridges.Net {
             // not TCP
         }
         SocketTransport plain = new SocketTransport(loop, c);
-        ByteTransport t = o.ssl() != null ? TlsTransport.server(plain, o.ssl()) : plain;
+        javax.net.ssl.SSLContext ctx = ssl(o);
+        ByteTransport t = ctx != null ? TlsTransport.server(plain, ctx) : plain;
         StreamReader reader = streams().reader(t, o.limit());
         StreamWriter writer = streams().writer(t, o);
+        pairing.pair(writer, reader, true, null);
         streams().adoptClient(server, writer);
         boolean[] ran = new boolean[1];
         Task<Void> client = loop.createTask(() -> {

@@ -1,9 +1,15 @@
 package org.asyncio4j.streams;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Objects;
 
 import javax.net.ssl.SSLContext;
+
+import org.asyncio4j.internal.Structured;
+import org.asyncio4j.internal.TaskImpl;
+import org.asyncio4j.internal.TlsMaterial;
 
 /**
  * Options for connections and servers: the reader's limit, TLS, and the writer's water marks.
@@ -30,7 +36,7 @@ public final class StreamOptions {
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(60);
 
     private static final StreamOptions DEFAULTS = new StreamOptions(DEFAULT_LIMIT, null, DEFAULT_HIGH_WATER, DEFAULT_LOW_WATER, null,
-            DEFAULT_BACKLOG, DEFAULT_HANDSHAKE_TIMEOUT);
+            DEFAULT_BACKLOG, DEFAULT_HANDSHAKE_TIMEOUT, Extras.NONE);
 
     private final int limit;
     private final SSLContext ssl;
@@ -39,9 +45,15 @@ public final class StreamOptions {
     private final String serverName;
     private final int backlog;
     private final Duration handshakeTimeout;
+    private final Extras x;
+
+    /** The options added with issue 13, in one value so each with-method passes them on whole. */
+    private record Extras(Duration connectTimeout, Duration happyEyeballsDelay, TlsMaterial tls) {
+        static final Extras NONE = new Extras(null, null, null);
+    }
 
     private StreamOptions(int limit, SSLContext ssl, int highWater, int lowWater, String serverName, int backlog,
-            Duration handshakeTimeout) {
+            Duration handshakeTimeout, Extras x) {
         this.limit = limit;
         this.ssl = ssl;
         this.highWater = highWater;
@@ -49,6 +61,7 @@ public final class StreamOptions {
         this.serverName = serverName;
         this.backlog = backlog;
         this.handshakeTimeout = handshakeTimeout;
+        this.x = x;
     }
 
     /**
@@ -72,19 +85,21 @@ public final class StreamOptions {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be >= 1, not " + limit);
         }
-        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog, handshakeTimeout);
+        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog, handshakeTimeout, x);
     }
 
     /**
      * With TLS: clients verify the server's certificate and host name with this context's trust
-     * material; servers present this context's key material.
+     * material; servers present this context's key material. Replaces what {@link #withTls()}
+     * and the other TLS conveniences named.
      *
      * @param ssl the context
      * @return a copy with TLS
      * @throws NullPointerException if {@code ssl} is null
      */
     public StreamOptions withSsl(SSLContext ssl) {
-        return new StreamOptions(limit, Objects.requireNonNull(ssl, "ssl"), highWater, lowWater, serverName, backlog, handshakeTimeout);
+        return new StreamOptions(limit, Objects.requireNonNull(ssl, "ssl"), highWater, lowWater, serverName, backlog, handshakeTimeout,
+                new Extras(x.connectTimeout(), x.happyEyeballsDelay(), null));
     }
 
     /**
@@ -96,7 +111,7 @@ public final class StreamOptions {
      * @throws NullPointerException if {@code serverName} is null
      */
     public StreamOptions withServerHostname(String serverName) {
-        return new StreamOptions(limit, ssl, highWater, lowWater, Objects.requireNonNull(serverName, "serverName"), backlog, handshakeTimeout);
+        return new StreamOptions(limit, ssl, highWater, lowWater, Objects.requireNonNull(serverName, "serverName"), backlog, handshakeTimeout, x);
     }
 
     /**
@@ -112,7 +127,7 @@ public final class StreamOptions {
         if (low < 0 || high < low) {
             throw new IllegalArgumentException("write buffer limits need 0 <= low <= high, not high=" + high + " low=" + low);
         }
-        return new StreamOptions(limit, ssl, high, low, serverName, backlog, handshakeTimeout);
+        return new StreamOptions(limit, ssl, high, low, serverName, backlog, handshakeTimeout, x);
     }
 
     /**
@@ -127,7 +142,7 @@ public final class StreamOptions {
         if (backlog < 1) {
             throw new IllegalArgumentException("backlog must be >= 1, not " + backlog);
         }
-        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog, handshakeTimeout);
+        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog, handshakeTimeout, x);
     }
 
     /**
@@ -144,7 +159,7 @@ public final class StreamOptions {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("handshake timeout must be positive, not " + timeout);
         }
-        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog, timeout);
+        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog, timeout, x);
     }
 
     /**
@@ -175,12 +190,39 @@ public final class StreamOptions {
     }
 
     /**
-     * The TLS context.
+     * The TLS context: the one given to {@link #withSsl(SSLContext)}, or the one built from what
+     * {@link #withTls()} and the other TLS conveniences named. That one is built on the first
+     * call (its files are read then; inside a task, on the default executor while the task
+     * waits) and kept by this options object and its copies.
      *
      * @return the context, or null without TLS
+     * @throws UncheckedIOException     if a named file cannot be read, or a store's password is
+     *                                  wrong (the connect and server calls throw its
+     *                                  {@code IOException} instead)
+     * @throws IllegalArgumentException if a named file holds no usable certificate, key or store,
+     *                                  or the key is not the certificate's
      */
     public SSLContext ssl() {
-        return ssl;
+        if (ssl != null || x.tls() == null) {
+            return ssl;
+        }
+        SSLContext built = x.tls().ifBuilt();
+        if (built != null) {
+            return built;
+        }
+        try {
+            if (TaskImpl.current() != null) {
+                return Structured.toThread(x.tls()::context);      // file reads and key derivation: off the loop
+            }
+            return x.tls().context();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw new UncheckedIOException(io.getMessage(), io);
+            }
+            throw e;
+        }
     }
 
     /**
@@ -210,8 +252,147 @@ public final class StreamOptions {
         return serverName;
     }
 
+    // ------------------------------------------------------------------ TLS conveniences (issue 13)
+
+    private StreamOptions withTlsMaterial(TlsMaterial m) {
+        return new StreamOptions(limit, null, highWater, lowWater, serverName, backlog, handshakeTimeout,
+                new Extras(x.connectTimeout(), x.happyEyeballsDelay(), m));
+    }
+
+    private TlsMaterial material() {
+        return x.tls() != null ? x.tls() : TlsMaterial.DEFAULT;
+    }
+
+    /**
+     * With TLS and the JDK's default trust (its {@code cacerts}, or the
+     * {@code javax.net.ssl.trustStore} property): what a client needs to reach a public server.
+     * The client verifies the server's certificate and its host name (the host it connects to,
+     * or {@link #withServerHostname(String)}). Python: {@code ssl=True}, i.e.
+     * {@code ssl.create_default_context()}. Replaces a context given to {@link #withSsl(SSLContext)};
+     * keeps the trust and certificate named by the other TLS methods. The context is built once,
+     * when first needed ({@link #ssl()}).
+     *
+     * @return a copy with TLS
+     */
+    public StreamOptions withTls() {
+        return withTlsMaterial(material());
+    }
+
+    /**
+     * With TLS trusting the CA certificates of a PEM file (instead of the JDK's default trust;
+     * several calls add several files; Python's {@code cafile}). Turns TLS on.
+     *
+     * @param pemFile a file of {@code -----BEGIN CERTIFICATE-----} blocks
+     * @return a copy with TLS and that trust
+     * @throws NullPointerException if {@code pemFile} is null
+     */
+    public StreamOptions withCaFile(java.nio.file.Path pemFile) {
+        return withTlsMaterial(material().withCaFile(pemFile));
+    }
+
+    /**
+     * With TLS trusting the certificates of a PKCS12 or JKS trust store (instead of the JDK's
+     * default trust; added to any {@link #withCaFile(java.nio.file.Path)}). Turns TLS on.
+     *
+     * @param trustStore the store file
+     * @param password   its password (null: none; copied)
+     * @return a copy with TLS and that trust
+     * @throws NullPointerException if {@code trustStore} is null
+     */
+    public StreamOptions withTrustStore(java.nio.file.Path trustStore, char[] password) {
+        return withTlsMaterial(material().withTrustStore(trustStore, password));
+    }
+
+    /**
+     * With TLS presenting this certificate: a server's own certificate, or a client's for mutual
+     * TLS (Python's {@code load_cert_chain(certfile, keyfile)}). Turns TLS on.
+     *
+     * @param certChainPem  a PEM file with the certificate first, then any intermediates
+     * @param privateKeyPem a PEM file with its unencrypted PKCS#8 key ({@code -----BEGIN PRIVATE
+     *                      KEY-----}; RSA, EC or EdDSA)
+     * @return a copy with TLS and that certificate
+     * @throws NullPointerException if an argument is null
+     */
+    public StreamOptions withCertificate(java.nio.file.Path certChainPem, java.nio.file.Path privateKeyPem) {
+        return withTlsMaterial(material().withCertificate(certChainPem, privateKeyPem));
+    }
+
+    /**
+     * With TLS presenting the key and certificate of a PKCS12 or JKS key store (the key's
+     * password is the store's), as {@link #withCertificate} does for PEM files. Turns TLS on.
+     *
+     * @param keyStore the store file
+     * @param password its password (copied)
+     * @return a copy with TLS and that certificate
+     * @throws NullPointerException if an argument is null
+     */
+    public StreamOptions withKeyStore(java.nio.file.Path keyStore, char[] password) {
+        return withTlsMaterial(material().withKeyStore(keyStore, password));
+    }
+
+    /**
+     * With a bound on connecting (Python's {@code asyncio.wait_for} around {@code
+     * open_connection}, Java's {@code Socket.connect(address, timeout)}): a connect that has
+     * not succeeded within {@code timeout}, name resolution and every address tried included,
+     * ends with {@link java.net.SocketTimeoutException}, and every socket it opened is closed.
+     * The TLS handshake is bounded apart, by {@link #withSslHandshakeTimeout(Duration)}.
+     *
+     * @param timeout the timeout, positive
+     * @return a copy with the timeout
+     * @throws NullPointerException     if {@code timeout} is null
+     * @throws IllegalArgumentException if it is not positive
+     */
+    public StreamOptions withConnectTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("connect timeout must be positive, not " + timeout);
+        }
+        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog, handshakeTimeout,
+                new Extras(timeout, x.happyEyeballsDelay(), x.tls()));
+    }
+
+    /**
+     * With Happy Eyeballs (RFC 8305; Python's {@code happy_eyeballs_delay}): when a host has
+     * several addresses, the attempt on the next one starts after {@code delay} while the
+     * earlier ones go on (at once when one fails); the first to connect wins and the others are
+     * closed. The addresses are interleaved by family, IPv6 and IPv4 alternating from the first
+     * one's family (Python's {@code interleave=1}). Without it, addresses are tried one after
+     * the other. Python's recommended delay is 250 ms.
+     *
+     * @param delay the delay between attempts, not negative
+     * @return a copy with the delay
+     * @throws NullPointerException     if {@code delay} is null
+     * @throws IllegalArgumentException if it is negative
+     */
+    public StreamOptions withHappyEyeballsDelay(Duration delay) {
+        Objects.requireNonNull(delay, "delay");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("happy eyeballs delay must not be negative, not " + delay);
+        }
+        return new StreamOptions(limit, ssl, highWater, lowWater, serverName, backlog, handshakeTimeout,
+                new Extras(x.connectTimeout(), delay, x.tls()));
+    }
+
+    /**
+     * The connect timeout.
+     *
+     * @return the timeout, or null for none
+     */
+    public Duration connectTimeout() {
+        return x.connectTimeout();
+    }
+
+    /**
+     * The Happy Eyeballs delay.
+     *
+     * @return the delay, or null when addresses are tried one after the other
+     */
+    public Duration happyEyeballsDelay() {
+        return x.happyEyeballsDelay();
+    }
+
     @Override
     public String toString() {
-        return "StreamOptions[limit=" + limit + ", ssl=" + (ssl != null) + ", writeBuffer=" + lowWater + ".." + highWater + "]";
+        return "StreamOptions[limit=" + limit + ", ssl=" + (ssl != null || x.tls() != null) + ", writeBuffer=" + lowWater + ".." + highWater + "]";
     }
 }

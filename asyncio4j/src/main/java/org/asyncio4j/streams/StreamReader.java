@@ -5,7 +5,10 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 
+import org.asyncio4j.Future;
 import org.asyncio4j.internal.ByteTransport;
+import org.asyncio4j.internal.EventLoopImpl;
+import org.asyncio4j.internal.Structured;
 
 /**
  * The receiving end of a connection (or of a process pipe). Every read suspends the calling
@@ -17,12 +20,21 @@ import org.asyncio4j.internal.ByteTransport;
  * <p>One task reads at a time: a second task reading concurrently gets
  * {@link IllegalStateException}, as in Python.
  *
+ * <p>A reader made with a public constructor is <em>fed</em> instead of reading a transport:
+ * {@link #feedData(byte[])} appends bytes, {@link #feedEof()} ends the stream and
+ * {@link #setException(IOException)} fails it, so a protocol, an adapter or a test can drive
+ * every read method. Reads on a fed reader suspend until it is fed. Like the synchronisation
+ * primitives, a fed reader binds to a loop the first time it is used inside one (fed or read);
+ * from then on feeding it from another thread is an {@link IllegalStateException} (call
+ * {@code feedData} on the loop, through {@code callSoonThreadsafe}).
+ *
  * <p>Python: {@code asyncio.StreamReader}.
  */
 public final class StreamReader {
     private static final byte[] NEWLINE = {'\n'};
 
-    private final ByteTransport transport;
+    private ByteTransport transport;   // null for a fed reader; replaced by StreamWriter.startTls
+    private final Feed feed;           // null for a transport-backed reader
     private final int limit;
     private byte[] buf = new byte[8192];
     private int start, end;            // buffered bytes: buf[start, end)
@@ -31,7 +43,153 @@ public final class StreamReader {
 
     StreamReader(ByteTransport transport, int limit) {
         this.transport = transport;
+        this.feed = null;
         this.limit = limit;
+    }
+
+    /**
+     * A fed reader with the default limit of 64 KiB ({@link StreamOptions#DEFAULT_LIMIT}): see
+     * {@link #feedData(byte[])}.
+     */
+    public StreamReader() {
+        this(StreamOptions.DEFAULT_LIMIT);
+    }
+
+    /**
+     * A fed reader with the given limit for {@link #readLine()} and {@link #readUntil(byte[])}:
+     * see {@link #feedData(byte[])}.
+     *
+     * @param limit bytes, at least 1
+     * @throws IllegalArgumentException if {@code limit} is less than 1
+     */
+    public StreamReader(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, not " + limit);
+        }
+        this.transport = null;
+        this.feed = new Feed();
+        this.limit = limit;
+    }
+
+    /** The state of a fed reader: its loop, the waiting read's wake-up, a failure. */
+    private static final class Feed {
+        EventLoopImpl loop;           // bound on first use inside a loop; written and read only there
+        Future<Void> waiter;          // the one suspended read's wake-up, a fresh one per wait
+        IOException exception;
+
+        void wake() {
+            Future<Void> w = waiter;
+            waiter = null;
+            if (w != null && !w.isDone()) {
+                w.setResult(null);
+            }
+        }
+    }
+
+    /**
+     * Appends bytes for the reads (copied). An empty array does nothing.
+     *
+     * @param data the bytes
+     * @throws NullPointerException  if {@code data} is null
+     * @throws IllegalStateException if this reader reads a transport, after {@link #feedEof()},
+     *                               or from a thread other than the loop the reader is bound to
+     */
+    public void feedData(byte[] data) {
+        Objects.requireNonNull(data, "data");
+        feedData(ByteBuffer.wrap(data));
+    }
+
+    /**
+     * Appends the buffer's remaining bytes for the reads (copied; the buffer's position moves to
+     * its limit). An empty buffer does nothing.
+     *
+     * @param data the bytes
+     * @throws NullPointerException  if {@code data} is null
+     * @throws IllegalStateException if this reader reads a transport, after {@link #feedEof()},
+     *                               or from a thread other than the loop the reader is bound to
+     */
+    public void feedData(ByteBuffer data) {
+        Objects.requireNonNull(data, "data");
+        Feed f = fed("feedData");
+        if (eof) {
+            throw new IllegalStateException("feedData after feedEof");
+        }
+        int n = data.remaining();
+        if (n == 0) {
+            return;
+        }
+        if (start == end) {
+            start = end = 0;
+        }
+        if (buf.length - end < n) {
+            if (start > 0) {
+                System.arraycopy(buf, start, buf, 0, end - start);
+                end -= start;
+                start = 0;
+            }
+            if (buf.length - end < n) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, end + n));
+            }
+        }
+        data.get(buf, end, n);
+        end += n;
+        f.wake();
+    }
+
+    /**
+     * Ends the stream after the bytes fed so far: reads then return what is left, then the end
+     * (an empty array, or {@link IncompleteReadException}). A second call does nothing.
+     *
+     * @throws IllegalStateException if this reader reads a transport, or from a thread other than
+     *                               the loop the reader is bound to
+     */
+    public void feedEof() {
+        Feed f = fed("feedEof");
+        eof = true;
+        f.wake();
+    }
+
+    /**
+     * Fails the stream (Python's {@code set_exception}): every read from now on throws
+     * {@code exception}, the one waiting now included, even while bytes are buffered, as in
+     * Python. Feeding afterwards is still allowed but nothing can be read.
+     *
+     * @param exception the failure
+     * @throws NullPointerException  if {@code exception} is null
+     * @throws IllegalStateException if this reader reads a transport, or from a thread other than
+     *                               the loop the reader is bound to
+     */
+    public void setException(IOException exception) {
+        Objects.requireNonNull(exception, "exception");
+        Feed f = fed("setException");
+        f.exception = exception;
+        f.wake();
+    }
+
+    /**
+     * The exception given to {@link #setException(IOException)}.
+     *
+     * @return it, or null (always null for a reader of a transport)
+     */
+    public IOException exception() {
+        return feed == null ? null : feed.exception;
+    }
+
+    private Feed fed(String op) {
+        Feed f = feed;
+        if (f == null) {
+            throw new IllegalStateException(op + ": this StreamReader reads its transport; only a reader made with "
+                    + "new StreamReader() can be fed");
+        }
+        EventLoopImpl cur = EventLoopImpl.running();
+        if (f.loop == null) {
+            f.loop = cur;                 // bound on first use inside a loop (null: not yet)
+        } else if (cur != f.loop) {
+            throw new IllegalStateException("StreamReader." + op + "(): this reader belongs to " + f.loop
+                    + (cur == null ? ", but the caller is thread '" + Thread.currentThread().getName()
+                            + "' outside it (use the loop's callSoonThreadsafe)" : ", but the caller runs on " + cur));
+        }
+        return f;
     }
 
     /**
@@ -193,11 +351,38 @@ public final class StreamReader {
         return limit;
     }
 
-    private void enter() {
+    private void enter() throws IOException {
         if (reading) {
             throw new IllegalStateException("another task is already reading from this StreamReader");
         }
+        if (feed != null) {
+            fed("read");
+            if (feed.exception != null) {
+                throw feed.exception;
+            }
+        }
         reading = true;
+    }
+
+    /** fill() for a fed reader: suspends until fed, at the end, or failed. */
+    private boolean fillFed() throws IOException {
+        Feed f = feed;
+        int before = end - start;
+        while (f.exception == null && !eof && end - start == before) {
+            Future<Void> w = Structured.task("StreamReader.read").getLoop().createFuture();
+            f.waiter = w;
+            try {
+                w.await();
+            } finally {
+                if (f.waiter == w) {
+                    f.waiter = null;
+                }
+            }
+        }
+        if (f.exception != null) {
+            throw f.exception;
+        }
+        return end - start > before;
     }
 
     /**
@@ -253,6 +438,9 @@ public final class StreamReader {
      * @return false at the end of the stream
      */
     private boolean fill() throws IOException {
+        if (transport == null) {
+            return fillFed();
+        }
         if (eof) {
             return false;
         }
@@ -312,6 +500,16 @@ public final class StreamReader {
             start = end = 0;
         }
         return out;
+    }
+
+    /** Whether a read is under way (startTls refuses to swap the transport under it). */
+    boolean isReading() {
+        return reading;
+    }
+
+    /** StreamWriter.startTls: reads go through {@code t} from now on, after what is buffered. */
+    void switchTransport(ByteTransport t) {
+        transport = t;
     }
 
     @Override

@@ -3,12 +3,19 @@ package org.asyncio4j.streams;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
 import java.util.Objects;
+
+import javax.net.ssl.SSLContext;
 
 import org.asyncio4j.EventLoop;
 import org.asyncio4j.Future;
 import org.asyncio4j.internal.ByteTransport;
+import org.asyncio4j.internal.NetEngine;
+import org.asyncio4j.internal.Sendfile;
+import org.asyncio4j.internal.SocketTransport;
+import org.asyncio4j.internal.TlsTransport;
 import org.asyncio4j.internal.WaiterQueue;
 
 /**
@@ -32,7 +39,7 @@ import org.asyncio4j.internal.WaiterQueue;
  * <p>Python: {@code asyncio.StreamWriter}.
  */
 public final class StreamWriter {
-    private final ByteTransport transport;
+    private ByteTransport transport;       // replaced once, by startTls
     private final int high, low;
     private final ArrayDeque<ByteBuffer> buffer = new ArrayDeque<>();
     private long buffered;
@@ -46,7 +53,26 @@ public final class StreamWriter {
     private final WaiterQueue closeWaiters = new WaiterQueue();
     private final Future<Void> closed;     // done once closed; awaited by no task (only callbacks)
 
+    // issue 13: startTls and sendfile
+    private final StreamOptions options;
+    private StreamReader reader;           // the connection's reader (set by the engine), for startTls
+    private boolean serverSide;            // an accepted connection: startTls runs the server's handshake
+    private String peerHost;               // the host the connection was opened to: startTls verifies it
+    private String busy;                   // "sendfile" or "startTls" while one runs: writes then refused
+
+    static {
+        NetEngine.installPairing(StreamWriter::pair);
+    }
+
+    /** The engine's pairing of a connection's writer with its reader (NetEngine.Pairing). */
+    private static void pair(StreamWriter w, StreamReader r, boolean serverSide, String peerHost) {
+        w.reader = r;
+        w.serverSide = serverSide;
+        w.peerHost = peerHost;
+    }
+
     StreamWriter(ByteTransport transport, StreamOptions options) {
+        this.options = options;
         this.transport = transport;
         this.high = options.highWater();
         this.low = options.lowWater();
@@ -247,6 +273,9 @@ public final class StreamWriter {
     }
 
     private void checkWritable() throws IOException {
+        if (busy != null) {
+            throw new IllegalStateException("cannot write while " + busy + " is in progress");
+        }
         if (failure != null) {
             throw new IOException("the connection failed: " + failure.getMessage(), failure);
         }
@@ -346,6 +375,125 @@ public final class StreamWriter {
         }
         closeWaiters.wakeAll(null);
         drainers.wakeAll(null);
+    }
+
+    // ------------------------------------------------------------------ issue 13
+
+    /**
+     * Upgrades the connection to TLS in place (STARTTLS), verifying the server against the host
+     * the connection was opened to; see {@link #startTls(SSLContext, String)}.
+     *
+     * @param sslContext the TLS context
+     * @throws NullPointerException     if {@code sslContext} is null
+     * @throws IllegalArgumentException if this is a client whose connection has no host name to
+     *                                  verify (opened over a given channel without
+     *                                  {@link StreamOptions#withServerHostname(String)})
+     * @throws IllegalStateException    if the connection is not a plain socket (TLS already, a
+     *                                  pipe), a read or a sendfile is in progress, or the caller
+     *                                  is not a task
+     * @throws IOException              if the writer is closing, the connection failed, or the
+     *                                  handshake fails (the connection is then aborted)
+     * @throws org.asyncio4j.CancelledException if the task is cancelled meanwhile (the connection
+     *                                  is then aborted)
+     */
+    public void startTls(SSLContext sslContext) throws IOException {
+        startTls(sslContext, null);
+    }
+
+    /**
+     * Upgrades the connection to TLS in place (Python 3.11's {@code StreamWriter.start_tls}):
+     * waits until everything written so far is sent, then runs the TLS handshake over the same
+     * socket, as the client, or as the server on a connection a {@link Server} accepted; from
+     * then on this writer and the connection's {@link StreamReader} carry TLS. Bytes the reader
+     * had already buffered are read first, as they came. Nothing may be written meanwhile, and
+     * the reader must not be reading. The handshake is bounded by the connection's
+     * {@link StreamOptions#sslHandshakeTimeout()}.
+     *
+     * @param sslContext     the TLS context
+     * @param serverHostname the name a client sends (SNI) and verifies, or null for the host
+     *                       the connection was opened to (ignored on a server's connection)
+     * @throws NullPointerException     if {@code sslContext} is null
+     * @throws IllegalArgumentException if this is a client with no host name to verify
+     * @throws IllegalStateException    if the connection is not a plain socket (TLS already, a
+     *                                  pipe), a read or a sendfile is in progress, or the caller
+     *                                  is not a task
+     * @throws IOException              if the writer is closing, the connection failed, or the
+     *                                  handshake fails (the connection is then aborted)
+     * @throws org.asyncio4j.CancelledException if the task is cancelled meanwhile (the connection
+     *                                  is then aborted)
+     */
+    public void startTls(SSLContext sslContext, String serverHostname) throws IOException {
+        Objects.requireNonNull(sslContext, "sslContext");
+        checkWritable();
+        if (!(transport instanceof SocketTransport plain) || reader == null) {
+            throw new IllegalStateException(transport instanceof TlsTransport ? "startTls: the connection already uses TLS"
+                    : "startTls: only a socket connection's writer can be upgraded to TLS");
+        }
+        if (reader.isReading()) {
+            throw new IllegalStateException("startTls: a read is in progress on the connection's StreamReader");
+        }
+        String host = serverSide ? null : serverHostname != null ? serverHostname : peerHost;
+        if (!serverSide && host == null) {
+            throw new IllegalArgumentException("startTls: no server host name to verify: pass one");
+        }
+        busy = "startTls";
+        boolean ok = false;
+        try {
+            flushAll();
+            TlsTransport tls = NetEngine.ENGINE.startTls(plain, sslContext, serverSide, host, options);
+            transport = tls;
+            reader.switchTransport(tls);
+            ok = true;
+        } finally {
+            busy = null;
+            if (!ok) {
+                abort();
+            }
+        }
+    }
+
+    /**
+     * Sends part of a file (Python's {@code loop.sendfile(transport, file, offset, count)} on
+     * a stream's transport): after everything written so far is sent, zero-copy
+     * ({@link FileChannel#transferTo}) over a plain socket, read and written through the
+     * session over TLS. Suspends while the socket is full. Writes from other tasks meanwhile
+     * are refused ({@link IllegalStateException}, as asyncio's transport refuses them). The
+     * file's position is left alone.
+     *
+     * @param file   the file, open for reading
+     * @param offset where to start, in bytes
+     * @param count  how many bytes, or 0 for all up to the end of the file
+     * @return the bytes sent (fewer than {@code count} if the file is shorter)
+     * @throws NullPointerException     if {@code file} is null
+     * @throws IllegalArgumentException if {@code offset} or {@code count} is negative
+     * @throws IllegalStateException    if a sendfile or startTls is already in progress, or the
+     *                                  caller is not a task
+     * @throws IOException              if the writer is closing, the connection failed, or the
+     *                                  file cannot be read
+     * @throws org.asyncio4j.CancelledException if the task is cancelled meanwhile (part of the
+     *                                  file may have been sent)
+     */
+    public long sendfile(FileChannel file, long offset, long count) throws IOException {
+        Sendfile.check(file, offset, count);
+        checkWritable();
+        busy = "sendfile";
+        try {
+            flushAll();
+            return Sendfile.send(transport, file, offset, count);
+        } finally {
+            busy = null;
+        }
+    }
+
+    /** Suspends until everything buffered (and any partly sent TLS record) is out. */
+    private void flushAll() throws IOException {
+        while (failure == null && (buffered > 0 || !buffer.isEmpty() || transport.hasPendingOutput())) {
+            scheduleFlush();
+            drainers.await(transport.loop(), NO_TOKEN);
+        }
+        if (failure != null) {
+            throw new IOException("the connection failed: " + failure.getMessage(), failure);
+        }
     }
 
     @Override
