@@ -67,8 +67,31 @@ public final class DatagramTransportImpl implements DatagramTransport {
     private final DatagramProtocol protocol;
     private final InetSocketAddress local, remote;     // local is null for a channel given unbound
     private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(65_536);
-    private final Runnable reader = this::onReadable, writer = this::onWritable;
+    // One-shot readiness entries of the loop's own: queued as they are, no HandleImpl per event.
+    private final Runnable reader = new Readiness(true), writer = new Readiness(false);
     private final AutoCloseable atLoopClose = this::closeChannel;
+
+    private final class Readiness extends IoPoller.Entry {
+        private final boolean read;
+
+        Readiness(boolean read) {
+            super(false);
+            this.read = read;
+        }
+
+        @Override
+        void ready() {
+            try {
+                if (read) {
+                    onReadable();
+                } else {
+                    onWritable();
+                }
+            } catch (Throwable e) {
+                fail(read ? "reading" : "writing", e);
+            }
+        }
+    }
 
     private record Pending(ByteBuffer data, InetSocketAddress to) {
     }
