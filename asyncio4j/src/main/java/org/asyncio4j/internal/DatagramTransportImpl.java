@@ -201,11 +201,13 @@ public final class DatagramTransportImpl implements DatagramTransport {
 
     /** Stops reading the socket (the kernel's buffer then holds what arrives): DatagramEndpoint's bound. */
     public void pauseReading() {
+        loop.checkThread("pauseReading");
         readingPaused = true;
     }
 
     /** Reads again after {@link #pauseReading()}. */
     public void resumeReading() {
+        loop.checkThread("resumeReading");
         if (readingPaused) {
             readingPaused = false;
             if (started && !lost) {
@@ -235,6 +237,7 @@ public final class DatagramTransportImpl implements DatagramTransport {
     @Override
     public void sendTo(ByteBuffer data, InetSocketAddress to) {
         Objects.requireNonNull(data, "data");
+        loop.checkThread("sendTo");
         if (closing) {
             throw new IllegalStateException("the datagram transport is closing: " + this);
         }
@@ -382,6 +385,7 @@ public final class DatagramTransportImpl implements DatagramTransport {
 
     @Override
     public void close() {
+        loop.checkThread("close");
         if (closing) {
             return;
         }
@@ -393,6 +397,7 @@ public final class DatagramTransportImpl implements DatagramTransport {
 
     @Override
     public void abort() {
+        loop.checkThread("abort");
         lose(null);
     }
 
