@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.asyncio4j.streams.Connection;
-import org.asyncio4j.streams.Server;
+import org.asyncio4j.CancelledException;
+import org.asyncio4j.Task;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -69,6 +69,35 @@ class ReviewIssue13Test {
             assertInstanceOf(IllegalStateException.class, fromAnotherThread(t::abort));
             assertFalse(t.isClosing());
             t.close();
+        });
+    }
+
+    /**
+     * EventLoop.startTls cancelled while it waits for the old transport's buffer to drain (the
+     * peer reads nothing): as documented, the connection is closed (Python's start_tls closes
+     * the transport on any failure, cancellation included), not left open and paused for good.
+     */
+    @Test
+    void startTls_cancelledWhileTheBufferDrains_closesTheConnection() {
+        run(() -> {
+            var pair = ProtocolTransportTest.pair();
+            Transport t = pair.transport();
+            byte[] mib = new byte[1 << 20];
+            for (int i = 0; i < 32 && t.getWriteBufferSize() == 0; i++) {
+                t.write(mib);                                  // the peer never reads: the buffer fills
+            }
+            assertTrue(t.getWriteBufferSize() > 0);
+            var ssl = TestTls.client();
+            Task<Transport> upgrade = createTask(() -> getRunningLoop().startTls(t, pair.protocol(), ssl, false, "localhost"));
+            sleep(0.05);
+            assertFalse(upgrade.isDone());
+            upgrade.cancel();
+            assertThrows(CancelledException.class, upgrade::await);
+            assertTrue(t.isClosing(), "the connection is closed: " + t);
+            t.abort();                                         // the buffer cannot drain: end it now
+            pair.protocol().done.await();
+            pair.protocol().assertLostOnceAndLast();
+            pair.server().close();
         });
     }
 }
