@@ -69,7 +69,7 @@ public final class DatagramTransportImpl implements DatagramTransport {
     private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(65_536);
     // One-shot readiness entries of the loop's own: queued as they are, no HandleImpl per event.
     private final Runnable reader = new Readiness(true), writer = new Readiness(false);
-    private final AutoCloseable atLoopClose = this::closeChannel;
+    private final AutoCloseable atLoopClose = this::closeWithLoop;
 
     private final class Readiness extends IoPoller.Entry {
         private final boolean read;
@@ -428,6 +428,14 @@ public final class DatagramTransportImpl implements DatagramTransport {
                 closeChannel();
             }
         });
+    }
+
+    /** The loop closes with the transport still open: the channel is closed, no callback runs any more, a later close is a no-op. */
+    private void closeWithLoop() {
+        lost = closing = true;
+        queue.clear();
+        queuedBytes = 0;
+        closeChannel();
     }
 
     private void closeChannel() {

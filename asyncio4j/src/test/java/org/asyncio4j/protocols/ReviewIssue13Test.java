@@ -100,4 +100,26 @@ class ReviewIssue13Test {
             pair.server().close();
         });
     }
+
+    /**
+     * A datagram transport still open when its loop closes is closed by the loop; closing it
+     * afterwards is a no-op, as for a stream transport, not an IllegalStateException from
+     * scheduling connectionLost on the closed loop.
+     */
+    @Test
+    void datagramTransport_closedAfterItsLoopClosed_isANoOp() {
+        AtomicReference<DatagramTransport> datagram = new AtomicReference<>();
+        AtomicReference<Transport> stream = new AtomicReference<>();
+        run(() -> {
+            datagram.set(getRunningLoop().createDatagramEndpoint(() -> new DatagramProtocol() { },
+                    new InetSocketAddress("127.0.0.1", 0), null).transport());
+            stream.set(ProtocolTransportTest.pair().transport());
+        });
+        assertTrue(stream.get().isClosing());
+        stream.get().close();                                  // a no-op
+        assertTrue(datagram.get().isClosing(), "closed with its loop: " + datagram.get());
+        datagram.get().close();
+        datagram.get().abort();
+        assertFalse(((java.nio.channels.DatagramChannel) datagram.get().getExtraInfo("socket")).isOpen());
+    }
 }
