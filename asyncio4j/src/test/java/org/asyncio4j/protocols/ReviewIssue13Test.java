@@ -122,4 +122,22 @@ class ReviewIssue13Test {
         datagram.get().abort();
         assertFalse(((java.nio.channels.DatagramChannel) datagram.get().getExtraInfo("socket")).isOpen());
     }
+
+    /** A subprocess's pipe transports are loop-confined as well. */
+    @Test
+    void subprocessPipes_calledFromAnotherThread_areRefused() {
+        run(() -> {
+            var tp = getRunningLoop().subprocessExec(() -> new SubprocessProtocol() { }, "cat");
+            SubprocessTransport t = tp.transport();
+            Transport stdin = t.getPipeTransport(0), stdout = t.getPipeTransport(1);
+            assertInstanceOf(IllegalStateException.class, fromAnotherThread(() -> stdin.write(new byte[] {1})));
+            assertInstanceOf(IllegalStateException.class, fromAnotherThread(stdin::writeEof));
+            assertInstanceOf(IllegalStateException.class, fromAnotherThread(stdin::abort));
+            assertInstanceOf(IllegalStateException.class, fromAnotherThread(stdout::pauseReading));
+            assertInstanceOf(IllegalStateException.class, fromAnotherThread(stdout::close));
+            assertFalse(stdin.isClosing());
+            assertFalse(stdout.isClosing());
+            t.close();
+        });
+    }
 }
