@@ -69,7 +69,7 @@ public final class DatagramTransportImpl implements DatagramTransport {
     private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(65_536);
     // One-shot readiness entries of the loop's own: queued as they are, no HandleImpl per event.
     private final Runnable reader = new Readiness(true), writer = new Readiness(false);
-    private final AutoCloseable atLoopClose = this::closeChannel;
+    private final AutoCloseable atLoopClose = this::closeWithLoop;
 
     private final class Readiness extends IoPoller.Entry {
         private final boolean read;
@@ -201,11 +201,13 @@ public final class DatagramTransportImpl implements DatagramTransport {
 
     /** Stops reading the socket (the kernel's buffer then holds what arrives): DatagramEndpoint's bound. */
     public void pauseReading() {
+        loop.checkThread("pauseReading");
         readingPaused = true;
     }
 
     /** Reads again after {@link #pauseReading()}. */
     public void resumeReading() {
+        loop.checkThread("resumeReading");
         if (readingPaused) {
             readingPaused = false;
             if (started && !lost) {
@@ -235,6 +237,7 @@ public final class DatagramTransportImpl implements DatagramTransport {
     @Override
     public void sendTo(ByteBuffer data, InetSocketAddress to) {
         Objects.requireNonNull(data, "data");
+        loop.checkThread("sendTo");
         if (closing) {
             throw new IllegalStateException("the datagram transport is closing: " + this);
         }
@@ -382,6 +385,7 @@ public final class DatagramTransportImpl implements DatagramTransport {
 
     @Override
     public void close() {
+        loop.checkThread("close");
         if (closing) {
             return;
         }
@@ -393,6 +397,7 @@ public final class DatagramTransportImpl implements DatagramTransport {
 
     @Override
     public void abort() {
+        loop.checkThread("abort");
         lose(null);
     }
 
@@ -423,6 +428,14 @@ public final class DatagramTransportImpl implements DatagramTransport {
                 closeChannel();
             }
         });
+    }
+
+    /** The loop closes with the transport still open: the channel is closed, no callback runs any more, a later close is a no-op. */
+    private void closeWithLoop() {
+        lost = closing = true;
+        queue.clear();
+        queuedBytes = 0;
+        closeChannel();
     }
 
     private void closeChannel() {

@@ -266,7 +266,12 @@ final class ProtocolEngine {
         }
         old.checkOpen("startTls");
         old.pauseReading();                     // nothing more goes to the plain protocol
-        old.awaitEmpty();                       // what was written before the upgrade goes first, in clear
+        try {
+            old.awaitEmpty();                   // what was written before the upgrade goes first, in clear
+        } catch (CancelledException e) {
+            old.close();                        // as documented (and Python): a cancelled upgrade closes the connection
+            throw e;
+        }
         old.checkOpen("startTls");
         SocketTransport socket = old.socket;
         TlsTransport tls = serverSide ? TlsTransport.server(socket, ssl) : TlsTransport.client(socket, ssl, serverHostname, 0);
@@ -280,7 +285,12 @@ final class ProtocolEngine {
         }
         FutureImpl<Void> started = new FutureImpl<>(loop);
         next.start(protocol, false, started);
-        started.await();
+        try {
+            started.await();
+        } catch (CancelledException e) {
+            next.close();                       // nobody would hold the new transport: close it
+            throw e;
+        }
         return next;
     }
 

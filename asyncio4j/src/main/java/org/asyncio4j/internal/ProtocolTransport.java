@@ -309,6 +309,7 @@ public final class ProtocolTransport implements Transport {
 
     @Override
     public void pauseReading() {
+        loop.checkThread("pauseReading");
         if (closing || paused) {
             return;
         }
@@ -318,6 +319,7 @@ public final class ProtocolTransport implements Transport {
 
     @Override
     public void resumeReading() {
+        loop.checkThread("resumeReading");
         if (closing || !paused) {
             return;
         }
@@ -340,6 +342,7 @@ public final class ProtocolTransport implements Transport {
     @Override
     public void write(ByteBuffer data) {
         Objects.requireNonNull(data, "data");
+        loop.checkThread("write");
         checkWritable();
         if (!data.hasRemaining()) {
             return;
@@ -513,6 +516,7 @@ public final class ProtocolTransport implements Transport {
         if (low < 0 || high < low) {
             throw new IllegalArgumentException("write buffer limits need 0 <= low <= high, not high=" + high + " low=" + low);
         }
+        loop.checkThread("setWriteBufferLimits");
         this.high = high;
         this.low = low;
         if (protocol != null) {
@@ -527,6 +531,7 @@ public final class ProtocolTransport implements Transport {
 
     @Override
     public void writeEof() {
+        loop.checkThread("writeEof");
         if (!bytes.canShutdownOutput()) {
             throw new UnsupportedOperationException("a TLS transport cannot send EOF without closing (canWriteEof() is false)");
         }
@@ -556,6 +561,7 @@ public final class ProtocolTransport implements Transport {
 
     @Override
     public void close() {
+        loop.checkThread("close");
         if (closing) {
             return;
         }
@@ -570,6 +576,7 @@ public final class ProtocolTransport implements Transport {
 
     @Override
     public void abort() {
+        loop.checkThread("abort");
         end(null, true);
     }
 

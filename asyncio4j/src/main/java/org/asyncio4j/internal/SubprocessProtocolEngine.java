@@ -343,11 +343,13 @@ public final class SubprocessProtocolEngine implements SubprocessTransport {
 
         @Override
         public void pauseReading() {
+            loop.checkThread("pauseReading");
             paused = true;
         }
 
         @Override
         public void resumeReading() {
+            loop.checkThread("resumeReading");
             if (paused) {
                 paused = false;
                 arm();
@@ -361,6 +363,7 @@ public final class SubprocessProtocolEngine implements SubprocessTransport {
 
         @Override
         public void close() {
+            loop.checkThread("close");
             if (!closing) {
                 pipe.close();
                 lostSoon(null);
@@ -420,6 +423,7 @@ public final class SubprocessProtocolEngine implements SubprocessTransport {
         @Override
         public void write(ByteBuffer data) {
             Objects.requireNonNull(data, "data");
+            loop.checkThread("write");
             if (closing) {
                 throw new IllegalStateException("write on the stdin pipe of " + SubprocessProtocolEngine.this
                         + (eofPending ? " after writeEof()" : " after it closed"));
@@ -515,6 +519,7 @@ public final class SubprocessProtocolEngine implements SubprocessTransport {
 
         @Override
         public void writeEof() {
+            loop.checkThread("writeEof");
             if (closing) {
                 return;
             }
@@ -540,6 +545,7 @@ public final class SubprocessProtocolEngine implements SubprocessTransport {
 
         @Override
         public void abort() {
+            loop.checkThread("abort");
             buffer.clear();
             buffered = 0;
             eofPending = false;

@@ -2,7 +2,9 @@ package org.asyncio4j.protocols;
 
 /**
  * What every transport offers: closing, and information about what it runs on. Loop-confined:
- * call its methods on the loop's thread (from a protocol callback or a task of that loop).
+ * call its methods on the loop's thread (from a protocol callback or a task of that loop). A
+ * stream or datagram transport's writes, {@code close}, {@code abort} and reading switches
+ * throw {@link IllegalStateException} when called from another thread.
  *
  * <p>Python: {@code asyncio.BaseTransport}.
  */
