@@ -40,6 +40,7 @@ public final class StreamReader {
     private int start, end;            // buffered bytes: buf[start, end)
     private boolean eof;
     private boolean reading;
+    private boolean upgrading;          // held by StreamWriter.startTls (reading is set too)
 
     StreamReader(ByteTransport transport, int limit) {
         this.transport = transport;
@@ -353,7 +354,8 @@ public final class StreamReader {
 
     private void enter() throws IOException {
         if (reading) {
-            throw new IllegalStateException("another task is already reading from this StreamReader");
+            throw new IllegalStateException(upgrading ? "the connection is being upgraded to TLS (StreamWriter.startTls):"
+                    + " read once it returns" : "another task is already reading from this StreamReader");
         }
         if (feed != null) {
             fed("read");
@@ -505,6 +507,15 @@ public final class StreamReader {
     /** Whether a read is under way (startTls refuses to swap the transport under it). */
     boolean isReading() {
         return reading;
+    }
+
+    /**
+     * StreamWriter.startTls holds the reader while the handshake runs on the plain socket: a
+     * read meanwhile would take the peer's handshake records as data.
+     */
+    void holdForUpgrade(boolean hold) {
+        reading = hold;
+        upgrading = hold;
     }
 
     /** StreamWriter.startTls: reads go through {@code t} from now on, after what is buffered. */

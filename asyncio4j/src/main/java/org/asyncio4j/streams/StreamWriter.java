@@ -390,7 +390,8 @@ public final class StreamWriter {
      *                                  {@link StreamOptions#withServerHostname(String)})
      * @throws IllegalStateException    if the connection is not a plain socket (TLS already, a
      *                                  pipe), a read or a sendfile is in progress, or the caller
-     *                                  is not a task
+     *                                  is not a task (a read another task starts while the
+     *                                  upgrade runs throws it too)
      * @throws IOException              if the writer is closing, the connection failed, or the
      *                                  handshake fails (the connection is then aborted)
      * @throws org.asyncio4j.CancelledException if the task is cancelled meanwhile (the connection
@@ -416,7 +417,8 @@ public final class StreamWriter {
      * @throws IllegalArgumentException if this is a client with no host name to verify
      * @throws IllegalStateException    if the connection is not a plain socket (TLS already, a
      *                                  pipe), a read or a sendfile is in progress, or the caller
-     *                                  is not a task
+     *                                  is not a task (a read another task starts while the
+     *                                  upgrade runs throws it too)
      * @throws IOException              if the writer is closing, the connection failed, or the
      *                                  handshake fails (the connection is then aborted)
      * @throws org.asyncio4j.CancelledException if the task is cancelled meanwhile (the connection
@@ -437,6 +439,7 @@ public final class StreamWriter {
             throw new IllegalArgumentException("startTls: no server host name to verify: pass one");
         }
         busy = "startTls";
+        reader.holdForUpgrade(true);        // a read meanwhile would take handshake records as data
         boolean ok = false;
         try {
             flushAll();
@@ -445,6 +448,7 @@ public final class StreamWriter {
             reader.switchTransport(tls);
             ok = true;
         } finally {
+            reader.holdForUpgrade(false);
             busy = null;
             if (!ok) {
                 abort();

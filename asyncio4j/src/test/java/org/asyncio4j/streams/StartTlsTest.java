@@ -74,6 +74,33 @@ class StartTlsTest {
         });
     }
 
+    /**
+     * Review (issue 13): a read another task starts while the handshake runs would take the
+     * server's handshake records off the plain socket as data (and break the handshake). It is
+     * refused, the upgrade succeeds, and reading works after it.
+     */
+    @Test
+    void startTls_aReadStartedDuringTheHandshake_isRefused_andTheUpgradeSucceeds() throws Exception {
+        run(() -> {
+            try (Server server = startServer(starttlsServer(serverTls(), ""), "127.0.0.1", 0)) {
+                Connection c = openConnection("127.0.0.1", server.port());
+                c.writer().write(b("STARTTLS\n"));
+                assertEquals("OK\n", s(c.reader().readLine()));
+                var intruder = org.asyncio4j.Asyncio.createTask(() -> {
+                    org.asyncio4j.Asyncio.sleep(0);      // runs while startTls waits for the handshake
+                    return c.reader().readLine();
+                });
+                c.writer().startTls(clientTls(), "localhost");
+                var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> intruder.get());
+                assertTrue(e.getCause() instanceof IllegalStateException, String.valueOf(e.getCause()));
+                assertTrue(e.getCause().getMessage().contains("upgraded to TLS"), e.getCause().getMessage());
+                c.writer().write(b("after\n"));
+                assertEquals("tls:after\n", s(c.reader().readLine()));
+                c.writer().close();
+            }
+        });
+    }
+
     @Test
     void startTls_withoutAName_verifiesTheHostTheConnectionWasOpenedTo() throws Exception {
         run(() -> {
