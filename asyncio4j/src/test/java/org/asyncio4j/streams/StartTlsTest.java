@@ -74,6 +74,14 @@ class StartTlsTest {
         });
     }
 
+    /** A plain connection to {@code server} that has sent STARTTLS and read the OK. */
+    private static Connection askedForTls(String host, Server server) throws Exception {
+        Connection c = openConnection(host, server.port());
+        c.writer().write(b("STARTTLS\n"));
+        assertEquals("OK\n", s(c.reader().readLine()));
+        return c;
+    }
+
     /**
      * Review (issue 13): a read another task starts while the handshake runs would take the
      * server's handshake records off the plain socket as data (and break the handshake). It is
@@ -83,9 +91,7 @@ class StartTlsTest {
     void startTls_aReadStartedDuringTheHandshake_isRefused_andTheUpgradeSucceeds() throws Exception {
         run(() -> {
             try (Server server = startServer(starttlsServer(serverTls(), ""), "127.0.0.1", 0)) {
-                Connection c = openConnection("127.0.0.1", server.port());
-                c.writer().write(b("STARTTLS\n"));
-                assertEquals("OK\n", s(c.reader().readLine()));
+                Connection c = askedForTls("127.0.0.1", server);
                 var intruder = org.asyncio4j.Asyncio.createTask(() -> {
                     org.asyncio4j.Asyncio.sleep(0);      // runs while startTls waits for the handshake
                     return c.reader().readLine();
@@ -105,9 +111,7 @@ class StartTlsTest {
     void startTls_withoutAName_verifiesTheHostTheConnectionWasOpenedTo() throws Exception {
         run(() -> {
             try (Server server = startServer(starttlsServer(serverTls(), ""), "127.0.0.1", 0)) {
-                Connection c = openConnection("localhost", server.port());
-                c.writer().write(b("STARTTLS\n"));
-                assertEquals("OK\n", s(c.reader().readLine()));
+                Connection c = askedForTls("localhost", server);
                 c.writer().startTls(clientTls());
                 c.writer().write(b("x\n"));
                 assertEquals("tls:x\n", s(c.reader().readLine()));
