@@ -641,6 +641,26 @@ public interface EventLoop extends Executor, AutoCloseable {
             throws java.io.IOException;
 
     /**
+     * Receives one datagram into the buffer's remaining space on a non-blocking channel,
+     * suspending the task until one arrives (the part of a longer datagram that does not fit is
+     * discarded); the buffer's position advances by the bytes received. A cancelled call takes
+     * no datagram.
+     *
+     * <p>Python: {@code loop.sock_recvfrom_into(sock, buf)}, which returns {@code (nbytes,
+     * address)}: here the count is what the position moved.
+     *
+     * @param channel the channel, in non-blocking mode
+     * @param dst     where the payload goes
+     * @return the sender
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if the channel is in blocking mode, or {@code dst} is read-only
+     * @throws java.io.IOException      if the receive fails
+     * @throws IllegalStateException    outside a task of this loop
+     */
+    java.net.InetSocketAddress sockRecvfromInto(java.nio.channels.DatagramChannel channel, ByteBuffer dst)
+            throws java.io.IOException;
+
+    /**
      * Sends one datagram (the buffer's remaining bytes) on a non-blocking channel, suspending the
      * task while the socket cannot take it.
      *
@@ -818,6 +838,27 @@ public interface EventLoop extends Executor, AutoCloseable {
      * @throws CancelledException       if the task is cancelled while it waits
      */
     void sockSendall(SocketChannel channel, byte[] data) throws IOException;
+
+    /**
+     * Sends part of a file over a non-blocking socket channel, suspending the task while the
+     * socket is full: zero copy ({@link java.nio.channels.FileChannel#transferTo}). The file's
+     * position is left alone. A cancelled call may have sent part of the file.
+     *
+     * <p>Python: {@code loop.sock_sendfile(sock, file, offset, count)}.
+     *
+     * @param channel a connected channel in non-blocking mode
+     * @param file    the file, open for reading
+     * @param offset  where to start, in bytes
+     * @param count   how many bytes, or 0 for all up to the end of the file
+     * @return the bytes sent (fewer than {@code count} if the file is shorter)
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if the channel is in blocking mode, or {@code offset} or
+     *                                  {@code count} is negative
+     * @throws IOException              if sending or reading the file fails
+     * @throws IllegalStateException    as {@link #sockSendall(SocketChannel, ByteBuffer)}
+     * @throws CancelledException       if the task is cancelled while it waits
+     */
+    long sockSendfile(SocketChannel channel, java.nio.channels.FileChannel file, long offset, long count) throws IOException;
 
     /**
      * Calls {@code callback} on the loop in every iteration in which the channel is ready to

@@ -246,6 +246,23 @@ public final class DatagramEngine {
         }
     }
 
+    /** loop.sock_recvfrom_into(sock, buf): one datagram into dst's remaining space; returns the sender. */
+    public static InetSocketAddress sockRecvfromInto(EventLoopImpl loop, DatagramChannel ch, ByteBuffer dst) throws IOException {
+        checkNonBlocking(ch, "sockRecvfromInto");
+        Objects.requireNonNull(dst, "dst");
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("sockRecvfromInto: the buffer is read-only");
+        }
+        task(loop, "sockRecvfromInto");
+        for (;;) {
+            SocketAddress from = ch.receive(dst);
+            if (from != null) {
+                return (InetSocketAddress) from;
+            }
+            loop.awaitReady(ch, SelectionKey.OP_READ);
+        }
+    }
+
     /** loop.sock_sendto(sock, data, address): one datagram, the buffer's remaining bytes; returns the count. */
     public static int sockSendto(EventLoopImpl loop, DatagramChannel ch, ByteBuffer data, SocketAddress to) throws IOException {
         checkNonBlocking(ch, "sockSendto");

@@ -1216,6 +1216,12 @@ public final class EventLoopImpl implements EventLoop {
     }
 
     @Override
+    public java.net.InetSocketAddress sockRecvfromInto(java.nio.channels.DatagramChannel channel, java.nio.ByteBuffer dst)
+            throws java.io.IOException {
+        return DatagramEngine.sockRecvfromInto(this, channel, dst);
+    }
+
+    @Override
     public int sockSendto(java.nio.channels.DatagramChannel channel, java.nio.ByteBuffer data, java.net.SocketAddress to)
             throws java.io.IOException {
         return DatagramEngine.sockSendto(this, channel, data, to);
@@ -1830,6 +1836,12 @@ public final class EventLoopImpl implements EventLoop {
     @Override
     public void sockSendall(java.nio.channels.SocketChannel channel, byte[] data) throws java.io.IOException {
         lowLevel().sockSendall(channel, java.nio.ByteBuffer.wrap(Objects.requireNonNull(data, "data")));
+    }
+
+    @Override
+    public long sockSendfile(java.nio.channels.SocketChannel channel, java.nio.channels.FileChannel file, long offset,
+            long count) throws java.io.IOException {
+        return lowLevel().sockSendfile(channel, file, offset, count);
     }
 
     @Override

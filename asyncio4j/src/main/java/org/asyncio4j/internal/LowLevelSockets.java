@@ -164,6 +164,25 @@ final class LowLevelSockets {
         }
     }
 
+    long sockSendfile(SocketChannel ch, java.nio.channels.FileChannel file, long offset, long count) throws IOException {
+        Sendfile.check(file, offset, count);
+        enter(ch, false, "sockSendfile");
+        long size = file.size();
+        long end = count == 0 ? size : Math.min(size, offset + count);
+        long pos = offset;
+        while (pos < end) {
+            long n = file.transferTo(pos, end - pos, ch);
+            if (n > 0) {
+                pos += n;
+            } else if (pos >= file.size()) {
+                break;                                  // the file shrank meanwhile
+            } else {
+                await(ch, SelectionKey.OP_WRITE, busyWrite, "sockSendfile");
+            }
+        }
+        return pos - offset;
+    }
+
     /** The checks every sock_* call makes before it touches the channel. */
     private void enter(SelectableChannel ch, boolean read, String op) {
         Objects.requireNonNull(ch, "channel");

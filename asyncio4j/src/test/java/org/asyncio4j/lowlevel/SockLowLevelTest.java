@@ -106,6 +106,42 @@ class SockLowLevelTest {
         assertEquals("hello asyncio world", out);
     }
 
+    /** loop.sock_sendfile: a file larger than the socket buffers arrives byte-exact, offset and count respected. */
+    @Test
+    void sockSendfile_sendsTheFileRange_zeroCopy_andLeavesTheFilePositionAlone() throws Exception {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("sock-sendfile", ".bin");
+        try {
+            byte[] content = pattern(5 * 1024 * 1024 + 17);
+            java.nio.file.Files.write(f, content);
+            run(() -> {
+                EventLoop loop = getRunningLoop();
+                SocketChannel[] p = pair(loop);
+                try (SocketChannel c = p[0]; SocketChannel s = p[1];
+                        java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(f)) {
+                    long offset = 1000, count = content.length - 2000;
+                    Task<byte[]> reader = createTask(() -> {
+                        ByteArrayOutputStream got = new ByteArrayOutputStream();
+                        while (got.size() < count) {
+                            got.write(loop.sockRecv(s, 64 * 1024));
+                        }
+                        return got.toByteArray();
+                    });
+                    assertEquals(count, loop.sockSendfile(c, file, offset, count));
+                    assertEquals(0, file.position(), "the file's position is left alone");
+                    assertArrayEquals(java.util.Arrays.copyOfRange(content, (int) offset, (int) (offset + count)), reader.await());
+                    assertEquals(0, loop.sockSendfile(c, file, content.length, 0), "nothing past the end");
+                    assertThrows(IllegalArgumentException.class, () -> loop.sockSendfile(c, file, -1, 0));
+                    try (SocketChannel blocking = SocketChannel.open()) {
+                        assertThrows(IllegalArgumentException.class, () -> loop.sockSendfile(blocking, file, 0, 0));
+                    }
+                }
+                return null;
+            });
+        } finally {
+            java.nio.file.Files.deleteIfExists(f);
+        }
+    }
+
     @Test
     void sockSendall_severalMegabytes_toAPeerThatReadsSlowly_arriveWhole_andTheLoopGoesOn() throws Exception {
         int size = 6 * 1024 * 1024;

@@ -48,6 +48,27 @@ class DatagramSockTest {
         });
     }
 
+    /** loop.sock_recvfrom_into: into the buffer's remaining space, the position advanced, the sender returned. */
+    @Test
+    void recvfromInto_fillsTheBuffersRemainingSpace_andReturnsTheSender() {
+        run(() -> {
+            EventLoop loop = getRunningLoop();
+            try (DatagramChannel a = channel(); DatagramChannel c = channel()) {
+                ByteBuffer dst = ByteBuffer.allocate(8);
+                dst.put((byte) '>');
+                Task<java.net.InetSocketAddress> r = createTask(() -> loop.sockRecvfromInto(a, dst));
+                sleep(0.02);
+                assertFalse(r.isDone(), "suspends until a datagram comes");
+                loop.sockSendto(c, ByteBuffer.wrap(b("0123456789")), a.getLocalAddress());
+                assertEquals(c.getLocalAddress(), r.await());
+                assertEquals(8, dst.position(), "7 bytes fit after the one already there; the rest is discarded");
+                assertEquals(">0123456", new String(dst.array(), 0, 8, StandardCharsets.UTF_8));
+                assertThrows(IllegalArgumentException.class,
+                        () -> loop.sockRecvfromInto(a, ByteBuffer.allocate(4).asReadOnlyBuffer()));
+            }
+        });
+    }
+
     @Test
     void recvfrom_withAShortBuffer_truncatesTheDatagram() {
         run(() -> {
