@@ -770,8 +770,23 @@ public final class NetEngine implements Bridges.Net {
         pairing.pair(writer, reader, true, null);
         streams().adoptClient(server, writer);
         boolean[] ran = new boolean[1];
+        // Until its task runs, the connection belongs to no code that would end it: a task made
+        // while the loop shuts down (a LoopGroup's hand-off arriving after the last cancel
+        // round) may never run nor be cancelled, so the loop's close closes the socket then.
+        Runnable unstarted = () -> {
+            try {
+                c.close();
+            } catch (IOException gone) {
+                // closed already
+            }
+        };
+        if (!loop.onClose(unstarted)) {
+            unstarted.run();
+            return;
+        }
         Task<Void> client = loop.createTask(() -> {
             ran[0] = true;
+            loop.removeOnClose(unstarted);
             // A failed handshake drops the connection at once, as asyncio's SSL protocol aborts
             // its transport (nothing was written). A handler that ends cancelled or failed
             // closes its connection gracefully (what it wrote is flushed, then FIN), as
@@ -788,6 +803,7 @@ public final class NetEngine implements Bridges.Net {
         // cleanup: the connection is aborted here, not left open until the socket is collected.
         client.addDoneCallback(f -> {
             if (!ran[0]) {
+                loop.removeOnClose(unstarted);
                 writer.abort();
             }
         });
