@@ -206,13 +206,7 @@ public final class DatagramEngine {
         if (!a.isUnresolved()) {
             return List.of(a);
         }
-        String host = a.getHostString();
-        InetAddress[] all;
-        try {
-            all = Structured.toThread(() -> InetAddress.getAllByName(host));
-        } catch (java.util.concurrent.CompletionException e) {
-            throw FutureImpl.ioCause(e);
-        }
+        InetAddress[] all = NetEngine.resolve(a.getHostString());
         List<InetSocketAddress> out = new ArrayList<>(all.length);
         for (InetAddress x : all) {
             out.add(new InetSocketAddress(x, a.getPort()));

@@ -245,9 +245,7 @@ public final class LoopGroupEngine {
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(options, "options");
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("port out of range: " + port);
-        }
+        NetEngine.checkPort(port);
         checkOpen();
         boolean reusePort = !Boolean.getBoolean(NO_REUSE_PORT_PROPERTY) && reusePortSupported();
         List<Server> members = new ArrayList<>(loops.length);

@@ -2,7 +2,6 @@ package org.asyncio4j.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -15,7 +14,6 @@ import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Objects;
-import java.util.concurrent.CompletionException;
 
 import org.asyncio4j.Context;
 import org.asyncio4j.ExceptionContext;
@@ -65,7 +63,7 @@ final class LowLevelSockets {
         enter(ch, false, "sockConnect");
         SocketAddress to = address;
         if (address instanceof InetSocketAddress isa && isa.isUnresolved()) {
-            to = new InetSocketAddress(resolve(isa.getHostString()), isa.getPort());
+            to = new InetSocketAddress(NetEngine.resolve(isa.getHostString())[0], isa.getPort());
         }
         // A cancelled sockConnect leaves the connection attempt running; a new call with the
         // same address takes it up again instead of failing with ConnectionPendingException.
@@ -81,18 +79,6 @@ final class LowLevelSockets {
     private void finishConnect(SocketChannel ch) throws IOException {
         while (!ch.finishConnect()) {
             await(ch, SelectionKey.OP_CONNECT, busyWrite, "sockConnect");
-        }
-    }
-
-    private static InetAddress resolve(String host) throws IOException {
-        try {
-            return InetAddress.ofLiteral(host);
-        } catch (IllegalArgumentException notALiteral) {
-            try {
-                return Structured.toThread(() -> InetAddress.getByName(host));
-            } catch (CompletionException e) {
-                throw FutureImpl.ioCause(e);
-            }
         }
     }
 
@@ -167,20 +153,8 @@ final class LowLevelSockets {
     long sockSendfile(SocketChannel ch, java.nio.channels.FileChannel file, long offset, long count) throws IOException {
         Sendfile.check(file, offset, count);
         enter(ch, false, "sockSendfile");
-        long size = file.size();
-        long end = count == 0 ? size : Math.min(size, offset + count);
-        long pos = offset;
-        while (pos < end) {
-            long n = file.transferTo(pos, end - pos, ch);
-            if (n > 0) {
-                pos += n;
-            } else if (pos >= file.size()) {
-                break;                                  // the file shrank meanwhile
-            } else {
-                await(ch, SelectionKey.OP_WRITE, busyWrite, "sockSendfile");
-            }
-        }
-        return pos - offset;
+        return Sendfile.transferTo(file, offset, Sendfile.end(file, offset, count), ch,
+                () -> await(ch, SelectionKey.OP_WRITE, busyWrite, "sockSendfile"));
     }
 
     /** The checks every sock_* call makes before it touches the channel. */

@@ -115,7 +115,8 @@ public final class NetEngine implements Bridges.Net {
         return Structured.task(op).getLoop() instanceof EventLoopImpl l ? l : null;
     }
 
-    private static InetAddress[] resolve(String host) throws IOException {
+    /** A literal address parsed in place, a host name looked up on the default executor; {null} for no host (the wildcard). */
+    static InetAddress[] resolve(String host) throws IOException {
         if (host == null || host.isEmpty()) {
             return new InetAddress[] {null};
         }
@@ -208,10 +209,7 @@ public final class NetEngine implements Bridges.Net {
                     + "StreamOptions.withServerHostname(name) to verify the server (Python's server_hostname)");
         }
         try {
-            ch.configureBlocking(false);
-            while (!ch.finishConnect()) {
-                loop.awaitReady(ch, SelectionKey.OP_CONNECT);
-            }
+            finishGivenConnect(loop, ch);
             try {
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             } catch (UnsupportedOperationException unixSocket) {
@@ -224,6 +222,20 @@ public final class NetEngine implements Bridges.Net {
         }
         int port = ch.getRemoteAddress() instanceof InetSocketAddress r ? r.getPort() : 0;
         return wrapOrClose(loop, ch, o, o.serverHostname(), port);
+    }
+
+    /**
+     * A channel given to a {@code sock=} entry point (streams' openConnection, protocols'
+     * createConnection): made non-blocking, and a connect it has in progress finished, the
+     * calling task suspending meanwhile.
+     */
+    static void finishGivenConnect(EventLoopImpl loop, SocketChannel ch) throws IOException {
+        ch.configureBlocking(false);
+        if (ch.isConnectionPending()) {
+            while (!ch.finishConnect()) {
+                loop.awaitReady(ch, SelectionKey.OP_CONNECT);
+            }
+        }
     }
 
     /**
@@ -847,7 +859,7 @@ public final class NetEngine implements Bridges.Net {
         }
     }
 
-    private static void checkPort(int port) {
+    static void checkPort(int port) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }

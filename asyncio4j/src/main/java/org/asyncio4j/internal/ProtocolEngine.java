@@ -3,7 +3,6 @@ package org.asyncio4j.internal;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
@@ -60,9 +59,7 @@ final class ProtocolEngine {
         Objects.requireNonNull(factory, "protocolFactory");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(options, "options");
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("port out of range: " + port);
-        }
+        NetEngine.checkPort(port);
         inTaskOf(loop, "createConnection");
         SocketChannel ch = NetEngine.ENGINE.connectTcp(host, port, options);
         return connected(loop, factory, ch, options, host, port);
@@ -89,11 +86,7 @@ final class ProtocolEngine {
         }
         boolean ok = false;
         try {
-            channel.configureBlocking(false);
-            if (channel.isConnectionPending()) {
-                loop.awaitReady(channel, SelectionKey.OP_CONNECT);
-                channel.finishConnect();
-            }
+            NetEngine.finishGivenConnect(loop, channel);
             if (!channel.isConnected()) {
                 throw new IllegalArgumentException("the channel is not connected: " + channel);
             }

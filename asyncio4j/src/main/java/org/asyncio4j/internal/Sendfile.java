@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
 import java.util.Objects;
 
 /**
@@ -33,14 +34,47 @@ public final class Sendfile {
         }
     }
 
+    /** Suspends the calling task until a full socket can take more. */
+    interface WhenFull {
+        void await() throws IOException;
+    }
+
+    /**
+     * The end of the range {@code count} bytes from {@code offset} names (0: to the end of the
+     * file), cut at the file's size.
+     */
+    static long end(FileChannel file, long offset, long count) throws IOException {
+        long size = file.size();
+        return count == 0 ? size : Math.min(size, offset + count);
+    }
+
+    /**
+     * The zero-copy loop: {@code file}'s bytes from {@code offset} up to {@code end} into a
+     * non-blocking socket, {@code whenFull} suspending while it is full; returns the bytes sent
+     * (fewer if the file shrank meanwhile).
+     */
+    static long transferTo(FileChannel file, long offset, long end, SocketChannel ch, WhenFull whenFull) throws IOException {
+        long pos = offset;
+        while (pos < end) {
+            long n = file.transferTo(pos, end - pos, ch);
+            if (n > 0) {
+                pos += n;
+            } else if (pos >= file.size()) {
+                break;                              // the file shrank meanwhile
+            } else {
+                whenFull.await();
+            }
+        }
+        return pos - offset;
+    }
+
     /**
      * Sends {@code count} bytes of {@code file} from {@code offset} (0: to its end) and returns
      * how many were sent (fewer if the file is shorter). Leaves the file's position alone.
      */
     public static long send(ByteTransport t, FileChannel file, long offset, long count) throws IOException {
         check(file, offset, count);
-        long size = file.size();
-        long end = count == 0 ? size : Math.min(size, offset + count);
+        long end = end(file, offset, count);
         if (offset >= end) {
             return 0;
         }
@@ -50,20 +84,10 @@ public final class Sendfile {
         while (!t.flushPending()) {
             t.awaitWritable();
         }
-        long pos = offset;
         if (t instanceof SocketTransport s) {
-            while (pos < end) {
-                long n = file.transferTo(pos, end - pos, s.channel());
-                if (n > 0) {
-                    pos += n;
-                } else if (pos >= file.size()) {
-                    break;                              // the file shrank meanwhile
-                } else {
-                    s.awaitWritable();
-                }
-            }
-            return pos - offset;
+            return transferTo(file, offset, end, s.channel(), s::awaitWritable);
         }
+        long pos = offset;
         ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, end - offset));
         while (pos < end) {
             buf.clear().limit((int) Math.min(buf.capacity(), end - pos));
