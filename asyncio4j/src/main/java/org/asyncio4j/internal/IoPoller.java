@@ -175,24 +175,11 @@ final class IoPoller {
         return true;
     }
 
-    /**
-     * Empties {@code ch}'s slot for {@code op} if it holds {@code callback} (the interest is
-     * dropped the next time it fires, as for any empty slot).
-     */
+    /** {@link #withdraw} by channel: nothing to do if {@code ch} was never registered here. */
     void drop(SelectableChannel ch, int op, Runnable callback) {
         SelectionKey k = ch.keyFor(selector);
-        if (k == null) {
-            return;
-        }
-        Slots s = (Slots) k.attachment();
-        if (isReadOp(op)) {
-            if (s.read == callback) {
-                s.read = null;
-                waiting--;
-            }
-        } else if (s.write == callback) {
-            s.write = null;
-            waiting--;
+        if (k != null) {
+            withdraw(k, op, callback);
         }
     }
 
