@@ -509,13 +509,18 @@ public final class EventLoopImpl implements EventLoop {
         checkOpen();
         checkThread("callLater");
         TimerHandleImpl t = new TimerHandleImpl(this, callback, deadline, timerSeq++);
-        timers.add(t);
+        if (timers.size() == 0) {
+            timers.add(t, now());         // the heap recentres on the present (one clock read, only then)
+        } else {
+            timers.add(t);
+        }
         return t;
     }
 
     SleepTimer scheduleSleep(long nanos, TaskImpl<?> task) {
-        SleepTimer t = new SleepTimer(this, task, saturatedAdd(now(), nanos), timerSeq++);
-        timers.add(t);
+        long now = now();
+        SleepTimer t = new SleepTimer(this, task, saturatedAdd(now, nanos), timerSeq++);
+        timers.add(t, now);
         return t;
     }
 

@@ -25,42 +25,67 @@ class TimerHeapTest {
         return new TimerHandleImpl(null, () -> { }, deadline, seq);
     }
 
+    /** The heap beside a reference ordering of the same timers. */
+    private static final class Model {
+        final TimerHeap heap = new TimerHeap();
+        final TreeSet<TimerHandleImpl> ref = new TreeSet<>(ORDER);
+        final List<TimerHandleImpl> live = new ArrayList<>();
+
+        void added(TimerHandleImpl t) {
+            ref.add(t);
+            live.add(t);
+        }
+
+        void pollAndCheck(int step) {
+            TimerHandleImpl expected = ref.pollFirst();
+            TimerHandleImpl got = heap.poll();
+            assertSame(expected, got, "poll order at step " + step);
+            if (got != null) {
+                live.remove(got);
+                assertEquals(-1, got.heapIndex);
+            }
+        }
+
+        void removeOne(Random rnd) {
+            if (!live.isEmpty()) {
+                TimerHandleImpl t = live.remove(rnd.nextInt(live.size()));
+                heap.remove(t);
+                ref.remove(t);
+                assertEquals(-1, t.heapIndex);
+                heap.remove(t);                                         // twice: a no-op
+            }
+        }
+
+        void drainAndCheck() {
+            while (!ref.isEmpty()) {
+                assertSame(ref.pollFirst(), heap.poll());
+            }
+            assertNull(heap.poll());
+            assertEquals(0, heap.size());
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5})
     void randomAddsPollsAndRemovals_leaveInDeadlineThenSequenceOrder(long seed) {
         Random rnd = new Random(seed);
-        TimerHeap heap = new TimerHeap();
-        TreeSet<TimerHandleImpl> ref = new TreeSet<>(ORDER);
-        List<TimerHandleImpl> live = new ArrayList<>();
+        Model m = new Model();
         long seq = 0;
         for (int step = 0; step < 200_000; step++) {
             int op = rnd.nextInt(10);
             if (op < 5) {
                 TimerHandleImpl t = timer(rnd.nextInt(1000), seq++);   // many equal deadlines
-                heap.add(t);
-                ref.add(t);
-                live.add(t);
+                m.heap.add(t);
+                m.added(t);
             } else if (op < 8) {
-                TimerHandleImpl expected = ref.pollFirst();
-                TimerHandleImpl got = heap.poll();
-                assertSame(expected, got, "poll order at step " + step);
-                if (got != null) {
-                    live.remove(got);
-                    assertEquals(-1, got.heapIndex);
-                }
-            } else if (!live.isEmpty()) {
-                TimerHandleImpl t = live.remove(rnd.nextInt(live.size()));
-                heap.remove(t);
-                ref.remove(t);
-                assertEquals(-1, t.heapIndex);
+                m.pollAndCheck(step);
+            } else {
+                m.removeOne(rnd);
             }
-            assertEquals(ref.size(), heap.size());
-            assertSame(ref.isEmpty() ? null : ref.first(), heap.peek());
+            assertEquals(m.ref.size(), m.heap.size());
+            assertSame(m.ref.isEmpty() ? null : m.ref.first(), m.heap.peek());
         }
-        while (!ref.isEmpty()) {
-            assertSame(ref.pollFirst(), heap.poll());
-        }
-        assertNull(heap.poll());
+        m.drainAndCheck();
     }
 
     @Test
@@ -75,5 +100,74 @@ class TimerHeapTest {
         for (TimerHandleImpl t : ts) {
             assertSame(t, heap.poll());
         }
+    }
+
+    /**
+     * Deadlines across the near heap, the wheel's buckets and the far heap (past, this
+     * millisecond, the next second, minutes, never), added with and without the clock's reading,
+     * with the clock moving forward meanwhile: the order is still exactly (deadline, sequence).
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {11, 12, 13, 14, 15, 16})
+    void wheelAndFarTimers_leaveInExactOrder_asTheClockMoves(long seed) {
+        Random rnd = new Random(seed);
+        Model m = new Model();
+        long seq = 0;
+        long now = rnd.nextInt(3) == 0 ? -5_000_000_000L : 1_000_000L;   // the loop clock may start anywhere
+        long bucket = 1L << TimerHeap.BUCKET_SHIFT;
+        for (int step = 0; step < 200_000; step++) {
+            int op = rnd.nextInt(20);
+            if (op < 10) {
+                long delay = switch (rnd.nextInt(8)) {
+                    case 0 -> -rnd.nextInt(50_000_000);                     // already due
+                    case 1 -> rnd.nextInt((int) bucket);                    // this millisecond
+                    case 2 -> bucket * rnd.nextInt(3);                      // bucket edges
+                    case 3, 4 -> rnd.nextInt(1_000_000_000);                // within the wheel
+                    case 5 -> bucket * TimerHeap.WHEEL - 2 + rnd.nextInt(4); // the wheel's edge
+                    case 6 -> 1_000_000_000L + (long) rnd.nextInt(1_000_000) * 100_000L; // up to 100 s: far
+                    default -> rnd.nextInt(100) == 0 ? Long.MAX_VALUE - now : rnd.nextInt(3_000_000); // never, or soon
+                };
+                TimerHandleImpl t = timer(now + delay, seq++);
+                if (rnd.nextBoolean()) {
+                    m.heap.add(t, now);
+                } else {
+                    m.heap.add(t);
+                }
+                m.added(t);
+            } else if (op < 15) {
+                m.pollAndCheck(step);
+            } else if (op < 17) {
+                now += rnd.nextInt(4) == 0 ? rnd.nextLong(10_000_000_000L) : rnd.nextInt(3_000_000);
+            } else {
+                m.removeOne(rnd);
+            }
+            assertEquals(m.ref.size(), m.heap.size(), "size at step " + step);
+            if (rnd.nextInt(4) == 0) {
+                assertSame(m.ref.isEmpty() ? null : m.ref.first(), m.heap.peek(), "peek at step " + step);
+            }
+        }
+        m.drainAndCheck();
+    }
+
+    @Test
+    void clear_emptiesEveryPart_andMarksEachTimerOut() {
+        TimerHeap heap = new TimerHeap();
+        List<TimerHandleImpl> ts = new ArrayList<>();
+        long[] deadlines = {-1, 0, 5, 1L << 25, 900_000_000L, 60_000_000_000L, Long.MAX_VALUE};
+        for (int i = 0; i < deadlines.length; i++) {
+            TimerHandleImpl t = timer(deadlines[i], i);
+            ts.add(t);
+            heap.add(t, 0);
+        }
+        heap.poll();                                                        // the near heap is in use too
+        heap.clear();
+        assertEquals(0, heap.size());
+        assertNull(heap.peek());
+        for (TimerHandleImpl t : ts) {
+            assertEquals(-1, t.heapIndex);
+        }
+        TimerHandleImpl again = timer(3, 99);
+        heap.add(again, 1_000_000_000_000L);                                // recentres far away from the old cursor
+        assertSame(again, heap.poll());
     }
 }
