@@ -37,6 +37,21 @@ public abstract class ByteTransport {
     /** Writes without blocking; returns how many bytes of {@code src} it took (0: would block). */
     public abstract int writeNow(ByteBuffer src) throws IOException;
 
+    /**
+     * Writes {@code srcs} in order without blocking, stopping at the first it cannot take
+     * whole; returns how many bytes it took. A socket sends them with one gathering write.
+     */
+    public long writeNow(ByteBuffer[] srcs) throws IOException {
+        long n = 0;
+        for (ByteBuffer src : srcs) {
+            n += writeNow(src);
+            if (src.hasRemaining()) {
+                break;
+            }
+        }
+        return n;
+    }
+
     /** True while bytes accepted by writeNow still wait to go out (TLS records, pipe pumps). */
     public boolean hasPendingOutput() {
         return false;

@@ -378,8 +378,36 @@ public final class ProtocolTransport implements Transport {
     @Override
     public void writeLines(Iterable<byte[]> data) {
         Objects.requireNonNull(data, "data");
+        java.util.ArrayList<ByteBuffer> bufs = new java.util.ArrayList<>();
         for (byte[] chunk : data) {
-            write(Objects.requireNonNull(chunk, "data contains null"));
+            if (Objects.requireNonNull(chunk, "data contains null").length > 0) {
+                bufs.add(ByteBuffer.wrap(chunk));
+            }
+        }
+        if (tls || bufs.size() < 2 || !buffer.isEmpty() || bytes.hasPendingOutput()) {
+            for (ByteBuffer b : bufs) {
+                write(b);
+            }
+            return;
+        }
+        loop.checkThread("writeLines");
+        checkWritable();
+        try {
+            bytes.writeNow(bufs.toArray(ByteBuffer[]::new));   // one gathering send (Python 3.12: sendmsg)
+        } catch (IOException e) {
+            fatal(e, "Fatal write error");
+            return;
+        }
+        boolean left = false;
+        for (ByteBuffer b : bufs) {
+            if (b.hasRemaining()) {
+                append(b);
+                left = true;
+            }
+        }
+        if (left) {
+            scheduleFlush();
+            maybePauseProtocol();
         }
     }
 

@@ -58,6 +58,11 @@ public final class SocketTransport extends ByteTransport {
     }
 
     @Override
+    public long writeNow(ByteBuffer[] srcs) throws IOException {
+        return channel.write(srcs);
+    }
+
+    @Override
     public void awaitWritable() throws IOException {
         loop.awaitReady(channel, SelectionKey.OP_WRITE);
     }

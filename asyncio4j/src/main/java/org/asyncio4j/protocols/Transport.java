@@ -32,11 +32,14 @@ public interface Transport extends BaseTransport {
     void write(byte[] data);
 
     /**
-     * Writes each array in order.
+     * Writes each array in order, as {@link #write(byte[])} one after another would, with one
+     * gathering send where the transport allows it (a plain socket with nothing buffered: one
+     * {@code writev}, as Python 3.12 sends {@code writelines} with {@code sendmsg}). Every chunk
+     * is checked before anything is written.
      *
      * @param data the chunks
      * @throws IllegalStateException if the transport is closing or {@link #writeEof()} was called
-     * @throws NullPointerException  if {@code data} or a chunk is null
+     * @throws NullPointerException  if {@code data} or a chunk is null (then nothing is written)
      */
     void writeLines(Iterable<byte[]> data);
 

@@ -5,6 +5,7 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Objects;
 
 import javax.net.ssl.SSLContext;
@@ -124,17 +125,54 @@ public final class StreamWriter {
     }
 
     /**
-     * Writes every array in order; see {@link #write(byte[])}.
+     * Writes every array in order, as {@link #write(byte[])} would one after another, but with
+     * one gathering send where the connection allows it (a plain socket: one {@code writev}
+     * for a response's head and body, as Python 3.12's {@code writelines} does with
+     * {@code sendmsg}). Every element is checked before anything is sent.
      *
      * @param lines the arrays
-     * @throws NullPointerException if {@code lines} or an element is null
+     * @throws NullPointerException if {@code lines} or an element is null (then nothing is written)
      * @throws IOException          if the writer is closing or the connection failed
      */
     public void writeLines(Iterable<byte[]> lines) throws IOException {
         Objects.requireNonNull(lines, "lines");
+        ArrayList<ByteBuffer> bufs = new ArrayList<>();
         for (byte[] line : lines) {
-            write(Objects.requireNonNull(line, "lines contains null"));
+            if (Objects.requireNonNull(line, "lines contains null").length > 0) {
+                bufs.add(ByteBuffer.wrap(line));
+            }
         }
+        checkWritable();
+        if (bufs.size() <= 1) {
+            if (!bufs.isEmpty()) {
+                write(bufs.get(0).array());
+            }
+            return;
+        }
+        int first = 0;
+        if (buffer.isEmpty() && !transport.hasPendingOutput()) {
+            try {
+                transport.writeNow(bufs.toArray(ByteBuffer[]::new));
+            } catch (IOException e) {
+                fail(e);
+                throw e;
+            }
+            while (first < bufs.size() && !bufs.get(first).hasRemaining()) {
+                first++;
+            }
+            if (first == bufs.size()) {
+                if (transport.hasPendingOutput()) {
+                    scheduleFlush();      // a TLS record only partly sent: finish it when writable
+                }
+                return;
+            }
+        }
+        for (int i = first; i < bufs.size(); i++) {
+            ByteBuffer b = copy(bufs.get(i));
+            buffer.addLast(b);
+            buffered += b.remaining();
+        }
+        scheduleFlush();
     }
 
     /**

@@ -394,6 +394,33 @@ class ProtocolTransportTest {
         });
     }
 
+    @Test
+    void writeLines_largerThanTheKernelTakes_arrivesWholeAndInOrder_andANullChunkWritesNothing() {
+        run(() -> {
+            var p = pair();
+            List<byte[]> withNull = new java.util.ArrayList<>();
+            withNull.add(b("never"));
+            withNull.add(null);
+            assertThrows(NullPointerException.class, () -> p.transport().writeLines(withNull));
+            List<byte[]> parts = new java.util.ArrayList<>();
+            java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+            for (int i = 0; i < 24; i++) {
+                byte[] part = new byte[i % 3 == 0 ? 5 : (512 << 10) + i];   // small and large: a partial gathering write
+                for (int k = 0; k < part.length; k++) {
+                    part[k] = (byte) (k * 31 + i);
+                }
+                parts.add(part);
+                expected.writeBytes(part);
+            }
+            var reader = createTask(() -> p.peer().reader().readExactly(expected.size()));
+            p.transport().writeLines(parts);
+            assertTrue(p.transport().getWriteBufferSize() > 0, "the kernel took it all: the test proves nothing");
+            assertArrayEquals(expected.toByteArray(), reader.await());
+            p.transport().close();
+            p.server().close();
+        });
+    }
+
     // ---- a protocol callback that throws ---------------------------------------------------
 
     @Test

@@ -110,6 +110,65 @@ class StreamWriterTest {
         });
     }
 
+    /** Bytes 0..n-1 of a recognisable pattern, so a reordered or lost piece shows. */
+    private static byte[] pattern(int n, int seed) {
+        byte[] d = new byte[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = (byte) (i * 31 + seed);
+        }
+        return d;
+    }
+
+    @Test
+    void writeLines_largerThanTheKernelTakes_arrivesWholeAndInOrder() throws Exception {
+        run(() -> {
+            Pair p = pair();
+            List<byte[]> parts = new ArrayList<>();
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            for (int i = 0; i < 24; i++) {
+                byte[] part = pattern(i % 3 == 0 ? 7 : 512 * KIB + i, i);   // small and large pieces: a partial gathering write
+                parts.add(part);
+                expected.write(part);
+            }
+            Task<byte[]> reader = createTask(() -> p.peerReader().readExactly(expected.size()));
+            p.writer().writeLines(parts);
+            assertTrue(p.writer().bufferSize() > 0, "the kernel took it all: the test proves nothing");
+            p.writer().drain();
+            assertArrayEquals(expected.toByteArray(), reader.await());
+            p.close();
+        });
+    }
+
+    @Test
+    void writeLines_behindBufferedBytes_keepsTheOrder() throws Exception {
+        run(() -> {
+            Pair p = pair();
+            long first = fillUntilBuffered(p.writer(), 64 * KIB);   // the kernel is full, bytes wait
+            p.writer().writeLines(List.of(b("after"), b("-"), b("all\n")));
+            Task<byte[]> skipped = createTask(() -> p.peerReader().readExactly((int) first));
+            p.writer().drain();
+            assertEquals(first, skipped.await().length);
+            assertEquals("after-all\n", s(p.peerReader().readLine()));
+            p.close();
+        });
+    }
+
+    @Test
+    void writeLines_withANullElement_writesNothing() throws Exception {
+        run(() -> {
+            Pair p = pair();
+            List<byte[]> withNull = new ArrayList<>();
+            withNull.add(b("never\n"));
+            withNull.add(null);
+            NullPointerException e = assertThrows(NullPointerException.class, () -> p.writer().writeLines(withNull));
+            assertEquals("lines contains null", e.getMessage());
+            p.writer().writeLines(List.of(b("first"), new byte[0], b(" line\n")));
+            p.writer().drain();
+            assertEquals("first line\n", s(p.peerReader().readLine()));
+            p.close();
+        });
+    }
+
     @Test
     void drain_withLittleBuffered_returnsAtOnce() throws Exception {
         run(() -> {

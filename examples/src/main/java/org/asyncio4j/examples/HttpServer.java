@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -150,9 +151,11 @@ public final class HttpServer {
                 + "Content-Length: " + r.body().length + "\r\n"
                 + "Connection: " + (keepAlive ? "keep-alive" : "close") + "\r\n"
                 + "Server: asyncio4j-example\r\n\r\n";
-        w.write(head.getBytes(StandardCharsets.ISO_8859_1));
-        if (!method.equals("HEAD")) {
-            w.write(r.body());
+        byte[] headBytes = head.getBytes(StandardCharsets.ISO_8859_1);
+        if (method.equals("HEAD")) {
+            w.write(headBytes);
+        } else {
+            w.writeLines(List.of(headBytes, r.body()));   // one send for head and body, not two packets
         }
         w.drain();
     }
