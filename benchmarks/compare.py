@@ -73,7 +73,19 @@ def main():
         if forks:
             results["asyncio4j"][n] = forks[len(forks) // 2]
     if "memory" in names:
-        results["asyncio4j"].update(run(java(["-Xms512m", "-Xmx512m"]) + base + ["--only", "memory"]))
+        # MemoryProbe's child, as in the README's memory line: a fresh JVM with a fixed heap, no
+        # pre-touch and -Xbatch (a task parked in not-yet-compiled frames keeps a bigger stack,
+        # and background compilation made that a matter of luck: 1,100-1,300 B against ~800).
+        n = str(max(1, int(100_000 * float(a.scale))))
+        probe = subprocess.run([os.path.join(a.java_home, "bin", "java"), "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                                "-Xms512m", "-Xmx512m", "-XX:-AlwaysPreTouch", "-Xbatch", "-cp", cp,
+                                "org.asyncio4j.benchmarks.jmh.MemoryProbe", "--child", "asyncio", n],
+                               cwd=ROOT, capture_output=True, text=True)
+        got = [l.split() for l in probe.stdout.splitlines() if l.startswith("RESULT ")]
+        if probe.returncode == 0 and got:
+            results["asyncio4j"]["memory"] = (float(got[0][4]), f"heap_B={float(got[0][3]):.0f}")
+        else:
+            sys.stderr.write(f"memory probe failed:\n{probe.stderr[-2000:]}\n")
     results["uvloop"] = run([PY, "benchmarks/python/workloads.py", "--loop", "uvloop"] + common) \
         if subprocess.run([PY, "-c", "import uvloop"], capture_output=True).returncode == 0 else {}
     if not results["uvloop"]:
