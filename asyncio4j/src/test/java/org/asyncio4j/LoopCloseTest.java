@@ -177,7 +177,7 @@ class LoopCloseTest {
     // ------------------------------------------------------------------ unretrieved exceptions
 
     /** What reached an exception handler, from any thread. */
-    private static final class Reports implements ExceptionHandler {
+    static class Reports implements ExceptionHandler {
         final java.util.List<ExceptionContext> handled = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
         @Override

@@ -781,7 +781,7 @@ public final class EventLoopImpl implements EventLoop {
         if (event != null) {
             int s = t.state;
             Jfr.taskEnded(event, t.getName(), s == FutureImpl.CANCELLED ? "cancelled" : s == FutureImpl.EXCEPTION
-                    ? "exception" : "result", s == FutureImpl.EXCEPTION ? t.exception : null, name);
+                    ? "exception" : "result", s == FutureImpl.EXCEPTION ? t.failure() : null, name);
         }
     }
 
@@ -842,7 +842,7 @@ public final class EventLoopImpl implements EventLoop {
         try {
             return f.report();
         } catch (RuntimeException | Error e) {
-            if (f.state == FutureImpl.EXCEPTION && e == f.exception) {
+            if (f.state == FutureImpl.EXCEPTION && e == f.failure()) {
                 CallerFrames.append(e);
             }
             throw e;

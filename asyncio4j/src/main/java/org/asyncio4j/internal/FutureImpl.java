@@ -23,8 +23,8 @@ import org.asyncio4j.InvalidStateException;
  *
  * <h2>Implementation overview</h2>
  * {@code state} goes once from PENDING to RESULT, EXCEPTION or CANCELLED, on the loop thread;
- * it is volatile so other threads can poll it (isDone, get) and see the outcome fields, which are
- * written before it. Completion walks the callback list in order: a task waiting in
+ * it is volatile so other threads can poll it (isDone, get) and see the outcome, which is written
+ * before it. Completion walks the callback list in order: a task waiting in
  * {@link TaskImpl#awaitDone} is woken directly (unparking it appends its continuation to the
  * ready queue, exactly where a {@code callSoon} of a wake-up callback would have put it, without
  * allocating one), and every other callback is scheduled with {@code callSoon}. So callbacks run
@@ -32,6 +32,20 @@ import org.asyncio4j.InvalidStateException;
  *
  * <p>The callback list is a single object while it holds one entry (the common case: one
  * awaiting task) and an array beyond that.
+ *
+ * <p>One field holds the outcome, read according to the state, so a future is four fields (32
+ * bytes with compressed references; every task, and every waiter of a lock, event or queue, is
+ * one):
+ * <pre>
+ *   PENDING    null, or the cause its cancellation is to carry (a task's request, debug mode)
+ *   RESULT     the value
+ *   EXCEPTION  the {@link Unretrieved} report, which holds the exception, until it is read;
+ *              then the exception itself
+ *   CANCELLED  null, the message (a String), or a {@link Cancelled} when there is a cause
+ * </pre>
+ * Once the state is published the outcome changes only from an Unretrieved to its own
+ * exception (on whichever thread reads it first), so a reader on any thread that sees a done
+ * state reads an outcome of that state.
  *
  * <p>A future that fails without anyone reading its exception reports it to the exception
  * handler ("exception was never retrieved"), once: when its loop closes, or, if that comes
@@ -50,13 +64,8 @@ public class FutureImpl<T> implements Future<T> {
 
     final EventLoopImpl loop;
     volatile int state;
-    private Object result;
-    Throwable exception;            // package-private: the loop checks what it rethrows to run()'s caller
-    String cancelMessage;
-    Throwable cancelledBy;          // a task's: the exception that ended its body cancelled; debug mode: where a
-                                    // task's cancellation cancelled this future (TaskImpl.requestCancel); or null
+    private Object outcome;         // by state: see the class comment
     private Object callbacks;       // null | one entry | Object[] (null-terminated)
-    private Unretrieved unretrieved;
 
     public FutureImpl(EventLoopImpl loop) {
         this.loop = loop;
@@ -89,11 +98,11 @@ public class FutureImpl<T> implements Future<T> {
     public final T resultNow() {
         int s = state;
         if (s == RESULT) {
-            return (T) result;
+            return (T) outcome;
         }
         throw new IllegalStateException(switch (s) {
             case PENDING -> "Result is not ready: " + this;
-            case EXCEPTION -> "Future completed with an exception: " + exception;
+            case EXCEPTION -> "Future completed with an exception: " + failure();
             default -> "Future was cancelled";
         });
     }
@@ -102,8 +111,7 @@ public class FutureImpl<T> implements Future<T> {
     public final Throwable exceptionNow() {
         int s = state;
         if (s == EXCEPTION) {
-            markRetrieved();
-            return exception;
+            return retrieve();
         }
         throw new IllegalStateException(switch (s) {
             case PENDING -> "Exception is not set: " + this;
@@ -114,11 +122,38 @@ public class FutureImpl<T> implements Future<T> {
 
     /** The exception of a failed future, null for any other state; marks it retrieved. */
     final Throwable exceptionOrNull() {
-        if (state == EXCEPTION) {
-            markRetrieved();
-            return exception;
+        return state == EXCEPTION ? retrieve() : null;
+    }
+
+    /** The exception of a failed future, null for any other state; leaves it unretrieved. */
+    final Throwable failure() {
+        if (state != EXCEPTION) {
+            return null;
         }
-        return null;
+        Object o = outcome;
+        return o instanceof Unretrieved u ? u.exception : (Throwable) o;
+    }
+
+    /** The message of a cancelled future (null if it had none, or for any other state). */
+    final String cancelMessage() {
+        if (state != CANCELLED) {
+            return null;
+        }
+        Object o = outcome;
+        return o instanceof Cancelled c ? c.message() : (String) o;
+    }
+
+    /**
+     * The cause the CancelledException of a cancelled future's awaiters carries, or null (and
+     * null for any other state): for a task, the exception that ended its body cancelled; in
+     * debug mode, where the request was made that cancelled it.
+     */
+    final Throwable cancelCause() {
+        return state == CANCELLED && outcome instanceof Cancelled c ? c.cause() : null;
+    }
+
+    /** A cancelled future's outcome when there is a cause; the message alone is a bare String. */
+    private record Cancelled(String message, Throwable cause) {
     }
 
     @Override
@@ -219,10 +254,9 @@ public class FutureImpl<T> implements Future<T> {
     final T report() {
         switch (state) {
             case RESULT:
-                return (T) result;
+                return (T) outcome;
             case EXCEPTION:
-                markRetrieved();
-                throw rethrow(exception);
+                throw rethrow(retrieve());
             case CANCELLED:
                 throw cancelledException();
             default:
@@ -257,9 +291,13 @@ public class FutureImpl<T> implements Future<T> {
      * cause (so what was attached to it, such as a TaskGroup's failures, is not lost).
      */
     final CancelledException cancelledException() {
-        CancelledException c = new CancelledException(cancelMessage);
-        if (cancelledBy != null) {
-            c.initCause(cancelledBy);
+        Object o = outcome;
+        CancelledException c;
+        if (o instanceof Cancelled with) {
+            c = new CancelledException(with.message());
+            c.initCause(with.cause());
+        } else {
+            c = new CancelledException((String) o);
         }
         if (this instanceof TaskImpl<?> t) {
             t.attachOriginForAwaiter(c);  // debug mode: where the cancellation was requested
@@ -298,12 +336,11 @@ public class FutureImpl<T> implements Future<T> {
     private T reportGet() throws ExecutionException {
         switch (state) {
             case RESULT:
-                return (T) result;
+                return (T) outcome;
             case EXCEPTION:
-                markRetrieved();
-                throw new ExecutionException(exception);
+                throw new ExecutionException(retrieve());
             default:
-                throw new CancelledException(cancelMessage);
+                throw new CancelledException(cancelMessage());
         }
     }
 
@@ -359,18 +396,17 @@ public class FutureImpl<T> implements Future<T> {
     }
 
     final void complete(Object value) {
-        result = value;
+        outcome = value;
         state = RESULT;
         scheduleCallbacks();
     }
 
     final void fail(Throwable exception) {
-        this.exception = exception;
         // Report it if nobody reads it (through await, get, exceptionNow or a combinator) before
         // the loop closes or the future is collected. Made before the state is published, so a
         // reader on another thread that sees EXCEPTION also sees the report to settle.
         Unretrieved u = new Unretrieved(loop, exception);
-        unretrieved = u;
+        outcome = u;
         state = EXCEPTION;
         u.description = toString();
         watchCollection(u);
@@ -403,12 +439,26 @@ public class FutureImpl<T> implements Future<T> {
         CLEANER.register(this, u);
     }
 
+    /** A failed future's exception counts as read: its report is settled (no-op in any other state). */
     final void markRetrieved() {
-        Unretrieved u = unretrieved;
-        if (u != null) {
-            u.settle();
-            unretrieved = null;
+        if (state == EXCEPTION) {
+            retrieve();
         }
+    }
+
+    /**
+     * The exception of a failed future (the caller saw EXCEPTION), marked read: the report is
+     * settled and the outcome becomes the bare exception. Any thread; two threads reading at
+     * once both store the same exception, and the report settles once.
+     */
+    private Throwable retrieve() {
+        Object o = outcome;
+        if (o instanceof Unretrieved u) {
+            outcome = u.exception;
+            u.settle();
+            return u.exception;
+        }
+        return (Throwable) o;
     }
 
     @Override
@@ -426,15 +476,47 @@ public class FutureImpl<T> implements Future<T> {
         return loop.confined(this, msg, FutureImpl::cancelFuture, FutureImpl::cancelFromOtherThread);
     }
 
-    /** Cancels a pending future; loop thread only. */
+    /**
+     * Cancels a pending future; loop thread only. Its awaiters' CancelledException carries the
+     * cause a task's request left on it ({@link #cancelCarrying}), if any.
+     */
     final boolean cancelFuture(String msg) {
+        return cancelFuture(msg, null);
+    }
+
+    /**
+     * Cancels a pending future, {@code cause} (if not null, else the one a task's request left)
+     * to be the cause of its awaiters' CancelledException; loop thread only.
+     */
+    final boolean cancelFuture(String msg, Throwable cause) {
         if (state != PENDING) {
             return false;
         }
-        cancelMessage = msg;
+        Throwable by = cause != null ? cause : (Throwable) outcome;
+        outcome = by == null ? msg : new Cancelled(msg, by);
         state = CANCELLED;
         scheduleCallbacks();
         return true;
+    }
+
+    /**
+     * {@link #cancel(String)} for a task's request (on its loop's thread; this future is of that
+     * loop): the future's awaiters get {@code cause} (debug mode: where the request was made)
+     * as the cause of their CancelledException, unless the future has one already. It is left
+     * on the pending future before the cancel, which may end it now (a plain future) or later
+     * (a gather ends when its children do); a cancel that did not take leaves nothing. A task
+     * keeps no cause from another's request: its own request has its own origin.
+     */
+    final boolean cancelCarrying(String msg, Throwable cause) {
+        boolean carry = cause != null && !(this instanceof TaskImpl) && state == PENDING && outcome == null;
+        if (carry) {
+            outcome = cause;
+        }
+        boolean cancelled = cancel(msg);
+        if (carry && !cancelled && state == PENDING && outcome == cause) {
+            outcome = null;
+        }
+        return cancelled;
     }
 
     /**
@@ -628,7 +710,7 @@ public class FutureImpl<T> implements Future<T> {
         switch (state) {
             case RESULT -> cf.complete(resultNow());
             case EXCEPTION -> cf.completeExceptionally(exceptionNow());
-            default -> cf.completeExceptionally(new CancelledException(cancelMessage));
+            default -> cf.completeExceptionally(new CancelledException(cancelMessage()));
         }
     }
 
@@ -640,8 +722,8 @@ public class FutureImpl<T> implements Future<T> {
     final String describeState() {
         return switch (state) {
             case PENDING -> "pending";
-            case RESULT -> "finished result=" + abbreviate(result);
-            case EXCEPTION -> "finished exception=" + exception;
+            case RESULT -> "finished result=" + abbreviate(outcome);
+            case EXCEPTION -> "finished exception=" + failure();
             default -> "cancelled";
         };
     }

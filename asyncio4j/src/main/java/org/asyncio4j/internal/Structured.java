@@ -256,7 +256,7 @@ public final class Structured {
             }
             if (!settled) {
                 if (c.isCancelled()) {
-                    cancelFuture(c.cancelMessage);
+                    cancelFuture(c.cancelMessage());
                     return;
                 }
                 Throwable e = c.exceptionOrNull();
@@ -661,7 +661,7 @@ public final class Structured {
                 return;
             }
             if (inner.isCancelled()) {
-                outer.cancelFuture(inner.cancelMessage);
+                outer.cancelFuture(inner.cancelMessage());
             } else {
                 Throwable e = inner.exceptionOrNull();
                 if (e != null) {

@@ -38,7 +38,7 @@ import org.asyncio4j.internal.jfr.Jfr;
  * a foreign thread's request is forwarded to the loop), and the CancelledException delivered
  * for it carries that origin: as its cause, or as a suppressed exception when it has a cause
  * already (a driver's exception). A future the request cancelled on the task's behalf (the one
- * it awaited) carries it as its {@code cancelledBy}, so the exception the body sees there has it
+ * it awaited) carries it as its cancellation's cause, so the exception the body sees there has it
  * too, and so does the task's own outcome for its awaiters. Without debug mode nothing is
  * captured: the only cost is a read of the debug flag per request.
  *
@@ -211,26 +211,19 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
             // A request not yet delivered when the body returns still cancels the task (Python);
             // one whose interrupt a JDK call consumed was delivered, and the body chose to return.
             if (mustCancel && (!interruptSent || pendingInterrupt)) {
-                noteOriginAsCause();
-                cancelFuture(requestMessage);
+                cancelFuture(requestMessage, cancelOrigin);   // debug mode: awaiters get the origin as cause
             } else {
                 complete(value);
             }
         } else if (failure instanceof CancelledException c) {
-            if (carriesSuppressed(c)) {
-                cancelledBy = c;          // it carries something (a TaskGroup's failures): keep it
-            } else if (c.getCause() != null) {
-                cancelledBy = c.getCause();   // e.g. the driver's exception cancellable() attached
-            }
-            cancelFuture(c.getMessage());
+            // If it carries something (a TaskGroup's failures), it is the cause awaiters get; else
+            // its cause is (e.g. the driver's exception cancellable() attached).
+            cancelFuture(c.getMessage(), carriesSuppressed(c) ? c : c.getCause());
         } else if (cancelRequests > 0 && (failure instanceof InterruptedException || isInterruptCancellation(failure, pendingInterrupt))) {
             // A JDK call (or a library over one) turned the cancellation's interrupt into its
             // own exception: the task ends cancelled, with that exception as the cause.
-            if (!(failure instanceof InterruptedException)) {
-                cancelledBy = failure;
-            }
-            noteOriginAsCause();
-            cancelFuture(requestMessage);
+            // (Debug mode: an InterruptedException leaves the origin as the cause.)
+            cancelFuture(requestMessage, failure instanceof InterruptedException ? cancelOrigin : failure);
         } else {
             fail(failure);
         }
@@ -258,7 +251,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
         if (f == this) {
             throw new IllegalStateException("Task cannot await on itself: " + this);
         }
-        if (mustCancel && (!interruptSent || thread.isInterrupted()) && f.state == PENDING && f.cancel(requestMessage)) {
+        if (mustCancel && (!interruptSent || thread.isInterrupted()) && f.state == PENDING && f.cancelCarrying(requestMessage, cancelOrigin)) {
             // Python's Task.__step: a cancellation requested while the task ran (it cancelled
             // itself, or code it called did) cancels the future it then awaits; the wait ends
             // with that future's cancellation, which is the request's delivery. (A request whose
@@ -268,7 +261,6 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
                 Thread.interrupted();
                 interruptSent = false;
             }
-            passOrigin(f);
         }
         enterSuspension(f);
         waitingOn = f;
@@ -635,8 +627,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
             this.onOverrideDelivered = onDelivered;
         }
         FutureImpl<?> w = waitingOn;
-        if (w != null && w != this && w.cancel(msg)) {
-            passOrigin(w);
+        if (w != null && w != this && w.cancelCarrying(msg, origin)) {   // it carries the origin to its awaiters
             return true;                  // the awaited future's end wakes us
         }
         mustCancel = true;
@@ -699,24 +690,9 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
      */
     void attachOriginForAwaiter(CancelledException c) {
         Throwable o = cancelOrigin;
-        Throwable by = cancelledBy;
+        Throwable by = cancelCause();
         if (o != null && o != by && !(by != null && java.util.Arrays.asList(by.getSuppressed()).contains(o))) {
             c.addSuppressed(o);
-        }
-    }
-
-    /** A future this task's request cancelled (the one it awaited) carries the origin to its awaiters. */
-    private void passOrigin(FutureImpl<?> cancelled) {
-        Throwable o = cancelOrigin;
-        if (o != null && !(cancelled instanceof TaskImpl) && cancelled.cancelledBy == null) {
-            cancelled.cancelledBy = o;    // a task records its own: its request has its own origin
-        }
-    }
-
-    /** The task ends cancelled without a CancelledException of its body: its awaiters get the origin as cause. */
-    private void noteOriginAsCause() {
-        if (cancelledBy == null) {
-            cancelledBy = cancelOrigin;
         }
     }
 

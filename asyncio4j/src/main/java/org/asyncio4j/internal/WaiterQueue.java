@@ -99,7 +99,7 @@ public final class WaiterQueue {
             throw t;
         }
         if (w.state == FutureImpl.CANCELLED) {
-            throw new org.asyncio4j.CancelledException(w.cancelMessage);
+            throw new org.asyncio4j.CancelledException(w.cancelMessage());
         }
         return w.report();
     }
