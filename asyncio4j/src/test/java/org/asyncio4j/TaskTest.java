@@ -289,6 +289,21 @@ class TaskTest {
     }
 
     @Test
+    void uncancel_onANeverCancelledTask_isZero_andALaterRequestStillCancels() {
+        runVc(() -> {
+            Task<Void> t = createTask(() -> sleep(10));
+            sleep(0.1);
+            assertEquals(0, t.uncancel(), "nothing to withdraw");
+            assertEquals(0, t.cancelling());
+            assertFalse(t.isDone());
+            assertTrue(t.cancel("late"));
+            assertEquals(1, t.cancelling());
+            CancelledException e = assertThrows(CancelledException.class, t::await);
+            assertEquals("late", e.getMessage());
+        });
+    }
+
+    @Test
     void uncancel_beforeStart_dropsTheUndeliveredRequest_andTheBodyRuns() {
         int v = runVc(() -> {
             Task<Integer> t = createTask(() -> {

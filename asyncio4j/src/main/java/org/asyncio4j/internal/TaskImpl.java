@@ -71,22 +71,33 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
     // the loop's list of live tasks (the loop owns every live task strongly)
     TaskImpl<?> prevLive, nextLive;
 
-    private int cancelRequests;         // cancel() minus uncancel()
-    private boolean mustCancel;         // a request not yet delivered
+    private boolean mustCancel;         // a request not yet delivered (true only with `cold` allocated)
     private boolean interruptSent;      // we interrupted the thread for the pending request
     private boolean interruptedForCancel;  // an interrupt was sent for a request still counted
-    private Region region;              // the innermost cancellable() region the body is in
-    private String requestMessage;
-    private Throwable override;         // thrown instead of CancelledException (TaskGroup)
-    private Runnable onOverrideDelivered;
-    private Throwable deliveredOverride;  // the last override thrown, while its group runs
-    private Runnable deliveredHook;
     private FutureImpl<?> waitingOn;    // the future awaited in awaitDone
-    private Throwable escaping;         // what the last stop or group exit threw (see noteEscaping)
     private boolean sleeping;           // parked in sleep(): cancel wakes it directly
     private boolean timedParkCounted;   // virtual clock: parked in a JDK timed wait, counted as off-loop work
-    private Throwable cancelOrigin;     // debug mode: where the latest standing cancel request was made
+    private Cold cold;                  // the cancellation state, allocated on first need (see Cold)
     org.asyncio4j.Context context;      // the task's current context (Contexts); null: empty, nothing set yet
+
+    /**
+     * The fields a task uses only once it has been cancelled, been interrupted by a TaskGroup,
+     * entered a cancellable() region, or had an exception leave through an asyncio4j call
+     * ({@link #noteEscaping}): allocated by {@link #cold()} on the first such event and kept
+     * from then on (its fields go back to null and 0, the object stays). A task that never
+     * meets one pays a null reference; the hot path reads {@code cold != null && ...}.
+     */
+    private static final class Cold {
+        int cancelRequests;             // cancel() minus uncancel()
+        Region region;                  // the innermost cancellable() region the body is in
+        String requestMessage;
+        Throwable override;             // thrown instead of CancelledException (TaskGroup)
+        Runnable onOverrideDelivered;
+        Throwable deliveredOverride;    // the last override thrown, while its group runs
+        Runnable deliveredHook;
+        Throwable escaping;             // what the last stop or group exit threw (see noteEscaping)
+        Throwable cancelOrigin;         // debug mode: where the latest standing cancel request was made
+    }
 
     /**
      * @param name   the task's name, or null for {@code Task-<number>}; the thread carries it too
@@ -110,6 +121,28 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
             return task;
         }
         return null;
+    }
+
+    /** The cancellation state, allocated now if this is its first use. */
+    private Cold cold() {
+        Cold c = cold;
+        if (c == null) {
+            c = new Cold();
+            cold = c;
+        }
+        return c;
+    }
+
+    /** The standing request's message (null: none, or the request gave none). */
+    private String requestMessage() {
+        Cold c = cold;
+        return c != null ? c.requestMessage : null;
+    }
+
+    /** The pending TaskGroup interruption thrown instead of a CancelledException, or null. */
+    private Throwable override() {
+        Cold c = cold;
+        return c != null ? c.override : null;
     }
 
     // ------------------------------------------------------------------ scheduling
@@ -211,7 +244,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
             // A request not yet delivered when the body returns still cancels the task (Python);
             // one whose interrupt a JDK call consumed was delivered, and the body chose to return.
             if (mustCancel && (!interruptSent || pendingInterrupt)) {
-                cancelFuture(requestMessage, cancelOrigin);   // debug mode: awaiters get the origin as cause
+                cancelFuture(requestMessage(), cancelOrigin());   // debug mode: awaiters get the origin as cause
             } else {
                 complete(value);
             }
@@ -219,11 +252,11 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
             // If it carries something (a TaskGroup's failures), it is the cause awaiters get; else
             // its cause is (e.g. the driver's exception cancellable() attached).
             cancelFuture(c.getMessage(), carriesSuppressed(c) ? c : c.getCause());
-        } else if (cancelRequests > 0 && (failure instanceof InterruptedException || isInterruptCancellation(failure, pendingInterrupt))) {
+        } else if (cancelling() > 0 && (failure instanceof InterruptedException || isInterruptCancellation(failure, pendingInterrupt))) {
             // A JDK call (or a library over one) turned the cancellation's interrupt into its
             // own exception: the task ends cancelled, with that exception as the cause.
             // (Debug mode: an InterruptedException leaves the origin as the cause.)
-            cancelFuture(requestMessage, failure instanceof InterruptedException ? cancelOrigin : failure);
+            cancelFuture(requestMessage(), failure instanceof InterruptedException ? cancelOrigin() : failure);
         } else {
             fail(failure);
         }
@@ -251,7 +284,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
         if (f == this) {
             throw new IllegalStateException("Task cannot await on itself: " + this);
         }
-        if (mustCancel && (!interruptSent || thread.isInterrupted()) && f.state == PENDING && f.cancelCarrying(requestMessage, cancelOrigin)) {
+        if (mustCancel && (!interruptSent || thread.isInterrupted()) && f.state == PENDING && f.cancelCarrying(requestMessage(), cancelOrigin())) {
             // Python's Task.__step: a cancellation requested while the task ran (it cancelled
             // itself, or code it called did) cancels the future it then awaits; the wait ends
             // with that future's cancellation, which is the request's delivery. (A request whose
@@ -282,7 +315,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
         if (mustCancel) {
             f.markRetrieved();            // as Python's __wakeup reads the result first
             deliverCancel();
-        } else if (override != null && f.state == CANCELLED) {
+        } else if (cold != null && cold.override != null && f.state == CANCELLED) {
             throwOverride();
         }
     }
@@ -322,8 +355,9 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
      */
     private void enterSuspension(FutureImpl<?> what) {
         deliverCancel();
-        if (escaping != null) {
-            escaping = null;
+        Cold c = cold;
+        if (c != null && c.escaping != null) {
+            c.escaping = null;
         }
         SuspensionProbe.Listener probe = SuspensionProbe.listener;
         if (probe != null) {
@@ -349,25 +383,28 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
             mustCancel = false;
             interruptSent = false;
             if (!consumedByJdkCall) {
-                if (override != null) {
+                if (override() != null) {
                     throwOverride();
                 }
-                throw noteEscaping(withOrigin(new CancelledException(requestMessage)));
+                throw noteEscaping(withOrigin(new CancelledException(requestMessage())));
             }
         } else if (interrupted && !dropStaleInterrupt()) {
-            cancelRequests++;                             // an interrupt from outside: a cancel
-            cancelOrigin = loop.getDebug() ? CancellationOrigin.interrupt() : null;
+            Cold c = cold();
+            c.cancelRequests++;                           // an interrupt from outside: a cancel
+            c.cancelOrigin = loop.getDebug() ? CancellationOrigin.interrupt() : null;
             throw noteEscaping(withOrigin(new CancelledException(null)));
         }
     }
 
+    /** Throws the pending override (there is one: {@code cold} is allocated). */
     private void throwOverride() {
-        Throwable t = override;
-        Runnable hook = onOverrideDelivered;
-        override = null;
-        onOverrideDelivered = null;
-        deliveredOverride = t;
-        deliveredHook = hook;
+        Cold c = cold;
+        Throwable t = c.override;
+        Runnable hook = c.onOverrideDelivered;
+        c.override = null;
+        c.onOverrideDelivered = null;
+        c.deliveredOverride = t;
+        c.deliveredHook = hook;
         if (hook != null) {
             hook.run();
         }
@@ -381,29 +418,39 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
      * A try-form TaskGroup's {@code close()} cannot see the exception leaving its body; it reads
      * this record instead. The record holds until the task reaches its next suspension point
      * (an exception that is still leaving the body has not let the task wait again) or opens a
-     * group. Loop thread, this task only.
+     * group. Loop thread, this task only. Null clears the record, and allocates nothing: every
+     * TaskGroup clears it when it opens.
      *
      * @return {@code t}
      */
     public <X extends Throwable> X noteEscaping(X t) {
-        escaping = t;
+        if (t != null) {
+            cold().escaping = t;
+        } else if (cold != null) {
+            cold.escaping = null;
+        }
         return t;
     }
 
     /** The exception recorded by {@link #noteEscaping}, or null. */
     public Throwable escaping() {
-        return escaping;
+        Cold c = cold;
+        return c != null ? c.escaping : null;
     }
 
     /** Withdraws {@code g}, pending or delivered: its group is done. */
     public void clearOverride(Throwable g) {
-        if (override == g) {
-            override = null;
-            onOverrideDelivered = null;
+        Cold c = cold;
+        if (c == null) {
+            return;                       // nothing pending or delivered
         }
-        if (deliveredOverride == g) {
-            deliveredOverride = null;
-            deliveredHook = null;
+        if (c.override == g) {
+            c.override = null;
+            c.onOverrideDelivered = null;
+        }
+        if (c.deliveredOverride == g) {
+            c.deliveredOverride = null;
+            c.deliveredHook = null;
         }
     }
 
@@ -416,10 +463,11 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
      * task). No-op when nothing is counted.
      */
     public void recancel() {
-        if (cancelRequests > 0) {
-            Throwable again = deliveredOverride;
-            Runnable hook = deliveredHook;
-            Throwable origin = cancelOrigin;  // the request re-armed keeps where it came from
+        if (cancelling() > 0) {
+            Cold c = cold;
+            Throwable again = c.deliveredOverride;
+            Runnable hook = c.deliveredHook;
+            Throwable origin = c.cancelOrigin;  // the request re-armed keeps where it came from
             uncancel();
             requestCancel(null, again, hook, origin);
         }
@@ -437,7 +485,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
 
     /** {@link #isInterruptCancellation}, told whether the interrupt is still pending on the thread. */
     private boolean isInterruptCancellation(Throwable t, boolean interruptPending) {
-        return cancelRequests > 0 && interruptedForCancel && Cancellation.isInterruptCaused(t, interruptPending);
+        return cancelling() > 0 && interruptedForCancel && Cancellation.isInterruptCaused(t, interruptPending);
     }
 
     /**
@@ -482,8 +530,9 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
      */
     public <T> T cancellable(ThrowingRunnable onCancel, Callable<T> call) throws Exception {
         deliverCancel();                  // a cancellation already pending: the call never starts
-        Region r = new Region(onCancel, region);
-        region = r;
+        Cold k = cold();
+        Region r = new Region(onCancel, k.region);
+        k.region = r;
         T value = null;
         Throwable failure = null;
         try {
@@ -491,7 +540,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
         } catch (Throwable t) {
             failure = t;
         } finally {
-            region = r.outer;
+            k.region = r.outer;
         }
         if (r.fired && mustCancel) {
             // The hook ran for a cancellation that still stands: the call's end, however the
@@ -499,13 +548,13 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
             Thread.interrupted();         // what is left of a fallback interrupt
             mustCancel = false;
             interruptSent = false;
-            if (override != null) {
+            if (k.override != null) {
                 // The group's interruption, without the call's exception: that is what the hook
                 // made of the call ("canceling statement"), and attached to the group an
                 // enclosing TaskGroup.run would count it as a failure of its body.
                 throwOverride();
             }
-            CancelledException c = new CancelledException(requestMessage);
+            CancelledException c = new CancelledException(k.requestMessage);
             if (failure != null) {
                 c.initCause(failure);
             }
@@ -560,7 +609,8 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
     }
 
     private boolean isIn(Region r) {
-        for (Region x = region; x != null; x = x.outer) {
+        Cold c = cold;
+        for (Region x = c != null ? c.region : null; x != null; x = x.outer) {
             if (x == r) {
                 return true;
             }
@@ -620,28 +670,29 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
             TaskImpl<?> by = current();
             Jfr.taskCancelled(name, by != null ? by.name : Thread.currentThread().getName(), msg, loop.name());
         }
-        cancelRequests++;
-        cancelOrigin = origin;            // the latest request's, as the message is
+        Cold c = cold();
+        c.cancelRequests++;
+        c.cancelOrigin = origin;          // the latest request's, as the message is
         if (override != null) {
-            this.override = override;
-            this.onOverrideDelivered = onDelivered;
+            c.override = override;
+            c.onOverrideDelivered = onDelivered;
         }
         FutureImpl<?> w = waitingOn;
         if (w != null && w != this && w.cancelCarrying(msg, origin)) {   // it carries the origin to its awaiters
             return true;                  // the awaited future's end wakes us
         }
         mustCancel = true;
-        requestMessage = msg;
+        c.requestMessage = msg;
         if (sleeping) {
             wake();
-        } else if (w == null && region != null && !loop.isClosed()) {
+        } else if (w == null && c.region != null && !loop.isClosed()) {
             // cancellable(): its hook ends the call, never an interrupt (that would close the
             // connection the hook protects), also for a second request (a timeout and a group
             // at once). One hook at a time: a request while none runs starts one (the library's
             // cancel may have been lost, say sent before its query reached the server). A task
             // left behind by a closed loop gets the interrupt: no hook task can run there.
-            if (!region.hookRunning) {
-                fireRegion(region);
+            if (!c.region.hookRunning) {
+                fireRegion(c.region);
             }
         } else if (w == null && override == null && (!interruptSent || !thread.isInterrupted())) {
             // Running, ready, or blocked in a JDK call: the interrupt reaches JDK blocking calls.
@@ -661,12 +712,13 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
      * or null (no request standing, or debug mode off when it was made).
      */
     public Throwable cancelOrigin() {
-        return cancelOrigin;
+        Cold c = cold;
+        return c != null ? c.cancelOrigin : null;
     }
 
     /** Attaches the standing request's origin, if any: as the cause, or suppressed when there is one. */
     private CancelledException withOrigin(CancelledException c) {
-        Throwable o = cancelOrigin;
+        Throwable o = cancelOrigin();
         if (o != null) {
             if (c.getCause() == null) {
                 c.initCause(o);
@@ -680,7 +732,8 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
     /** True if {@code c} has suppressed exceptions besides the standing request's origin. */
     private boolean carriesSuppressed(CancelledException c) {
         Throwable[] s = c.getSuppressed();
-        return s.length > (cancelOrigin != null && java.util.Arrays.asList(s).contains(cancelOrigin) ? 1 : 0);
+        Throwable o = cancelOrigin();
+        return s.length > (o != null && java.util.Arrays.asList(s).contains(o) ? 1 : 0);
     }
 
     /**
@@ -689,7 +742,7 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
      * the cause the task kept (the driver's exception of a cancellable() call).
      */
     void attachOriginForAwaiter(CancelledException c) {
-        Throwable o = cancelOrigin;
+        Throwable o = cancelOrigin();
         Throwable by = cancelCause();
         if (o != null && o != by && !(by != null && java.util.Arrays.asList(by.getSuppressed()).contains(o))) {
             c.addSuppressed(o);
@@ -704,23 +757,25 @@ public final class TaskImpl<T> extends FutureImpl<T> implements Task<T>, TaskThr
 
     @Override
     public int cancelling() {
-        return cancelRequests;
+        Cold c = cold;
+        return c != null ? c.cancelRequests : 0;
     }
 
     @Override
     public int uncancel() {
-        if (cancelRequests > 0 && --cancelRequests == 0) {
-            cancelOrigin = null;
+        Cold c = cold;
+        if (c != null && c.cancelRequests > 0 && --c.cancelRequests == 0) {
+            c.cancelOrigin = null;
             mustCancel = false;
             interruptedForCancel = false;
-            override = null;
-            onOverrideDelivered = null;
+            c.override = null;
+            c.onOverrideDelivered = null;
             if (interruptSent && Thread.currentThread() == thread) {
                 Thread.interrupted();
                 interruptSent = false;
             }
         }
-        return cancelRequests;
+        return cancelling();
     }
 
     // ------------------------------------------------------------------ Future overrides
