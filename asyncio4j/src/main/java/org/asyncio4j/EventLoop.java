@@ -1020,16 +1020,18 @@ public interface EventLoop extends Executor, AutoCloseable {
     /**
      * Runs a protocol on an existing connected socket (Python's {@code create_connection(sock=...)}
      * and {@code connect_accepted_socket}). The channel is switched to non-blocking mode and is
-     * the transport's from now on: it is closed with it (and closed at once if this call fails).
-     * A channel whose non-blocking connect is still pending is finished first.
+     * the transport's from now on: it is closed with it (and closed at once if this call fails
+     * after taking it). A channel whose non-blocking connect is still pending is finished first.
+     * A closed or unconnected channel is refused before it is taken, and left as it was (as
+     * {@link org.asyncio4j.Asyncio#openConnection(java.nio.channels.SocketChannel)} does).
      *
      * @param protocolFactory makes the protocol
      * @param channel         a connected TCP or Unix-domain socket channel
      * @param <P>             the protocol's type
      * @return the transport and the protocol
-     * @throws java.io.IOException      if its pending connect fails
-     * @throws IllegalArgumentException if the channel is closed or not connected, or the protocol's
-     *                                  kind is wrong
+     * @throws java.io.IOException      if its pending connect fails (the channel is then closed)
+     * @throws IllegalArgumentException if the channel is closed, or neither connected nor
+     *                                  connecting, or the protocol's kind is wrong
      * @throws NullPointerException     if an argument is null, or the factory returns null
      * @throws IllegalStateException    if the caller is not a task of this loop
      * @throws CancelledException       if the task is cancelled while it waits

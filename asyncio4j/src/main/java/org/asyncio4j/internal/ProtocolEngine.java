@@ -84,12 +84,14 @@ final class ProtocolEngine {
         if (!channel.isOpen()) {
             throw new IllegalArgumentException("createConnection: the channel is closed");
         }
+        if (!channel.isConnected() && !channel.isConnectionPending()) {
+            // Refused before it is taken, as openConnection(channel) does: the caller keeps it.
+            throw new IllegalArgumentException("createConnection: the channel is not connected (connect it first, or call "
+                    + "createConnection(factory, host, port))");
+        }
         boolean ok = false;
         try {
             NetEngine.finishGivenConnect(loop, channel);
-            if (!channel.isConnected()) {
-                throw new IllegalArgumentException("the channel is not connected: " + channel);
-            }
             ok = true;
         } finally {
             if (!ok) {

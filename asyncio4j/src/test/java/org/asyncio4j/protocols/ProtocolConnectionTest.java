@@ -189,6 +189,11 @@ class ProtocolConnectionTest {
             }
             int p = port;
             assertThrows(ConnectException.class, () -> loop().createConnection(Recorder::new, "127.0.0.1", p));
+            SocketChannel pending = SocketChannel.open();         // a given channel, its connect still pending
+            pending.configureBlocking(false);
+            pending.connect(new InetSocketAddress("127.0.0.1", p));
+            assertThrows(ConnectException.class, () -> loop().createConnection(Recorder::new, pending));
+            assertFalse(pending.isOpen(), "taken, then failed: closed");
         });
     }
 
@@ -274,8 +279,11 @@ class ProtocolConnectionTest {
             closed.close();
             assertThrows(IllegalArgumentException.class, () -> loop().createConnection(Recorder::new, closed));
             SocketChannel fresh = SocketChannel.open();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> loop().createConnection(Recorder::new, fresh));
+            assertTrue(e.getMessage().contains("not connected"), e.getMessage());
+            assertTrue(fresh.isOpen(), "refused before it was taken: the caller keeps it, as with openConnection(channel)");
             assertThrows(IllegalArgumentException.class, () -> loop().createConnection(Recorder::new, fresh));
-            assertFalse(fresh.isOpen(), "the channel was given away: closed on failure");
+            fresh.close();
         });
     }
 
