@@ -63,6 +63,29 @@ class CancellationOriginTest {
     }
 
     @Test
+    void debug_cancelWhileWaitingOnAnEvent_theWaitThrowsWithTheOrigin() {
+        run(() -> {
+            org.asyncio4j.sync.Event never = new org.asyncio4j.sync.Event();
+            Throwable[] inBody = new Throwable[1];
+            Task<Void> t = createTask(() -> {
+                try {
+                    never.await();
+                } catch (CancelledException e) {
+                    inBody[0] = e;
+                    throw e;
+                }
+            }, "waiting");
+            sleep(0);
+            stopIt(t);
+            assertThrows(CancelledException.class, t::await);
+            Throwable origin = inBody[0].getCause();
+            assertNotNull(origin, "the Event's wait lost the origin");
+            assertEquals(ORIGIN, origin.getClass().getName());
+            assertTrue(origin.getMessage().startsWith("cancelled by task Task-"), origin.getMessage());
+        }, DEBUG);
+    }
+
+    @Test
     void debug_cancelWhileAwaitingAFuture_theAwaitThrowsWithTheOrigin_andTheFutureIsCancelled() {
         run(() -> {
             Future<Object> f = getRunningLoop().createFuture();

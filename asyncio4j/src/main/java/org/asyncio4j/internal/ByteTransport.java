@@ -38,6 +38,22 @@ public abstract class ByteTransport {
     public abstract int writeNow(ByteBuffer src) throws IOException;
 
     /**
+     * Whether {@code writeLines} sends {@code bufs} with one gathering write: two or more, and few
+     * and small enough (16 buffers, 256 KiB in all) that the JDK's per-thread cache of native
+     * copies, which a gathering write fills with one copy per buffer, stays small.
+     */
+    public static boolean gatherable(java.util.List<ByteBuffer> bufs) {
+        if (bufs.size() < 2 || bufs.size() > 16) {
+            return false;
+        }
+        long total = 0;
+        for (ByteBuffer b : bufs) {
+            total += b.remaining();
+        }
+        return total <= 256 << 10;
+    }
+
+    /**
      * Writes {@code srcs} in order without blocking, stopping at the first it cannot take
      * whole; returns how many bytes it took. A socket sends them with one gathering write.
      */

@@ -967,11 +967,12 @@ public final class EventLoopImpl implements EventLoop {
         drainInbox();
         boolean polled = false;
         if (ready.isEmpty() && !stopping) {
-            TimerHandleImpl next = timers.peek();
+            long now = timers.size() > 0 ? now() : 0;   // no clock read when no timer is pending
+            TimerHandleImpl next = timers.size() > 0 ? timers.peek(now) : null;
             if (next == null) {
                 polled = idle(-1);
             } else {
-                long wait = next.deadline - now();
+                long wait = next.deadline - now;
                 if (wait > 0) {
                     polled = idle(wait);
                 }
@@ -985,7 +986,7 @@ public final class EventLoopImpl implements EventLoop {
         if (timers.size() > 0) {          // no clock read (~20 ns) when no timer is pending
             long end = now();
             TimerHandleImpl t;
-            while ((t = timers.peek()) != null && t.deadline <= end) {
+            while ((t = timers.peek(end)) != null && t.deadline <= end) {
                 timers.poll();
                 if (due++ == 0) {
                     firstDeadline = t.deadline;
@@ -1111,7 +1112,7 @@ public final class EventLoopImpl implements EventLoop {
 
     /** The deadline of the earliest pending timer, or {@code Long.MAX_VALUE} if none. Loop thread only. */
     public long nextTimerDeadline() {
-        TimerHandleImpl next = timers.peek();
+        TimerHandleImpl next = timers.size() > 0 ? timers.peek(now()) : null;
         return next == null ? Long.MAX_VALUE : next.deadline;
     }
 

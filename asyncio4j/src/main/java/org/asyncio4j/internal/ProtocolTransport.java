@@ -384,14 +384,17 @@ public final class ProtocolTransport implements Transport {
                 bufs.add(ByteBuffer.wrap(chunk));
             }
         }
-        if (tls || bufs.size() < 2 || !buffer.isEmpty() || bytes.hasPendingOutput()) {
+        loop.checkThread("writeLines");
+        checkWritable();                  // also for a list of empty chunks, as write(new byte[0]) checks
+        if (tls || !ByteTransport.gatherable(bufs) || !buffer.isEmpty() || bytes.hasPendingOutput()) {
             for (ByteBuffer b : bufs) {
+                if (closing) {
+                    return;               // a failed write closed the transport: the rest is dropped, as on a socket
+                }
                 write(b);
             }
             return;
         }
-        loop.checkThread("writeLines");
-        checkWritable();
         try {
             bytes.writeNow(bufs.toArray(ByteBuffer[]::new));   // one gathering send (Python 3.12: sendmsg)
         } catch (IOException e) {

@@ -24,7 +24,10 @@ import java.util.Arrays;
  * empty, the cursor moves to the next non-empty bucket and only that bucket is heapified, so the
  * near heap holds about a millisecond of timers and stays in cache, even when the loop runs
  * late and a second of due timers waits (moving the cursor to the present each turn would
- * heapify all of them). Far timers move into the wheel as the cursor comes within a wheel's
+ * heapify all of them). The loop peeks with its clock's reading ({@link #peek(long)}): a next
+ * bucket more than one bucket ahead of the present is scanned for its earliest timer instead of
+ * heapified, and the cursor stays, so the timers added while the loop waits for it still go to
+ * the wheel. Far timers move into the wheel as the cursor comes within a wheel's
  * span of them; with the near heap and the wheel empty the far heap serves directly, and the
  * next timer added moves the cursor to the present.
  *
@@ -43,6 +46,9 @@ final class TimerHeap {
     private final TimerHandleImpl[][] buckets = new TimerHandleImpl[WHEEL][];
     private final int[] counts = new int[WHEEL];
     private int inWheel;
+    private int minSlot = -1;                       // peek(now)'s scan: the slot it scanned, and its earliest timer
+    private TimerHandleImpl minOfSlot;
+    private static final int KEEP = 1024;           // a bucket array larger than this is let go once empty
     private long cursor = Long.MIN_VALUE / 2;       // no bucket yet: everything is beyond the wheel
 
     TimerHeap() {
@@ -64,6 +70,49 @@ final class TimerHeap {
         return far.size > 0 ? far.heap[0] : null;
     }
 
+    /**
+     * The earliest timer, the loop's clock reading {@code now}. Unlike {@link #peek()}, it moves
+     * the cursor only to a bucket that is due or next: a loop idle until a timer seconds away
+     * learns that timer's deadline from a scan of its bucket (remembered until the bucket
+     * changes), and the cursor stays at the present, so the timers added meanwhile still go to
+     * the wheel rather than all to the near heap.
+     */
+    TimerHandleImpl peek(long now) {
+        if (near.size > 0) {
+            return near.heap[0];
+        }
+        if (inWheel == 0) {
+            return far.size > 0 ? far.heap[0] : null;
+        }
+        long b = nextBucket();
+        if (b <= bucketOf(now) + 1) {
+            moveCursor(b);
+            return near.heap[0];
+        }
+        int w = (int) (b & MASK);
+        if (minSlot != w) {
+            TimerHandleImpl[] bucket = buckets[w];
+            TimerHandleImpl min = bucket[0];
+            for (int i = 1; i < counts[w]; i++) {
+                if (bucket[i].before(min)) {
+                    min = bucket[i];
+                }
+            }
+            minSlot = w;
+            minOfSlot = min;
+        }
+        return minOfSlot;
+    }
+
+    /** The first bucket after the cursor that holds timers (the wheel is not empty). */
+    private long nextBucket() {
+        long b = cursor + 1;
+        while (counts[(int) (b & MASK)] == 0) {
+            b++;
+        }
+        return b;
+    }
+
     TimerHandleImpl poll() {
         Heap h = near.size > 0 || fillNear() ? near : far;
         if (h.size == 0) {
@@ -80,16 +129,17 @@ final class TimerHeap {
     }
 
     /**
-     * Adds {@code t}, the loop's clock reading {@code now}. With nothing before the far heap,
-     * the cursor first moves to the present, so the wheel covers the next second again.
+     * Adds {@code t}, the loop's clock reading {@code now}. With the near heap empty and nothing
+     * due in the wheel, the cursor first moves to the present, so the wheel's span starts at the
+     * present again (the cursor stays where it was while the loop waited for a later timer).
      */
     void add(TimerHandleImpl t, long now) {
-        if (near.size == 0 && inWheel == 0) {
+        if (near.size == 0) {
             long b = bucketOf(now);
-            if (far.size == 0) {
+            if (inWheel == 0 && far.size == 0) {
                 cursor = b;                         // empty: recentre (backwards too)
-            } else if (b > cursor) {
-                moveCursor(b);
+            } else if (b > cursor && (inWheel == 0 || nextBucket() > b)) {
+                moveCursor(b);                      // passes only empty buckets: nothing is heapified
             }
         }
         place(t);
@@ -114,10 +164,29 @@ final class TimerHeap {
                 bucket[last] = null;
                 t.heapIndex = -1;
                 inWheel--;
+                if (w == minSlot) {
+                    minSlot = -1;                   // its earliest may have gone
+                }
+                if (last == 0 && bucket.length > KEEP) {
+                    buckets[w] = EMPTY;             // a burst's array is not kept for good
+                }
             }
         } else {
             far.remove(t);
         }
+    }
+
+    /** For tests: the near heap's size, and the slots the wheel's bucket arrays hold. */
+    int nearSize() {
+        return near.size;
+    }
+
+    long bucketSlots() {
+        long n = 0;
+        for (TimerHandleImpl[] b : buckets) {
+            n += b.length;
+        }
+        return n;
     }
 
     /** Removes everything (loop close). */
@@ -131,8 +200,10 @@ final class TimerHeap {
                 bucket[i] = null;
             }
             counts[w] = 0;
+            buckets[w] = EMPTY;
         }
         inWheel = 0;
+        minSlot = -1;
     }
 
     private void place(TimerHandleImpl t) {
@@ -150,6 +221,9 @@ final class TimerHeap {
             t.heapIndex = c;
             counts[w] = c + 1;
             inWheel++;
+            if (w == minSlot && t.before(minOfSlot)) {
+                minOfSlot = t;
+            }
         } else {
             far.add(t);
         }
@@ -165,11 +239,7 @@ final class TimerHeap {
         if (inWheel == 0) {
             return false;
         }
-        long b = cursor + 1;
-        while (counts[(int) (b & MASK)] == 0) {
-            b++;
-        }
-        moveCursor(b);
+        moveCursor(nextBucket());
         return true;
     }
 
@@ -177,6 +247,7 @@ final class TimerHeap {
     private void moveCursor(long to) {
         long from = cursor;
         cursor = to;
+        minSlot = -1;
         if (inWheel > 0) {
             long last = Math.min(to, from + WHEEL - 1);
             for (long b = from + 1; b <= last && inWheel > 0; b++) {
@@ -191,7 +262,7 @@ final class TimerHeap {
                         bucket[i] = null;
                         near.add(t);
                     }
-                    if (bucket.length > 4096 && c < bucket.length / 4) {
+                    if (bucket.length > KEEP) {
                         buckets[w] = EMPTY;   // a burst's array is not kept for good
                     }
                 }

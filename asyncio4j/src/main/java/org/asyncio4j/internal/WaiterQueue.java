@@ -99,7 +99,7 @@ public final class WaiterQueue {
             throw t;
         }
         if (w.state == FutureImpl.CANCELLED) {
-            throw new org.asyncio4j.CancelledException(w.cancelMessage());
+            throw w.cancelledException();     // with its cause: debug mode's origin, as any awaited future's
         }
         return w.report();
     }

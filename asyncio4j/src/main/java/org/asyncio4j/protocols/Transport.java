@@ -33,9 +33,10 @@ public interface Transport extends BaseTransport {
 
     /**
      * Writes each array in order, as {@link #write(byte[])} one after another would, with one
-     * gathering send where the transport allows it (a plain socket with nothing buffered: one
-     * {@code writev}, as Python 3.12 sends {@code writelines} with {@code sendmsg}). Every chunk
-     * is checked before anything is written.
+     * gathering send where the transport allows it (a plain socket with nothing buffered, up to
+     * 16 chunks and 256 KiB: one {@code writev}, as Python 3.12 sends {@code writelines} with
+     * {@code sendmsg}). Every chunk is checked before anything is written. A write that fails
+     * (a reset peer) closes the transport and drops the chunks after it, without an exception.
      *
      * @param data the chunks
      * @throws IllegalStateException if the transport is closing or {@link #writeEof()} was called

@@ -126,9 +126,10 @@ public final class StreamWriter {
 
     /**
      * Writes every array in order, as {@link #write(byte[])} would one after another, but with
-     * one gathering send where the connection allows it (a plain socket: one {@code writev}
-     * for a response's head and body, as Python 3.12's {@code writelines} does with
-     * {@code sendmsg}). Every element is checked before anything is sent.
+     * one gathering send where the connection allows it (a plain socket, up to 16 arrays and
+     * 256 KiB: one {@code writev} for a response's head and body, as Python 3.12's
+     * {@code writelines} does with {@code sendmsg}). Every element is checked before anything
+     * is sent.
      *
      * @param lines the arrays
      * @throws NullPointerException if {@code lines} or an element is null (then nothing is written)
@@ -143,9 +144,9 @@ public final class StreamWriter {
             }
         }
         checkWritable();
-        if (bufs.size() <= 1) {
-            if (!bufs.isEmpty()) {
-                write(bufs.get(0).array());
+        if (!org.asyncio4j.internal.ByteTransport.gatherable(bufs)) {
+            for (ByteBuffer b : bufs) {
+                write(b.array());             // one, or many or large: one write each
             }
             return;
         }

@@ -3,6 +3,7 @@ package org.asyncio4j.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -143,7 +144,8 @@ class TimerHeapTest {
             }
             assertEquals(m.ref.size(), m.heap.size(), "size at step " + step);
             if (rnd.nextInt(4) == 0) {
-                assertSame(m.ref.isEmpty() ? null : m.ref.first(), m.heap.peek(), "peek at step " + step);
+                TimerHandleImpl seen = rnd.nextBoolean() ? m.heap.peek() : m.heap.peek(now);
+                assertSame(m.ref.isEmpty() ? null : m.ref.first(), seen, "peek at step " + step);
             }
         }
         m.drainAndCheck();
@@ -169,5 +171,71 @@ class TimerHeapTest {
         TimerHandleImpl again = timer(3, 99);
         heap.add(again, 1_000_000_000_000L);                                // recentres far away from the old cursor
         assertSame(again, heap.poll());
+    }
+
+    /**
+     * A loop idle until a timer seconds away (its peek with the clock's reading) keeps the
+     * cursor at the present: a burst of shorter sleeps added meanwhile goes to the wheel, not
+     * all to the near heap (where each would cost a full heap's sift), and still leaves in order.
+     */
+    @Test
+    void idlePeekForALaterTimer_leavesTheCursor_soABurstGoesToTheWheel() {
+        TimerHeap heap = new TimerHeap();
+        TreeSet<TimerHandleImpl> ref = new TreeSet<>(ORDER);
+        long now = 0, seq = 0;
+        TimerHandleImpl timeout = timer(now + 4_000_000_000L, seq++);   // one 4 s timeout pending
+        heap.add(timeout, now);
+        ref.add(timeout);
+        assertSame(timeout, heap.peek(now));                            // the loop, idle: how long to wait
+        assertSame(timeout, heap.peek(now));
+        now += 1_000_000;
+        Random rnd = new Random(1);
+        for (int i = 0; i < 100_000; i++) {                             // then 100,000 tasks sleep 0..2 s
+            TimerHandleImpl t = timer(now + rnd.nextInt(2_000_000_000), seq++);
+            heap.add(t, now);
+            ref.add(t);
+            if (i % 10_000 == 0) {
+                assertSame(ref.first(), heap.peek(now), "the earliest, seen while idle");
+            }
+        }
+        assertTrue(heap.nearSize() < 1_000, "near heap holds " + heap.nearSize() + " timers");
+        while (!ref.isEmpty()) {
+            TimerHandleImpl want = ref.pollFirst();
+            now = Math.max(now, want.deadline);
+            assertSame(want, heap.peek(now));
+            assertSame(want, heap.poll());
+            assertTrue(heap.nearSize() < 2_000, "near heap holds " + heap.nearSize() + " timers");
+        }
+        assertNull(heap.peek(now));
+    }
+
+    @Test
+    void aBurstsBucketArrays_areLetGo_whenTheirTimersLeaveOrAreCancelled() {
+        long bucket = 1L << TimerHeap.BUCKET_SHIFT;
+        for (boolean cancel : new boolean[] {false, true}) {
+            TimerHeap heap = new TimerHeap();
+            List<TimerHandleImpl> all = new ArrayList<>();
+            long seq = 0;
+            for (int b = 1; b < TimerHeap.WHEEL; b += 3) {
+                for (int i = 0; i < 3_000; i++) {
+                    TimerHandleImpl t = timer(b * bucket + i, seq++);
+                    heap.add(t, 0);
+                    all.add(t);
+                }
+            }
+            assertTrue(heap.bucketSlots() > 3_000_000, "the burst is in the wheel");
+            if (cancel) {
+                for (TimerHandleImpl t : all) {
+                    heap.remove(t);
+                }
+            } else {
+                while (heap.poll() != null) {
+                    // every timer leaves through the near heap
+                }
+            }
+            assertEquals(0, heap.size());
+            assertTrue(heap.bucketSlots() < 100_000, heap.bucketSlots() + " bucket slots kept after the burst"
+                    + (cancel ? " was cancelled" : " left"));
+        }
     }
 }

@@ -395,6 +395,21 @@ class ProtocolTransportTest {
     }
 
     @Test
+    void writeLines_ofEmptyChunks_isRefusedAfterWriteEof_andOnAClosingTransport_asWriteIs() {
+        run(() -> {
+            var p = pair();
+            Transport t = p.transport();
+            t.writeEof();
+            assertThrows(IllegalStateException.class, () -> t.write(new byte[0]), "write after writeEof");
+            assertThrows(IllegalStateException.class, () -> t.writeLines(List.of(new byte[0])), "writeLines after writeEof");
+            t.close();
+            assertThrows(IllegalStateException.class, () -> t.writeLines(List.of(new byte[0], new byte[0])),
+                    "writeLines on a closing transport");
+            p.server().close();
+        });
+    }
+
+    @Test
     void writeLines_largerThanTheKernelTakes_arrivesWholeAndInOrder_andANullChunkWritesNothing() {
         run(() -> {
             var p = pair();

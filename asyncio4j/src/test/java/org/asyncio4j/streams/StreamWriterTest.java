@@ -140,6 +140,38 @@ class StreamWriterTest {
     }
 
     @Test
+    void writeLines_aGatheringWriteTheKernelTakesOnlyPartOf_sendsTheRestInOrder() throws Exception {
+        run(() -> {
+            List<byte[]> parts = new ArrayList<>();
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            for (int i = 0; i < 12; i++) {                  // gatherable: 16 pieces at most, 256 KiB in all
+                byte[] part = pattern(i % 2 == 0 ? 3 : 40 * KIB + i, i);
+                parts.add(part);
+                expected.write(part);
+            }
+            try (java.nio.channels.ServerSocketChannel listener = java.nio.channels.ServerSocketChannel.open()) {
+                listener.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4096);   // small kernel buffers on both ends
+                listener.bind(new InetSocketAddress("127.0.0.1", 0));
+                org.asyncio4j.Future<byte[]> received = getRunningLoop().createFuture();
+                try (org.asyncio4j.streams.Server server = startServer((r, w) -> {
+                    received.setResult(r.readExactly(expected.size()));
+                    w.close();
+                }, listener)) {
+                    java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open();
+                    ch.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4096);
+                    ch.connect(listener.getLocalAddress());
+                    Connection c = openConnection(ch);
+                    c.writer().writeLines(parts);
+                    assertTrue(c.writer().bufferSize() > 0, "the kernel took it all: the partial path did not run");
+                    c.writer().drain();
+                    assertArrayEquals(expected.toByteArray(), received.await());
+                    c.writer().close();
+                }
+            }
+        });
+    }
+
+    @Test
     void writeLines_behindBufferedBytes_keepsTheOrder() throws Exception {
         run(() -> {
             Pair p = pair();
