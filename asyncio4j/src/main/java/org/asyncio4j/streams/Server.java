@@ -72,9 +72,12 @@ public final class Server implements AutoCloseable {
         }
 
         @Override
-        public void adoptClient(Server server, StreamWriter writer) {
+        public void adoptClient(Server server, StreamWriter writer, Runnable ended) {
             server.clients.add(writer);
-            writer.whenClosed(() -> server.clientClosed(writer));
+            writer.whenClosed(() -> {
+                server.clientClosed(writer);
+                ended.run();
+            });
         }
 
         @Override

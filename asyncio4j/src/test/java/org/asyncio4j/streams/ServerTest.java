@@ -879,4 +879,43 @@ class ServerTest {
             server.close();
         });
     }
+
+    /**
+     * A handler that will not end (it swallows its cancellation) is left behind by the
+     * shutdown after its timeout; its connection must still end with the loop: the loop's close
+     * closes the socket of every accepted connection that is still open.
+     */
+    @Test
+    void aHandlerThatRefusesToEnd_isLeftBehind_butItsConnectionEndsWithTheLoop() throws Exception {
+        java.net.Socket[] client = new java.net.Socket[1];
+        List<ExceptionContext> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Asyncio.run(() -> {
+            getRunningLoop().setExceptionHandler((loop, ctx) -> reported.add(ctx));
+            Server server = startServer((r, w) -> {
+                while (true) {
+                    try {
+                        sleep(10);
+                    } catch (CancelledException refused) {
+                        // a handler that will not end
+                    }
+                }
+            }, "127.0.0.1", 0);
+            client[0] = toThread(() -> new java.net.Socket("127.0.0.1", server.port()));
+            sleep(0.1);                                          // its handler runs
+            return null;                                         // run's shutdown: the handler refuses
+        }, org.asyncio4j.RunOptions.defaults().withShutdownTimeout(java.time.Duration.ofMillis(200)));
+        assertFalse(reported.isEmpty(), "the refusing handler is reported");
+        try (java.net.Socket c = client[0]) {
+            c.setSoTimeout(5_000);
+            int got;
+            try {
+                got = c.getInputStream().read();
+            } catch (java.net.SocketTimeoutException stillOpen) {
+                throw new AssertionError("the connection outlived its loop");
+            } catch (IOException reset) {
+                got = -1;
+            }
+            assertEquals(-1, got, "EOF or reset once the loop closed");
+        }
+    }
 }
