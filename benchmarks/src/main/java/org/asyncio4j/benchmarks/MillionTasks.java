@@ -131,16 +131,7 @@ public final class MillionTasks {
     static double threadsEventRound(int n) throws InterruptedException {
         java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
         long t0 = System.nanoTime();
-        Thread[] ts = new Thread[n];
-        for (int i = 0; i < n; i++) {
-            ts[i] = Thread.ofVirtual().start(() -> {
-                try {
-                    gate.await();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-        }
+        Thread[] ts = org.asyncio4j.benchmarks.jmh.MemoryProbe.startParked(n, gate);
         gate.countDown();
         for (Thread t : ts) {
             t.join();

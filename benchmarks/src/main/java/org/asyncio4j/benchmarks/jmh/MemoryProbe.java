@@ -135,10 +135,8 @@ public final class MemoryProbe {
         return parkThreads(n, true);
     }
 
-    private static double[] parkThreads(int n, boolean measure) throws InterruptedException {
-        CountDownLatch gate = new CountDownLatch(1);
-        long heap0 = measure ? heapAfterGc() : 0;
-        long rss0 = measure ? rss() : 0;
+    /** Starts n plain virtual threads that each wait for {@code gate} (MillionTasks' peer too). */
+    public static Thread[] startParked(int n, CountDownLatch gate) {
         Thread[] ts = new Thread[n];
         for (int i = 0; i < n; i++) {
             ts[i] = Thread.ofVirtual().start(() -> {
@@ -149,6 +147,14 @@ public final class MemoryProbe {
                 }
             });
         }
+        return ts;
+    }
+
+    private static double[] parkThreads(int n, boolean measure) throws InterruptedException {
+        CountDownLatch gate = new CountDownLatch(1);
+        long heap0 = measure ? heapAfterGc() : 0;
+        long rss0 = measure ? rss() : 0;
+        Thread[] ts = startParked(n, gate);
         for (Thread t : ts) {                           // wait until every one is parked
             while (t.getState() != Thread.State.WAITING) {
                 Thread.onSpinWait();
