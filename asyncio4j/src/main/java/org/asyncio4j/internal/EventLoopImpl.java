@@ -967,8 +967,12 @@ public final class EventLoopImpl implements EventLoop {
         drainInbox();
         boolean polled = false;
         if (ready.isEmpty() && !stopping) {
-            long now = timers.size() > 0 ? now() : 0;   // no clock read when no timer is pending
-            TimerHandleImpl next = timers.size() > 0 ? timers.peek(now) : null;
+            long now = 0;
+            TimerHandleImpl next = null;
+            if (timers.size() > 0) {          // no clock read when no timer is pending
+                now = now();
+                next = timers.peek(now);
+            }
             if (next == null) {
                 polled = idle(-1);
             } else {

@@ -63,11 +63,9 @@ final class TimerHeap {
         return near.size + inWheel + far.size;
     }
 
+    /** The earliest timer, moving the cursor to it if need be: {@link #peek(long)} with every bucket due. */
     TimerHandleImpl peek() {
-        if (near.size > 0 || fillNear()) {
-            return near.heap[0];
-        }
-        return far.size > 0 ? far.heap[0] : null;
+        return peek(Long.MAX_VALUE);
     }
 
     /**
