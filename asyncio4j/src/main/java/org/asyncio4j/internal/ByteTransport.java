@@ -38,6 +38,20 @@ public abstract class ByteTransport {
     public abstract int writeNow(ByteBuffer src) throws IOException;
 
     /**
+     * {@code writeLines}' first step: every array checked (a null throws NullPointerException
+     * with {@code nullMessage} before anything is written), the non-empty ones wrapped.
+     */
+    public static java.util.List<ByteBuffer> wrapNonEmpty(Iterable<byte[]> arrays, String nullMessage) {
+        java.util.ArrayList<ByteBuffer> bufs = new java.util.ArrayList<>();
+        for (byte[] a : arrays) {
+            if (java.util.Objects.requireNonNull(a, nullMessage).length > 0) {
+                bufs.add(ByteBuffer.wrap(a));
+            }
+        }
+        return bufs;
+    }
+
+    /**
      * Whether {@code writeLines} sends {@code bufs} with one gathering write: two or more, and few
      * and small enough (16 buffers, 256 KiB in all) that the JDK's per-thread cache of native
      * copies, which a gathering write fills with one copy per buffer, stays small.

@@ -197,19 +197,44 @@ public final class NetEngine implements Bridges.Net {
         Objects.requireNonNull(ch, "channel");
         Objects.requireNonNull(o, "options");
         EventLoopImpl loop = loop("openConnection");
-        if (!ch.isOpen()) {
-            throw new IllegalArgumentException("openConnection: the channel is closed");
-        }
-        if (!ch.isConnected() && !ch.isConnectionPending()) {
-            throw new IllegalArgumentException("openConnection: the channel is not connected (connect it first, or call "
-                    + "openConnection(host, port))");
-        }
+        checkGiven(ch, "openConnection", "openConnection(host, port)");
         if (ssl(o) != null && o.serverHostname() == null) {
             throw new IllegalArgumentException("openConnection: TLS over a given channel needs "
                     + "StreamOptions.withServerHostname(name) to verify the server (Python's server_hostname)");
         }
+        takeGiven(loop, ch);
+        int port = ch.getRemoteAddress() instanceof InetSocketAddress r ? r.getPort() : 0;
+        return wrapOrClose(loop, ch, o, o.serverHostname(), port);
+    }
+
+    /**
+     * Refuses a channel given to a {@code sock=} entry point (streams' openConnection, protocols'
+     * createConnection) that is closed, or neither connected nor connecting, before it is
+     * taken: the caller keeps it.
+     */
+    static void checkGiven(SocketChannel ch, String operation, String alternative) {
+        if (!ch.isOpen()) {
+            throw new IllegalArgumentException(operation + ": the channel is closed");
+        }
+        if (!ch.isConnected() && !ch.isConnectionPending()) {
+            throw new IllegalArgumentException(operation + ": the channel is not connected (connect it first, or call "
+                    + alternative + ")");
+        }
+    }
+
+    /**
+     * Takes a channel given to a {@code sock=} entry point: made non-blocking, a connect it has
+     * in progress finished (the calling task suspending meanwhile), TCP_NODELAY set on a TCP
+     * socket. It is closed if that fails, or if the caller is cancelled meanwhile.
+     */
+    static void takeGiven(EventLoopImpl loop, SocketChannel ch) throws IOException {
         try {
-            finishGivenConnect(loop, ch);
+            ch.configureBlocking(false);
+            if (ch.isConnectionPending()) {
+                while (!ch.finishConnect()) {
+                    loop.awaitReady(ch, SelectionKey.OP_CONNECT);
+                }
+            }
             try {
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             } catch (UnsupportedOperationException unixSocket) {
@@ -219,22 +244,6 @@ public final class NetEngine implements Bridges.Net {
             loop.forget(ch);
             ch.close();
             throw e;
-        }
-        int port = ch.getRemoteAddress() instanceof InetSocketAddress r ? r.getPort() : 0;
-        return wrapOrClose(loop, ch, o, o.serverHostname(), port);
-    }
-
-    /**
-     * A channel given to a {@code sock=} entry point (streams' openConnection, protocols'
-     * createConnection): made non-blocking, and a connect it has in progress finished, the
-     * calling task suspending meanwhile.
-     */
-    static void finishGivenConnect(EventLoopImpl loop, SocketChannel ch) throws IOException {
-        ch.configureBlocking(false);
-        if (ch.isConnectionPending()) {
-            while (!ch.finishConnect()) {
-                loop.awaitReady(ch, SelectionKey.OP_CONNECT);
-            }
         }
     }
 
@@ -816,8 +825,7 @@ public final class NetEngine implements Bridges.Net {
         // cleanup: the connection is aborted here, not left open until the socket is collected.
         client.addDoneCallback(f -> {
             if (!ran[0]) {
-                loop.removeOnClose(unstarted);
-                writer.abort();
+                writer.abort();           // its close removes the close hook too
             }
         });
     }

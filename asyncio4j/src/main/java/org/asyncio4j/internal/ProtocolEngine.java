@@ -81,24 +81,8 @@ final class ProtocolEngine {
         Objects.requireNonNull(channel, "channel");
         Objects.requireNonNull(options, "options");
         inTaskOf(loop, "createConnection");
-        if (!channel.isOpen()) {
-            throw new IllegalArgumentException("createConnection: the channel is closed");
-        }
-        if (!channel.isConnected() && !channel.isConnectionPending()) {
-            // Refused before it is taken, as openConnection(channel) does: the caller keeps it.
-            throw new IllegalArgumentException("createConnection: the channel is not connected (connect it first, or call "
-                    + "createConnection(factory, host, port))");
-        }
-        boolean ok = false;
-        try {
-            NetEngine.finishGivenConnect(loop, channel);
-            ok = true;
-        } finally {
-            if (!ok) {
-                loop.forget(channel);
-                channel.close();
-            }
-        }
+        NetEngine.checkGiven(channel, "createConnection", "createConnection(factory, host, port)");
+        NetEngine.takeGiven(loop, channel);
         return connected(loop, factory, channel, options, options.serverHostname(), 0);
     }
 

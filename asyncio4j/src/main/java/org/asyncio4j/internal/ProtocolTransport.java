@@ -378,12 +378,7 @@ public final class ProtocolTransport implements Transport {
     @Override
     public void writeLines(Iterable<byte[]> data) {
         Objects.requireNonNull(data, "data");
-        java.util.ArrayList<ByteBuffer> bufs = new java.util.ArrayList<>();
-        for (byte[] chunk : data) {
-            if (Objects.requireNonNull(chunk, "data contains null").length > 0) {
-                bufs.add(ByteBuffer.wrap(chunk));
-            }
-        }
+        java.util.List<ByteBuffer> bufs = ByteTransport.wrapNonEmpty(data, "data contains null");
         loop.checkThread("writeLines");
         checkWritable();                  // also for a list of empty chunks, as write(new byte[0]) checks
         if (tls || !ByteTransport.gatherable(bufs) || !buffer.isEmpty() || bytes.hasPendingOutput()) {

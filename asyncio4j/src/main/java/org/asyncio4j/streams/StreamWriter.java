@@ -5,7 +5,6 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Objects;
 
 import javax.net.ssl.SSLContext;
@@ -137,12 +136,7 @@ public final class StreamWriter {
      */
     public void writeLines(Iterable<byte[]> lines) throws IOException {
         Objects.requireNonNull(lines, "lines");
-        ArrayList<ByteBuffer> bufs = new ArrayList<>();
-        for (byte[] line : lines) {
-            if (Objects.requireNonNull(line, "lines contains null").length > 0) {
-                bufs.add(ByteBuffer.wrap(line));
-            }
-        }
+        java.util.List<ByteBuffer> bufs = org.asyncio4j.internal.ByteTransport.wrapNonEmpty(lines, "lines contains null");
         checkWritable();
         if (!org.asyncio4j.internal.ByteTransport.gatherable(bufs)) {
             for (ByteBuffer b : bufs) {
