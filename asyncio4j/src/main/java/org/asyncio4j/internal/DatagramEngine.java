@@ -103,8 +103,7 @@ public final class DatagramEngine {
             ok = true;
         } finally {
             if (!ok) {
-                loop.forget(ch);
-                ch.close();
+                NetEngine.discard(loop, ch);
             }
         }
         FutureImpl<Void> made = new FutureImpl<>(loop);

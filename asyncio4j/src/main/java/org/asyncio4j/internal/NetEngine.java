@@ -151,8 +151,7 @@ public final class NetEngine implements Bridges.Net {
             return c;
         } finally {
             if (!ok) {
-                loop.forget(ch);
-                ch.close();
+                discard(loop, ch);
             }
         }
     }
@@ -208,6 +207,20 @@ public final class NetEngine implements Bridges.Net {
     }
 
     /**
+     * A channel this call took and cannot use (a failed setup, a happy-eyeballs loser): off the
+     * loop's selector and closed, quietly, so the failure being reported is not replaced by the
+     * close's.
+     */
+    static void discard(EventLoopImpl loop, java.nio.channels.SelectableChannel ch) {
+        loop.forget(ch);
+        try {
+            ch.close();
+        } catch (IOException e) {
+            // closing what failed: the failure itself is what the caller reports
+        }
+    }
+
+    /**
      * Refuses a channel given to a {@code sock=} entry point (streams' openConnection, protocols'
      * createConnection) that is closed, or neither connected nor connecting, before it is
      * taken: the caller keeps it.
@@ -241,8 +254,7 @@ public final class NetEngine implements Bridges.Net {
                 // not TCP
             }
         } catch (IOException | RuntimeException e) {
-            loop.forget(ch);
-            ch.close();
+            discard(loop, ch);
             throw e;
         }
     }
@@ -338,8 +350,7 @@ public final class NetEngine implements Bridges.Net {
                 first = firstFailure(first, e);
             } finally {
                 if (!ok) {
-                    loop.forget(ch);
-                    ch.close();
+                    discard(loop, ch);
                 }
             }
         }
@@ -422,11 +433,11 @@ public final class NetEngine implements Bridges.Net {
                 }
                 for (SocketChannel ch : open) {
                     if (ch != result) {
-                        closeQuietly(ch);
+                        discard(loop, ch);
                     }
                 }
                 if (result == null && won.isDone() && !won.isCancelled() && won.exceptionOrNull() == null) {
-                    closeQuietly(won.resultNow());      // won, but the caller was cancelled before it resumed
+                    discard(loop, won.resultNow());      // won, but the caller was cancelled before it resumed
                 }
             }
         }
@@ -495,19 +506,11 @@ public final class NetEngine implements Bridges.Net {
             failure = firstFailure(failure, e);
             if (ch != null) {
                 open.remove(ch);
-                closeQuietly(ch);
+                discard(loop, ch);
             }
             startNext();                            // a failure starts the next attempt at once
         }
 
-        private void closeQuietly(SocketChannel ch) {
-            loop.forget(ch);
-            try {
-                ch.close();
-            } catch (IOException e) {
-                // closing a loser: nothing to report
-            }
-        }
     }
 
     @Override
@@ -532,8 +535,7 @@ public final class NetEngine implements Bridges.Net {
             return ch;
         } finally {
             if (!ok) {
-                loop.forget(ch);
-                ch.close();
+                discard(loop, ch);
             }
         }
     }

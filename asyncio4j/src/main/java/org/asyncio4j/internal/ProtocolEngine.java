@@ -101,8 +101,7 @@ final class ProtocolEngine {
             ok = true;
         } finally {
             if (!ok) {
-                loop.forget(ch);
-                ch.close();
+                NetEngine.discard(loop, ch);
             }
         }
         FutureImpl<Void> made = new FutureImpl<>(loop);
